@@ -1,0 +1,66 @@
+"""The .mobileconfig renderer: one Configuration profile, one payload per preference domain."""
+
+from __future__ import annotations
+
+import plistlib
+import uuid
+from typing import Any
+
+from profilegen.catalog import Catalog, format_value
+from profilegen.render import Output
+from profilegen.selection import Selection, Setting
+
+# UUIDs are derived from the identifiers, so rebuilding a profile keeps its
+# PayloadUUIDs and macOS updates the installed payloads in place.
+NAMESPACE = uuid.UUID("5f0c6d2e-6d1b-4a8e-9a57-0b5f3c2d7e41")
+
+
+def stable_uuid(name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, name)).upper()
+
+
+def payload(selection: Selection, catalog: Catalog, domain: str, settings: list[Setting]) -> dict:
+    identifier = f"{selection.profile.identifier}.{domain}"
+    result: dict[str, Any] = {
+        "PayloadType": domain,
+        "PayloadVersion": 1,
+        "PayloadIdentifier": identifier,
+        "PayloadUUID": stable_uuid(identifier),
+        "PayloadDisplayName": f"{catalog.domains[domain].name} ({domain})",
+        "PayloadDescription": " ".join(
+            f"{catalog.preferences[s.key].title}: "
+            f"{catalog.preferences[s.key].title_of(s.value)} ({s.key} = {format_value(s.value)})."
+            for s in settings
+        ),
+    }
+    if selection.profile.organization:
+        result["PayloadOrganization"] = selection.profile.organization
+    result.update((s.key, s.value) for s in settings)
+    return result
+
+
+def profile(selection: Selection, catalog: Catalog) -> dict:
+    details = selection.profile
+    result: dict[str, Any] = {
+        "PayloadContent": [
+            payload(selection, catalog, domain, settings)
+            for domain, settings in selection.domains().items()
+        ],
+        "PayloadDisplayName": details.display_name,
+        "PayloadDescription": details.description,
+        "PayloadIdentifier": details.identifier,
+        "PayloadScope": details.scope,
+        "PayloadType": "Configuration",
+        "PayloadUUID": stable_uuid(details.identifier),
+        "PayloadVersion": 1,
+    }
+    if details.organization:
+        result["PayloadOrganization"] = details.organization
+    if details.removal_disallowed:
+        result["PayloadRemovalDisallowed"] = True
+    return result
+
+
+def render(selection: Selection, catalog: Catalog) -> list[Output]:
+    data = plistlib.dumps(profile(selection, catalog), sort_keys=True)
+    return [Output(f"{selection.name}.mobileconfig", "mobileconfig", data)]

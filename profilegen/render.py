@@ -1,0 +1,53 @@
+"""The registry of output formats: pure renderers from a resolved selection to bytes.
+
+Each format names the module whose `render(selection, catalog)` returns its
+outputs; modules are imported only when their format is asked for, so a build
+that doesn't sign never imports the signing stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from profilegen.catalog import Catalog
+from profilegen.errors import SelectionError
+from profilegen.selection import Selection
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # relative to the output folder
+    kind: str
+    data: bytes
+    executable: bool = False
+
+
+@dataclass(frozen=True)
+class Format:
+    module: str
+    help: str
+
+
+FORMATS: dict[str, Format] = {
+    "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)"),
+}
+
+
+def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Repeated or comma-separated format names; none means every format."""
+    chosen: list[str] = []
+    for item in names or ():
+        for name in filter(None, (part.strip().lower() for part in item.split(","))):
+            if name not in FORMATS:
+                raise SelectionError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+            if name not in chosen:
+                chosen.append(name)
+    return tuple(chosen) or tuple(FORMATS)
+
+
+def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = ()) -> list[Output]:
+    outputs: list[Output] = []
+    for name in formats or FORMATS:
+        outputs.extend(importlib.import_module(FORMATS[name].module).render(selection, catalog))
+    return outputs
