@@ -19,6 +19,7 @@ PLIST_TYPES = {"integer": int, "boolean": bool, "string": str}
 URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service"}
 EFFECTS = ("silenced", "reduced")
 EVIDENCE = ("documented", "inferred")
+_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", float: "float"}
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
 
@@ -70,8 +71,8 @@ class Preference:
         """Check a typed value (from TOML or code) and return it in its documented form."""
         expected = PLIST_TYPES[self.type]
         if type(value) is not expected:
-            got = type(value).__name__
-            shown = f"{got} {value!r}" if got != "bool" else f"boolean {format_value(value)}"
+            got = _TYPE_NAMES.get(type(value), type(value).__name__)
+            shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
             raise SelectionError(
                 f"{self.key}: expected {_article(self.type)} {self.type} "
                 f"(one of {self.allowed}), got the {shown}"

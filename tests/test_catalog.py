@@ -1,0 +1,170 @@
+"""The catalog against the seed article, ProfileManifests, and its own data checks."""
+
+import plistlib
+import re
+import shutil
+
+import pytest
+
+import seed
+from conftest import ROOT, shared
+from profilegen import catalog as catalog_module
+from profilegen.errors import CatalogError, SelectionError
+
+FLAG_TYPES = {"-integer": "integer", "-bool": "boolean", "-string": "string"}
+
+
+def test_every_endpoint_row_of_the_seed_is_in_the_catalog_in_order(catalog):
+    expected = [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in seed.rows()]
+    actual = [(e.section, e.url, sorted(e.apps), e.type) for e in catalog.endpoints]
+    assert actual == expected
+    assert len(actual) == 78
+    assert len({e.url.lower().rstrip("/") for e in catalog.endpoints}) == 69
+    assert [s.name for s in catalog.sections] == list(dict.fromkeys(seed.SECTIONS.values()))
+
+
+def test_every_endpoint_has_an_english_description(catalog):
+    for endpoint in catalog.endpoints:
+        assert endpoint.description.isascii(), endpoint
+        assert len(endpoint.description) > 5
+
+
+def seed_commands():
+    text = next(shared("seed").glob("*.txt")).read_text(encoding="utf-8")
+    pattern = r"defaults write (\S+) (\w+) (-integer|-bool|-string) '?‘?([\w]+)’?'?"
+    return re.findall(pattern, text)
+
+
+def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
+    commands = seed_commands()
+    assert len(commands) == 3 + 7 + 1 + 1  # UseOnlineContent x3, telemetry x7, attach, update
+    for domain, key, flag, value in commands:
+        pref = catalog.preferences[key]
+        assert domain in pref.domains
+        assert pref.type == FLAG_TYPES[flag]
+        assert pref.parse(value) == pref.private
+    # IsMerpEnabled's line in the translated article lost its "defaults write"; check it by hand.
+    assert catalog.preferences["IsMerpEnabled"].domains == ("com.microsoft.errorreporting",)
+    documented = {(d, k) for d, k, _, _ in commands} | {("com.microsoft.errorreporting", "IsMerpEnabled")}
+    assert documented == {(d, p.key) for p in catalog.preferences.values() for d in p.domains}
+
+
+@pytest.mark.parametrize("domain", ["Word", "Excel", "Powerpoint", "autoupdate2", "onenote.mac",
+                                    "Outlook", "Office365ServiceV2"])
+def test_types_agree_with_profilemanifests(catalog, domain):
+    with shared("reference", "profilemanifests", f"com.microsoft.{domain}.plist").open("rb") as f:
+        manifest = plistlib.load(f)
+    keys = {k["pfm_name"]: k for k in manifest["pfm_subkeys"]}
+    for pref in catalog.preferences.values():
+        if f"com.microsoft.{domain}" in pref.domains and pref.key in keys:
+            assert keys[pref.key]["pfm_type"] == pref.type
+            if "pfm_range_list" in keys[pref.key]:
+                assert {v.value for v in pref.values} == set(keys[pref.key]["pfm_range_list"])
+
+
+def test_use_online_content_documents_windows_only_opt_in(catalog):
+    values = {v.value: v.title for v in catalog.preferences["UseOnlineContent"].values}
+    assert set(values) == {0, 1, 2}
+    assert "Windows" in values[1]
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [("UseOnlineContent", "volume-licence"), ("UseOnlineContent", "15.25"),
+     ("SendAllTelemetryEnabled", "Heartbeat")],
+)
+def test_caveats_say_what_a_setting_costs(catalog, key, text):
+    assert any(text in c for c in catalog.preferences[key].caveats)
+
+
+def test_presets(catalog):
+    from profilegen.selection import settings_from_table
+
+    offline = settings_from_table(catalog, catalog.presets["volume-license-offline"].settings)
+    for pref in catalog.preferences.values():
+        if pref.key != "IsMerpEnabled":
+            for domain in pref.domains:
+                assert offline[(domain, pref.key)] == pref.private
+    crash = settings_from_table(catalog, catalog.presets["crash-reports-only"].settings)
+    assert crash[("com.microsoft.errorreporting", "IsMerpEnabled")] is True
+    assert crash[("com.microsoft.errorreporting", "IsAttachFilesEnabled")] is False
+    assert {"no-usage-telemetry", "manual-updates"} <= set(catalog.presets)
+
+
+# --- broken data files fail with the file and the field named -------------------------
+
+@pytest.fixture
+def payloads(tmp_path):
+    root = tmp_path / "payloads"
+    shutil.copytree(ROOT / "payloads", root)
+    return root
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    "file, old, new, field",
+    [
+        ("preferences/UseOnlineContent.toml", 'type = "integer"', 'type = "int"', "'type'"),
+        ("preferences/UseOnlineContent.toml", "private = 0", "private = 5", "'private'"),
+        ("preferences/UseOnlineContent.toml", "private = 0", 'private = "0"', "'private'"),
+        ("preferences/HowToCheck.toml", 'title = "Check only', 'titel = "Check only', "'titel'"),
+        ("preferences/HowToCheck.toml", 'domains = ["com.microsoft.autoupdate2"]',
+         'domains = ["com.microsoft.AutoUpdate2"]', "'domains'"),
+        ("preferences/IsMerpEnabled.toml", 'key = "IsMerpEnabled"', 'key = "IsMerpEnable"', "'key'"),
+        ("preferences/UseOnlineContent.toml", '"Sign in", "Smart', '"Signin", "Smart', "'sections'"),
+        ("endpoints.toml", 'apps = "N", type = "CS"', 'apps = "Z", type = "CS"', "'apps'"),
+        ("endpoints.toml", 'type = "ST", description = "Windows', 'type = "XX", description = "Windows', "'type'"),
+        ("endpoints.toml", '{ url = "https://login.live.com/"', '{ url = "https://login.windows.net/"', "'url'"),
+        ("presets/manual-updates.toml", 'HowToCheck = "Manual"', 'HowToCheck = "Never"', "'settings'"),
+        ("presets/manual-updates.toml", 'HowToCheck = "Manual"', 'HowToChek = "Manual"', "'settings'"),
+        ("presets/manual-updates.toml", 'HowToCheck = "Manual"', '[settings.outlook]\nHowToCheck = "Manual"', "'settings'"),
+        ("presets/manual-updates.toml", "[settings]", "[setings]", "'setings'"),
+        ("domains.toml", 'alias = "word"', 'alias = 1', "'alias'"),
+    ],
+)
+def test_a_broken_data_file_names_file_and_field(payloads, file, old, new, field):
+    edit(payloads / file, old, new)
+    with pytest.raises(CatalogError) as e:
+        catalog_module.load(payloads)
+    assert str(payloads / file) in str(e.value)
+    assert field in str(e.value)
+
+
+def test_malformed_toml_names_the_file_and_line(payloads):
+    edit(payloads / "endpoints.toml", "[[section]]", "[[section]", )
+    with pytest.raises(CatalogError, match=r"endpoints\.toml: not valid TOML: .*line \d+"):
+        catalog_module.load(payloads)
+
+
+def test_preference_values_parse_by_catalog_type(catalog):
+    uoc = catalog.preferences["UseOnlineContent"]
+    assert uoc.parse("0") == 0 and type(uoc.parse("0")) is int
+    for bad in ("zero", "0.0", "5", ""):
+        with pytest.raises(SelectionError, match="UseOnlineContent.*0, 1, 2"):
+            uoc.parse(bad)
+    telemetry = catalog.preferences["SendAllTelemetryEnabled"]
+    for text, value in [("TRUE", True), ("no", False), ("1", True), ("False", False), ("0", False)]:
+        assert telemetry.parse(text) is value
+    with pytest.raises(SelectionError, match="not a boolean"):
+        telemetry.parse("off")
+    how = catalog.preferences["HowToCheck"]
+    assert how.parse("manual") == "Manual"
+    assert how.parse("automaticcheck") == "AutomaticCheck"
+    with pytest.raises(SelectionError, match="AutomaticDownload, AutomaticCheck, Manual"):
+        how.parse("Never")
+
+
+def test_typed_values_keep_their_plist_type(catalog):
+    uoc = catalog.preferences["UseOnlineContent"]
+    for wrong in ("0", False, 0.0):
+        with pytest.raises(SelectionError, match="expected an integer"):
+            uoc.coerce(wrong)
+    with pytest.raises(SelectionError, match="expected a boolean"):
+        catalog.preferences["IsMerpEnabled"].coerce("FALSE")
+    with pytest.raises(SelectionError, match="expected a boolean"):
+        catalog.preferences["IsMerpEnabled"].coerce(0)
