@@ -31,6 +31,7 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)"),
+    "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults"),
 }
 
 
