@@ -106,9 +106,29 @@ def build(
 
 
 @app.command()
-def settings(json_: Json = False) -> None:
+def settings(
+    json_: Json = False,
+    impact: Annotated[bool, typer.Option("--impact", help="What each setting silences, reduces and breaks.")] = False,
+) -> None:
     """List the documented preferences: domains, type, values and caveats."""
     catalog = catalog_module.load()
+    if impact:
+        from profilegen import endpoints, impact as impact_module
+
+        if json_:
+            typer.echo(json.dumps([
+                {
+                    "key": item.preference.key,
+                    "settings": [{"domain": s.domain, "value": s.value} for s in item.settings],
+                    "silenced": [i.as_dict() for i in item.silenced],
+                    "reduced": [i.as_dict() for i in item.reduced],
+                    "breaks": list(item.breaks),
+                }
+                for item in impact_module.by_setting(catalog)
+            ], indent=2))
+        else:
+            typer.echo(endpoints.by_setting_markdown(catalog))
+        return
     if json_:
         typer.echo(json.dumps([_preference_json(p) for p in catalog.preferences.values()], indent=2))
         return
@@ -128,6 +148,68 @@ def settings(json_: Json = False) -> None:
             "\n".join(f"- {c}" for c in p.caveats),
         )
     Console().print(table)
+
+
+@app.command(name="endpoints")
+def endpoints_(
+    preset: Preset = None,
+    config: Config = None,
+    set_: Sets = None,
+    json_: Json = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+) -> None:
+    """Show which documented endpoints a selection silences, and which are still contacted.
+
+    With no selection it lists the whole catalog.
+    """
+    from profilegen import endpoints, impact, selection
+
+    if json_ + csv_ + markdown > 1:
+        raise typer.BadParameter("choose one of --json, --csv or --markdown")
+    catalog = catalog_module.load()
+    chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or ())
+              if preset or config or set_ else None)
+    impacts = impact.assess(chosen, catalog)
+    if json_:
+        typer.echo(endpoints.as_json(impacts, chosen), nl=False)
+    elif csv_:
+        typer.echo(endpoints.as_csv(impacts), nl=False)
+    elif markdown:
+        typer.echo(endpoints.as_markdown(impacts, chosen, catalog), nl=False)
+    else:
+        _endpoint_tables(impacts, catalog)
+
+
+COLOURS = {"silenced": "red", "partly silenced": "yellow", "reduced": "cyan", "unchanged": "dim"}
+
+
+def _endpoint_tables(impacts, catalog) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from profilegen.impact import summary_line
+
+    letters = {name: letter for letter, name in catalog.apps.items()}
+
+    def short(apps) -> str:
+        return "".join(letters[a] for a in apps)
+
+    console = Console()
+    for section in catalog.sections:
+        table = Table(title=section.name, title_justify="left", title_style="bold")
+        table.add_column("Host", overflow="fold")
+        for column in ("Apps", "Type", "Effect", "Still by", "Settings"):
+            table.add_column(column)
+        for i in (i for i in impacts if i.endpoint.section == section.name):
+            colour = COLOURS[i.effect]
+            keys = dict.fromkeys(s.split(" ", 1)[1].split("=")[0] for s in i.settings)
+            table.add_row(i.endpoint.host, short(i.endpoint.apps) or "all", i.endpoint.type,
+                          f"[{colour}]{i.effect}[/{colour}]", short(i.still_contacted_by), "\n".join(keys))
+        console.print(table)
+    legend = ", ".join(f"{letter} {name}" for letter, name in catalog.apps.items())
+    console.print(f"Apps: {legend}. Type: ST static, SS semi-static, CS configuration service.")
+    console.print(summary_line(impacts))
 
 
 @app.command()

@@ -27,11 +27,14 @@ class Output:
 class Format:
     module: str
     help: str
+    function: str = "render"
 
 
 FORMATS: dict[str, Format] = {
     "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)"),
     "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults"),
+    "endpoints": Format("profilegen.endpoints", "endpoint impact tables (Markdown, CSV, JSON)"),
+    "proxy-lists": Format("profilegen.endpoints", "hosts to allow and hosts to block", "render_proxy_lists"),
 }
 
 
@@ -50,5 +53,6 @@ def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
 def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = ()) -> list[Output]:
     outputs: list[Output] = []
     for name in formats or FORMATS:
-        outputs.extend(importlib.import_module(FORMATS[name].module).render(selection, catalog))
+        chosen = FORMATS[name]
+        outputs.extend(getattr(importlib.import_module(chosen.module), chosen.function)(selection, catalog))
     return outputs

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from profilegen import __version__
+from profilegen import __version__, impact
 from profilegen.catalog import Catalog, format_value
 from profilegen.render import Output
 from profilegen.selection import Selection
@@ -41,6 +41,13 @@ def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
         f"Selection: {source or 'none'}.",
         f"Profile equivalent: {profile.identifier} ({profile.display_name})"
         + (f", {profile.organization}" if profile.organization else "") + ".",
+        "",
+        f"What it silences: {impact.summary_line(impact.assess(selection, catalog))}.",
+        *(
+            f"  {item.preference.key}: {len(item.silenced)} silenced in part or whole, "
+            f"{len(item.reduced)} reduced; breaks {', '.join(item.breaks) or 'nothing documented'}."
+            for item in impact.by_setting(catalog, selection)
+        ),
         "",
         "Settings:",
         *(

@@ -1,0 +1,129 @@
+"""Renderers of the endpoint impact: Markdown, CSV and JSON tables, and proxy host lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from profilegen import impact
+from profilegen.catalog import Catalog, format_value
+from profilegen.render import Output
+from profilegen.selection import Selection
+
+COLUMNS = ("section", "url", "apps", "type", "description", "effect", "silenced_for",
+           "still_contacted_by", "settings", "evidence", "reason")
+MEANINGS = {
+    "silenced": "no documented app still contacts it",
+    "partly silenced": "silenced for some apps, still contacted by others",
+    "reduced": "still contacted, but less is sent",
+    "unchanged": "no documented setting of this selection changes it",
+}
+PROXY_ADVICE = (
+    "# Microsoft's advice for proxies and firewalls: answer a blocked request with a 40X\n"
+    "# (403 or 404) rather than dropping the connection; Office then gives up quickly\n"
+    "# instead of retrying. A proxy that needs authentication should answer 407; Office\n"
+    "# builds 15.27 and later handle NTLM and Kerberos proxies.\n"
+)
+
+
+def as_json(impacts: list[impact.Impact], selection: Selection | None) -> str:
+    data = {
+        "selection": [
+            {"domain": s.domain, "key": s.key, "value": s.value} for s in selection.settings
+        ] if selection else [],
+        "summary": impact.summary(impacts),
+        "endpoints": [i.as_dict() for i in impacts],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_csv(impacts: list[impact.Impact]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for i in impacts:
+        row = i.as_dict()
+        writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                         for v in (row[c] for c in COLUMNS)])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catalog: Catalog) -> str:
+    title = selection.profile.display_name if selection else "the whole catalog"
+    lines = [f"# Endpoint impact: {_cell(title)}", ""]
+    if selection:
+        lines += ["Settings:", ""]
+        lines += [f"- `{s.domain}` `{s.key}` = `{format_value(s.value)}`" for s in selection.settings]
+        lines.append("")
+    lines += [f"**{impact.summary_line(impacts)}.**", ""]
+    lines += [f"- **{effect}**: {meaning}" for effect, meaning in MEANINGS.items()]
+    lines += ["", "## By setting", "", by_setting_markdown(catalog, selection)]
+    for section in catalog.sections:
+        rows = [i for i in impacts if i.endpoint.section == section.name]
+        lines += ["", f"## {section.name}", "", section.about, "",
+                  "| URL | Apps | Type | Effect | Silenced for | Still contacted by | Settings | Evidence |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for i in rows:
+            e = i.endpoint
+            lines.append(
+                f"| `{e.url}` | {', '.join(e.apps) or 'all (no app column)'} | {e.type} | {i.effect} "
+                f"| {', '.join(i.silenced_for)} | {', '.join(i.still_contacted_by)} "
+                f"| {'<br>'.join(f'`{s}`' for s in i.settings)} | {i.evidence or ''} |"
+            )
+    reasons = dict.fromkeys((i.evidence, i.reason) for i in impacts if i.reason)
+    if reasons:
+        lines += ["", "## Why", ""]
+        lines += [f"- ({evidence}) {_cell(reason)}" for evidence, reason in reasons]
+    return "\n".join(lines) + "\n"
+
+
+def by_setting_markdown(catalog: Catalog, selection: Selection | None = None) -> str:
+    lines = ["| Setting | Silences (in part or whole) | Reduces | Breaks |", "|---|---|---|---|"]
+    for item in impact.by_setting(catalog, selection):
+        values = sorted({format_value(s.value) for s in item.settings})
+        silenced = "<br>".join(f"`{i.endpoint.host}` ({i.effect}, {i.endpoint.section})" for i in item.silenced)
+        reduced = "<br>".join(f"`{i.endpoint.host}` ({i.endpoint.section})" for i in item.reduced)
+        lines.append(
+            f"| `{item.preference.key}` = `{'/'.join(values)}` | {silenced or 'nothing'} "
+            f"| {reduced or 'nothing'} | {', '.join(item.breaks) or 'nothing documented'} |"
+        )
+    return "\n".join(lines)
+
+
+def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str, str]:
+    needed, silenced = impact.hosts(impacts)
+    where = f"# For: {selection.profile.identifier} ({impact.summary_line(impacts)}).\n"
+    allow = (
+        "# Hosts Office for Mac still contacts under this selection: allow them.\n"
+        "# One hostname pattern per line, wildcards as Microsoft documents them.\n"
+        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in needed)
+    )
+    block = (
+        "# Hosts no documented Office for Mac app contacts under this selection: candidates to block.\n"
+        "# A host that any app still needs is left out. One hostname pattern per line.\n"
+        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in silenced)
+    )
+    return allow, block
+
+
+def render(selection: Selection, catalog: Catalog) -> list[Output]:
+    impacts = impact.assess(selection, catalog)
+    name = selection.name
+    return [
+        Output(f"{name}-endpoints.md", "endpoints-markdown", as_markdown(impacts, selection, catalog).encode()),
+        Output(f"{name}-endpoints.csv", "endpoints-csv", as_csv(impacts).encode()),
+        Output(f"{name}-endpoints.json", "endpoints-json", as_json(impacts, selection).encode()),
+    ]
+
+
+def render_proxy_lists(selection: Selection, catalog: Catalog) -> list[Output]:
+    allow, block = proxy_lists(impact.assess(selection, catalog), selection)
+    return [
+        Output(f"{selection.name}-proxy-allow.txt", "proxy-allow", allow.encode()),
+        Output(f"{selection.name}-proxy-block.txt", "proxy-block", block.encode()),
+    ]

@@ -1,0 +1,166 @@
+"""What a selection does to each documented endpoint, from the rules in the catalog.
+
+A rule (`[[impact]]` in a preference's data file) names the endpoints a value
+stops, by section or host pattern, with the article's evidence. A rule set in
+an app's domain acts for that app only: UseOnlineContent = 0 in Word silences
+login.live.com for Word, while Outlook and OneNote still contact it. A rule
+that isn't per app, or an endpoint the article lists without apps, is judged as
+a whole. An endpoint no rule names is unchanged: nothing is claimed that the
+article doesn't support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from profilegen.catalog import Catalog, Endpoint, Preference, Rule, format_value, same_value
+from profilegen.selection import Selection, Setting
+
+EFFECTS = ("silenced", "partly silenced", "reduced", "unchanged")
+
+
+@dataclass(frozen=True)
+class Impact:
+    endpoint: Endpoint
+    effect: str
+    silenced_for: tuple[str, ...]
+    still_contacted_by: tuple[str, ...]
+    settings: tuple[str, ...]
+    evidence: str | None
+    reason: str
+
+    def as_dict(self) -> dict:
+        e = self.endpoint
+        return {
+            "section": e.section,
+            "url": e.url,
+            "host": e.host,
+            "apps": list(e.apps),
+            "type": e.type,
+            "description": e.description,
+            "effect": self.effect,
+            "silenced_for": list(self.silenced_for),
+            "still_contacted_by": list(self.still_contacted_by),
+            "settings": list(self.settings),
+            "evidence": self.evidence,
+            "reason": self.reason,
+        }
+
+
+def applies(rule: Rule, endpoint: Endpoint) -> bool:
+    return endpoint.section in rule.sections or any(fnmatchcase(endpoint.host, h) for h in rule.hosts)
+
+
+def _active(selection: Selection, catalog: Catalog) -> list[tuple[Setting, Rule]]:
+    """Every (setting, rule) whose value triggers the rule and whose `unless` doesn't hold."""
+
+    def holds(key, value) -> bool:
+        return any(s.key == key and same_value(s.value, value) for s in selection.settings)
+
+    return [
+        (setting, rule)
+        for setting in selection.settings
+        for rule in catalog.preferences[setting.key].impact
+        if same_value(rule.when, setting.value) and not any(holds(k, v) for k, v in rule.unless)
+    ]
+
+
+def assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
+    """One Impact per documented endpoint row, in the article's order."""
+    active = _active(selection, catalog) if selection else []
+    result = []
+    for endpoint in catalog.endpoints:
+        silenced: set[str] = set()
+        whole: set[str] = set()  # effects on the row as a whole
+        used: list[tuple[Setting, Rule]] = []
+        for setting, rule in active:
+            if not applies(rule, endpoint):
+                continue
+            letter = catalog.domains[setting.domain].app
+            app = catalog.apps.get(letter) if letter else None
+            if endpoint.apps and rule.per_app:
+                if app not in endpoint.apps:
+                    continue
+                if rule.effect == "silenced":
+                    silenced.add(app)
+                else:
+                    whole.add(rule.effect)
+            else:
+                whole.add(rule.effect)
+            used.append((setting, rule))
+        still = tuple(a for a in endpoint.apps if a not in silenced)
+        if endpoint.apps and silenced:
+            effect = "partly silenced" if still else "silenced"
+        elif "silenced" in whole:
+            effect = "silenced"
+        elif whole:
+            effect = "reduced"
+        else:
+            effect = "unchanged"
+        rules = list(dict.fromkeys(rule for _, rule in used))
+        result.append(Impact(
+            endpoint=endpoint,
+            effect=effect,
+            silenced_for=tuple(a for a in endpoint.apps if a in silenced),
+            still_contacted_by=() if effect == "silenced" else still,
+            settings=tuple(dict.fromkeys(
+                f"{s.domain} {s.key}={format_value(s.value)}" for s, _ in used)),
+            evidence=None if not rules else (
+                "documented" if all(r.evidence == "documented" for r in rules) else "inferred"),
+            reason=" ".join(r.reason for r in rules),
+        ))
+    return result
+
+
+def summary(impacts: list[Impact]) -> dict[str, int]:
+    counts = {effect: 0 for effect in EFFECTS}
+    for impact in impacts:
+        counts[impact.effect] += 1
+    return counts
+
+
+def summary_line(impacts: list[Impact]) -> str:
+    c = summary(impacts)
+    return (f"{c['silenced']} silenced, {c['partly silenced']} partly silenced, {c['reduced']} reduced, "
+            f"{c['unchanged']} unchanged, of {len(impacts)} documented endpoint rows")
+
+
+def hosts(impacts: list[Impact]) -> tuple[list[str], list[str]]:
+    """(still needed, silenced) host patterns; a host any row still needs is never a block candidate."""
+    needed = list(dict.fromkeys(i.endpoint.host for i in impacts if i.effect != "silenced"))
+    silenced = [h for h in dict.fromkeys(i.endpoint.host for i in impacts if i.effect == "silenced")
+                if h not in needed]
+    return needed, silenced
+
+
+@dataclass(frozen=True)
+class SettingImpact:
+    preference: Preference
+    settings: tuple[Setting, ...]
+    silenced: tuple[Impact, ...]  # silenced or partly silenced
+    reduced: tuple[Impact, ...]
+    breaks: tuple[str, ...]
+
+
+def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[SettingImpact]:
+    """For each preference (of the selection, or of the catalog at its private value): what it does alone."""
+    result = []
+    for pref in catalog.preferences.values():
+        if selection:
+            settings = tuple(s for s in selection.settings if s.key == pref.key)
+        else:
+            settings = tuple(Setting(d, pref.key, pref.private) for d in pref.domains)
+        if not settings:
+            continue
+        alone = Selection(pref.key, settings, selection.profile if selection else None)
+        impacts = [i for i in assess(alone, catalog) if i.effect != "unchanged"]
+        breaks = tuple(dict.fromkeys(
+            b for s, rule in _active(alone, catalog) for b in rule.breaks))
+        result.append(SettingImpact(
+            pref, settings,
+            tuple(i for i in impacts if "silenced" in i.effect),
+            tuple(i for i in impacts if i.effect == "reduced"),
+            breaks,
+        ))
+    return result

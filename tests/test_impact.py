@@ -1,0 +1,167 @@
+"""The endpoint impact model and its outputs, pinned on concrete rows of the article."""
+
+import csv
+import io
+import json
+
+import pytest
+
+import seed
+from conftest import run
+from profilegen import impact
+from profilegen.selection import resolve
+
+# What the article says UseOnlineContent = 0 stops: two hosts and four sections.
+UOC_HOSTS = ("odc.officeapps.live.com", "firstpartyapps.oaspapps.com")
+UOC_SECTIONS = {"Sign in", "Smart Lookup", "Product activation", "Office Apps (aka add-ins)"}
+
+
+def rows(catalog, **selection):
+    chosen = resolve(catalog, **selection) if selection else None
+    return impact.assess(chosen, catalog)
+
+
+def row(impacts, section, url):
+    return next(i for i in impacts if i.endpoint.section == section and i.endpoint.url == url)
+
+
+def test_volume_license_offline_on_concrete_rows(catalog):
+    impacts = rows(catalog, preset="volume-license-offline")
+    login = row(impacts, "Sign in", "https://login.live.com/")
+    assert login.effect == "partly silenced"
+    assert login.silenced_for == ("Word", "Excel", "PowerPoint")
+    assert login.still_contacted_by == ("Outlook", "OneNote")
+    assert login.evidence == "documented"
+    assert any("UseOnlineContent=0" in s for s in login.settings)
+
+    nexus = row(impacts, "First app launch", "https://nexus.officeapps.live.com/")
+    assert nexus.effect == "reduced"
+    assert nexus.silenced_for == ()
+    assert "Heartbeat" in nexus.reason
+    assert nexus.still_contacted_by == ("Word", "Excel", "PowerPoint", "Outlook", "OneNote")
+
+    odc = row(impacts, "First app launch", "https://odc.officeapps.live.com/")
+    assert (odc.effect, odc.still_contacted_by) == ("partly silenced", ("OneNote",))
+    wiki = row(impacts, "First app launch", "https://wikipedia.firstpartyapps.oaspapps.com/")
+    assert (wiki.effect, wiki.silenced_for) == ("silenced", ("Word",))
+    skype = row(impacts, "First app launch", "https://config.edge.skype.com/")
+    assert (skype.effect, skype.evidence, skype.settings) == ("unchanged", None, ())
+    safe_links = row(impacts, "Safe Links", "https://*.oscs.protection.outlook.com/")
+    assert safe_links.effect == "unchanged"
+
+
+def test_silences_only_what_the_article_supports(catalog):
+    for i in rows(catalog, preset="volume-license-offline"):
+        if "silenced" in i.effect:
+            assert i.endpoint.section in UOC_SECTIONS or i.endpoint.host.endswith(UOC_HOSTS), i
+            assert set(i.silenced_for) <= {"Word", "Excel", "PowerPoint"}
+        if i.effect != "unchanged":
+            assert i.settings and i.evidence in ("documented", "inferred") and i.reason
+        else:
+            assert not i.settings and i.evidence is None
+
+
+def test_use_online_content_acts_only_for_the_apps_where_it_is_set(catalog):
+    impacts = rows(catalog, sets=["word:UseOnlineContent=0"])
+    login = row(impacts, "Sign in", "https://login.live.com/")
+    assert login.silenced_for == ("Word",)
+    assert login.still_contacted_by == ("Excel", "PowerPoint", "Outlook", "OneNote")
+    assert row(impacts, "Office Apps (aka add-ins)", "https://ajax.microsoft.com/").effect == "silenced"
+    assert row(impacts, "Office Apps (aka add-ins)", "https://*.virtualearth.net/").effect == "unchanged"
+    assert row(impacts, "Researcher", "https://www.bing.com/").effect == "unchanged"
+    for value in ("1", "2"):
+        assert impact.summary(rows(catalog, sets=[f"UseOnlineContent={value}"]))["unchanged"] == 78
+
+
+def test_is_merp_enabled_keeps_crash_reports_going(catalog):
+    watson = ("Crash reporting", "https://watson.microsoft.com/")
+    off = row(rows(catalog, preset="no-usage-telemetry"), *watson)
+    assert off.effect == "reduced"
+    assert off.settings[0].endswith("SendAllTelemetryEnabled=false")
+    merp = row(rows(catalog, preset="no-usage-telemetry", sets=["IsMerpEnabled=true"]), *watson)
+    assert (merp.effect, merp.settings) == ("unchanged", ())
+    crash = row(rows(catalog, preset="crash-reports-only"), *watson)
+    assert crash.effect == "reduced"
+    assert crash.settings == ("com.microsoft.errorreporting IsAttachFilesEnabled=false",)
+    # IsMerpEnabled false changes nothing on its own.
+    assert impact.summary(rows(catalog, sets=["IsMerpEnabled=false"]))["unchanged"] == 78
+
+
+def test_manual_updates_is_an_inferred_reduction(catalog):
+    impacts = [i for i in rows(catalog, preset="manual-updates") if i.effect != "unchanged"]
+    assert {i.endpoint.host for i in impacts} == {"officecdn.microsoft.com", "officecdn-microsoft-com.akamaized.net"}
+    assert {(i.effect, i.evidence) for i in impacts} == {("reduced", "inferred")}
+
+
+def test_json_rows_match_the_seed_row_for_row(tmp_path):
+    result = run("build", "-p", "volume-license-offline", "-o", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
+    assert {"endpoints-markdown", "endpoints-csv", "endpoints-json", "proxy-allow", "proxy-block"} <= kinds
+    data = json.loads((tmp_path / "volume-license-offline-endpoints.json").read_text())
+    documented = [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in seed.rows()]
+    assert [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in data["endpoints"]] == documented
+    for r in data["endpoints"]:
+        assert {"section", "url", "apps", "type", "description", "effect", "silenced_for",
+                "still_contacted_by", "settings", "evidence"} <= set(r)
+    assert data["summary"]["partly silenced"] == sum(r["effect"] == "partly silenced" for r in data["endpoints"])
+
+    table = list(csv.DictReader(io.StringIO((tmp_path / "volume-license-offline-endpoints.csv").read_text())))
+    assert [(r["url"], r["effect"]) for r in table] == [(r["url"], r["effect"]) for r in data["endpoints"]]
+    markdown = (tmp_path / "volume-license-offline-endpoints.md").read_text()
+    assert markdown.count("\n| `https://") == 78
+    assert "## By setting" in markdown and "partly silenced" in markdown
+
+
+def test_proxy_lists(tmp_path, catalog):
+    assert run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "proxy-lists").returncode == 0
+    allow_text = (tmp_path / "volume-license-offline-proxy-allow.txt").read_text()
+    block_text = (tmp_path / "volume-license-offline-proxy-block.txt").read_text()
+    for text in (allow_text, block_text):
+        assert "403" in text and "407" in text
+    allow = [line for line in allow_text.splitlines() if line and not line.startswith("#")]
+    block = [line for line in block_text.splitlines() if line and not line.startswith("#")]
+    assert not set(allow) & set(block)
+    assert set(allow) | set(block) == {e.host for e in catalog.endpoints}
+    assert "login.live.com" in allow  # Outlook and OneNote still sign in
+    assert "nexus.officeapps.live.com" in allow  # heartbeat
+    assert "*.wikipedia.org" in block and "appsforoffice.microsoft.com" in block
+    assert "ajax.aspnetcdn.com" in allow  # silenced for add-ins, still loaded at first launch
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "volume-license-offline-proxy-allow.txt", "volume-license-offline-proxy-block.txt"]
+
+
+def test_endpoints_command():
+    whole = json.loads(run("endpoints", "--json").stdout)
+    assert len(whole["endpoints"]) == 78
+    assert {r["effect"] for r in whole["endpoints"]} == {"unchanged"}
+    offline = list(csv.DictReader(io.StringIO(run("endpoints", "-p", "volume-license-offline", "--csv").stdout)))
+    assert len(offline) == 78
+    assert {r["effect"] for r in offline if r["url"].startswith("https://login.")} == {"partly silenced"}
+    table = run("endpoints", "-p", "volume-license-offline")
+    assert table.returncode == 0 and "Sign in" in table.stdout and "partly silenced" in table.stdout
+    markdown = run("endpoints", "--set", "HowToCheck=Manual", "--markdown").stdout
+    assert markdown.startswith("# Endpoint impact")
+    both = run("endpoints", "--json", "--csv")
+    assert both.returncode == 2 and "Traceback" not in both.stderr
+    bad = run("endpoints", "-p", "nope")
+    assert bad.returncode == 1 and bad.stderr.startswith("Error: unknown preset 'nope'")
+
+
+def test_settings_impact_view():
+    data = {item["key"]: item for item in json.loads(run("settings", "--impact", "--json").stdout)}
+    uoc = data["UseOnlineContent"]
+    assert any(r["url"] == "https://login.live.com/" for r in uoc["silenced"])
+    assert "MSA and OrgID sign-in" in uoc["breaks"] and "online product activation" in uoc["breaks"]
+    assert [r["url"] for r in data["SendAllTelemetryEnabled"]["reduced"]] == [
+        "https://nexus.officeapps.live.com/", "https://watson.microsoft.com/"]
+    assert "| `UseOnlineContent` = `0`" in run("settings", "--impact").stdout
+
+
+def test_script_header_summarises_the_impact(tmp_path):
+    assert run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "script").returncode == 0
+    head = (tmp_path / "volume-license-offline.sh").read_text().split("\n\n")[0]
+    assert "# What it silences: " in head
+    assert "#   UseOnlineContent: " in head and "MSA and OrgID sign-in" in head
+    counts = json.loads(run("endpoints", "-p", "volume-license-offline", "--json").stdout)["summary"]
+    assert f"{counts['silenced']} silenced, {counts['partly silenced']} partly silenced" in head
