@@ -45,6 +45,12 @@ Sets = Annotated[
                  help="Set a preference in every documented domain, or in one app's domain. Repeatable."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
+SignCert = Annotated[Optional[Path], typer.Option(help="Signing certificate (PEM or DER); needs --sign-key.")]
+SignKey = Annotated[Optional[Path], typer.Option(help="Its private key (PEM); password in PROFILEGEN_KEY_PASSWORD or --key-password-file if encrypted.")]
+SignChain = Annotated[Optional[Path], typer.Option(help="Intermediate certificates to include (PEM); a root in it is left out.")]
+SignP12 = Annotated[Optional[Path], typer.Option(help="Signing identity as .p12; password in PROFILEGEN_P12_PASSWORD, --p12-password-file, or asked for on a terminal.")]
+P12PasswordFile = Annotated[Optional[Path], typer.Option(help="File whose first line is the .p12 password.")]
+KeyPasswordFile = Annotated[Optional[Path], typer.Option(help="File whose first line is the PEM key's password.")]
 
 
 @app.command()
@@ -65,12 +71,22 @@ def build(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
     json_: Json = False,
+    sign_cert: SignCert = None,
+    sign_key: SignKey = None,
+    sign_chain: SignChain = None,
+    sign_p12: SignP12 = None,
+    p12_password_file: P12PasswordFile = None,
+    key_password_file: KeyPasswordFile = None,
 ) -> None:
-    """Build the outputs for a selection into a folder."""
+    """Build the outputs for a selection into a folder.
+
+    With a signing identity, each profile is also written signed, as NAME.signed.mobileconfig.
+    """
     from profilegen import output, render, selection
 
     catalog = catalog_module.load()
     formats = render.check_formats(format_)
+    signer = _signer(sign_cert, sign_key, sign_chain, sign_p12, p12_password_file, key_password_file)
     chosen = selection.resolve(
         catalog,
         preset=preset,
@@ -85,7 +101,7 @@ def build(
             "removal_disallowed": removal_disallowed or None,
         },
     )
-    outputs = render.render(chosen, catalog, formats)
+    outputs = render.render(chosen, catalog, formats, signer)
     paths = output.write(outputs, output_dir, force=force)
     if json_:
         summary = {
@@ -236,6 +252,53 @@ def presets(json_: Json = False) -> None:
             typer.echo(f"    {s['domain']} {s['key']} = {format_value(s['value'])}")
 
 
+def _password(path: Optional[Path], variable: str, prompt: str) -> Optional[bytes]:
+    """From a file, the environment, or a hidden prompt on a terminal; never from argv."""
+    import os
+
+    if path is not None:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise click.ClickException(f"password file {str(path)!r} can't be read: {e.strerror}") from None
+        return (lines[0] if lines else "").encode()
+    if variable in os.environ:
+        return os.environ[variable].encode()
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt).encode()
+    return None
+
+
+def _signer(cert, key, chain, p12, p12_password_file, key_password_file):
+    """The signing identity the options name, checked, or None when not signing."""
+    if p12 and (cert or key):
+        raise typer.BadParameter("use either --sign-p12 or --sign-cert with --sign-key, not both")
+    if bool(cert) != bool(key):
+        raise typer.BadParameter("--sign-cert and --sign-key go together")
+    if (chain and not cert) or (p12_password_file and not p12) or (key_password_file and not key):
+        raise typer.BadParameter("--sign-chain, --p12-password-file and --key-password-file need the identity they belong to")
+    if not (p12 or cert):
+        return None
+    from profilegen import cms
+
+    if p12:
+        password = _password(p12_password_file, "PROFILEGEN_P12_PASSWORD", f"Password for {p12}: ")
+        if password is None:
+            raise click.ClickException(
+                f"no password for {p12}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "
+                "or run in a terminal to be asked")
+        return cms.load_p12(p12, password)
+    password = None
+    try:
+        if b"ENCRYPTED" in key.read_bytes():
+            password = _password(key_password_file, "PROFILEGEN_KEY_PASSWORD", f"Password for {key}: ")
+    except OSError:
+        pass  # load_pem reports the unreadable file
+    return cms.load_pem(cert, key, chain, password)
+
+
 def _preference_json(p) -> dict:
     return {
         "key": p.key,
@@ -250,6 +313,112 @@ def _preference_json(p) -> dict:
         "caveats": list(p.caveats),
         "source": p.source,
     }
+
+
+@app.command()
+def sign(
+    source: Annotated[Path, typer.Argument(help="Unsigned .mobileconfig to sign.")],
+    target: Annotated[Path, typer.Argument(help="Signed .mobileconfig to write.")],
+    sign_cert: SignCert = None,
+    sign_key: SignKey = None,
+    sign_chain: SignChain = None,
+    sign_p12: SignP12 = None,
+    p12_password_file: P12PasswordFile = None,
+    key_password_file: KeyPasswordFile = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace TARGET if it exists.")] = False,
+) -> None:
+    """Sign an existing profile, keeping its bytes exactly as the signed content."""
+    from profilegen import cms, inspection, output
+    from profilegen.render import Output
+
+    signer = _signer(sign_cert, sign_key, sign_chain, sign_p12, p12_password_file, key_password_file)
+    if signer is None:
+        raise typer.BadParameter("give --sign-p12, or --sign-cert with --sign-key")
+    profile = inspection.read(source)
+    if profile.signer is not None:
+        raise click.ClickException(f"{source} is already signed")
+    signed = cms.sign(source.read_bytes(), signer)
+    output.write([Output(target.name, "mobileconfig-signed", signed)], target.parent, force=force)
+    typer.echo(f"wrote {target} (signed by {signer.certificate.subject.rfc4514_string()})")
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="Signed .mobileconfig.")],
+    ca: Annotated[Optional[Path], typer.Option("--ca", help="Trusted root certificates (PEM).")] = None,
+) -> None:
+    """Check a signed profile: signature, message digest, certificate chain and dates.
+
+    Exits 0 when valid (and trusted, with --ca), 1 when invalid or untrusted.
+    """
+    from profilegen import cms
+    from profilegen.errors import VerificationError
+
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise click.ClickException(f"{file} can't be read: {e.strerror}") from None
+    if not cms.is_signed(data):
+        raise VerificationError(f"{file} is not signed")
+    found = cms.extract(data)
+    cert = found.signer
+    typer.echo(f"Signer:   {cert.subject.rfc4514_string()}")
+    typer.echo(f"Issuer:   {cert.issuer.rfc4514_string()}")
+    typer.echo(f"Valid:    {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+    typer.echo(f"SHA-256:  {cms.fingerprint(cert)}")
+    result = cms.verify(data, cms.load_roots(ca) if ca else None)
+    typer.echo("Chain:    " + " <- ".join(c.subject.rfc4514_string() for c in result.chain))
+    if result.trusted:
+        typer.echo(f"Valid and trusted: the chain ends in a root of {ca}.")
+    else:
+        typer.echo("Valid signature; embedded certificates only, not checked against trusted roots (use --ca).")
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, binary or signed.")],
+    json_: Json = False,
+) -> None:
+    """Show a profile's metadata, payloads and settings, with what each known setting does."""
+    from profilegen import inspection
+
+    info = inspection.describe(inspection.read(file), catalog_module.load())
+    if json_:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    signed = f", signed by {info['signer']} (not verified; see profilegen verify)" if info["signed"] else ""
+    typer.echo(f"{info['file']}: {info['format']} property list{signed}")
+    for key, value in info["metadata"].items():
+        typer.echo(f"  {key}: {value}")
+    for i, payload in enumerate(info["payloads"], 1):
+        typer.echo(f"Payload {i}: {payload['type']} ({payload['identifier']})")
+        for s in payload["settings"]:
+            words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
+                     else "not in profilegen's catalog")
+            domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
+            typer.echo(f"  {domain}{s['key']} = {format_value(s['value'])}  [{words}]")
+
+
+@app.command()
+def check(file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, binary or signed.")]) -> None:
+    """Check a profile against Apple's rules and the catalog; exit 1 on any error.
+
+    One line per problem, with the line number where the file is XML. Keys the
+    catalog doesn't know are warnings, not errors.
+    """
+    from profilegen import inspection
+
+    found = inspection.read(file)
+    problems = inspection.check(found, catalog_module.load())
+    where = f"{file} (signed content)" if found.signer is not None else str(file)
+    for problem in problems:
+        line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
+        typer.echo(f"{where}{f':{line}' if line else ''}: {problem.level}: {problem.message}")
+    errors = sum(p.level == "error" for p in problems)
+    if not problems:
+        typer.echo(f"{where}: no problems found")
+    if errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

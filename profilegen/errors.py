@@ -15,3 +15,11 @@ class SelectionError(ProfilegenError):
 
 class OutputError(ProfilegenError):
     """An output can't be written where it was asked to go."""
+
+
+class SigningError(ProfilegenError):
+    """The signing identity can't be used, or signing failed."""
+
+
+class VerificationError(ProfilegenError):
+    """A signed profile is invalid or untrusted."""

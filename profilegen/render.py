@@ -50,9 +50,18 @@ def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(chosen) or tuple(FORMATS)
 
 
-def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = ()) -> list[Output]:
+def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None) -> list[Output]:
+    """Every output of the formats; with a signer (profilegen.cms.Identity), each profile signed too."""
     outputs: list[Output] = []
     for name in formats or FORMATS:
         chosen = FORMATS[name]
         outputs.extend(getattr(importlib.import_module(chosen.module), chosen.function)(selection, catalog))
+    if signer is not None:
+        from profilegen import cms
+
+        outputs.extend(
+            Output(out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig", "mobileconfig-signed",
+                   cms.sign(out.data, signer))
+            for out in list(outputs) if out.kind == "mobileconfig"
+        )
     return outputs

@@ -1,0 +1,290 @@
+"""Signing and verifying profiles as CMS SignedData.
+
+Signing uses `cryptography`'s PKCS7SignatureBuilder: DER, content embedded,
+SHA-256, the Binary option so the plist's line endings stay as built, and the
+intermediates included but not the root, as Apple's `security cms -S` does.
+`cryptography` has no public CMS verification, so verification parses the
+structure with `asn1crypto` (which also reads BER, as `security cms` and
+`openssl -stream` write it) and checks each signature with `cryptography`.
+
+This module is imported only when a command signs, verifies or reads a signed file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import cms as asn1_cms
+from asn1crypto import pkcs12 as asn1_pkcs12
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+
+from profilegen.errors import SigningError, VerificationError
+
+
+@dataclass(frozen=True)
+class Identity:
+    certificate: x509.Certificate
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    intermediates: tuple[x509.Certificate, ...]
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise SigningError(f"{what} {str(path)!r} can't be read: {e.strerror}") from None
+
+
+def _certificates(data: bytes, path: Path) -> list[x509.Certificate]:
+    try:
+        return x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise SigningError(f"{path} holds no PEM or DER certificate") from None
+
+
+def _is_self_signed(cert: x509.Certificate) -> bool:
+    if cert.subject != cert.issuer:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+        return True
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+
+
+def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
+             password: bytes | None = None) -> Identity:
+    certificate = _certificates(_read(cert_path, "certificate"), cert_path)[0]
+    key_data = _read(key_path, "key")
+    try:
+        key = serialization.load_pem_private_key(key_data, password=password or None)
+    except TypeError:
+        raise SigningError(
+            f"key {str(key_path)!r} is encrypted; give its password in PROFILEGEN_KEY_PASSWORD "
+            "or with --key-password-file"
+        ) from None
+    except ValueError:
+        if password and b"ENCRYPTED" in key_data:
+            raise SigningError(f"wrong password for key {str(key_path)!r}") from None
+        raise SigningError(f"key {str(key_path)!r} is not a PEM private key") from None
+    except UnsupportedAlgorithm as e:
+        raise SigningError(f"key {str(key_path)!r} uses an unsupported algorithm: {e}") from None
+    chain = _certificates(_read(chain_path, "chain"), chain_path) if chain_path else []
+    return identity(certificate, key, chain)
+
+
+def load_p12(path: Path, password: bytes) -> Identity:
+    data = _read(path, ".p12 file")
+    try:
+        key, certificate, extra = pkcs12.load_key_and_certificates(data, password or None)
+    except ValueError:
+        # cryptography says the same for a wrong password and a corrupt file: tell
+        # them apart by whether the file is a well-formed PKCS#12 structure at all.
+        try:
+            len(asn1_pkcs12.Pfx.load(data).authenticated_safe)
+        except Exception:  # asn1crypto raises several kinds for malformed input
+            raise SigningError(f"{path} is not a readable PKCS#12 (.p12) file") from None
+        raise SigningError(f"wrong password for {path} (or the file is damaged)") from None
+    if key is None or certificate is None:
+        raise SigningError(f"{path} holds no private key with its certificate")
+    return identity(certificate, key, list(extra or []))
+
+
+def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) -> Identity:
+    """Check that the identity can sign a profile that devices will show as verified."""
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise SigningError("the key must be RSA or EC")
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, public) != \
+            certificate.public_key().public_bytes(serialization.Encoding.DER, public):
+        raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    name = certificate.subject.rfc4514_string()
+    if now > certificate.not_valid_after_utc:
+        raise SigningError(f"certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}")
+    if now < certificate.not_valid_before_utc:
+        raise SigningError(f"certificate {name} is not valid until {certificate.not_valid_before_utc:%Y-%m-%d}")
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None  # no KeyUsage extension: every usage is allowed (RFC 5280)
+    if usage is not None and not usage.digital_signature:
+        raise SigningError(f"certificate {name} lacks the digitalSignature key usage")
+    intermediates = tuple(c for c in chain if c != certificate and not _is_self_signed(c))
+    return Identity(certificate, key, intermediates)
+
+
+def sign(content: bytes, signer: Identity) -> bytes:
+    builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(
+        signer.certificate, signer.key, hashes.SHA256()
+    )
+    for cert in signer.intermediates:
+        builder = builder.add_certificate(cert)
+    return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+
+
+def is_signed(data: bytes) -> bool:
+    """CMS ContentInfo starts with a SEQUENCE (0x30) holding the signedData OID."""
+    return data[:1] == b"\x30" and b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in data[:40]
+
+
+@dataclass(frozen=True)
+class Signed:
+    content: bytes
+    signer: x509.Certificate
+    certificates: tuple[x509.Certificate, ...]
+    chain: tuple[x509.Certificate, ...] = ()  # signer first, as far as it could be built
+    trusted: bool | None = None  # None: no roots were given
+
+
+def _parse(data: bytes):
+    try:
+        info = asn1_cms.ContentInfo.load(data)
+        if info["content_type"].native != "signed_data":
+            raise VerificationError(f"not CMS SignedData but {info['content_type'].native}")
+        signed = info["content"]
+        content = signed["encap_content_info"]["content"]
+        if content.native is None:
+            raise VerificationError("the signature is detached: the profile is not inside it")
+        return signed, bytes(content.native)
+    except VerificationError:
+        raise
+    except Exception as e:  # asn1crypto raises many kinds for malformed input
+        raise VerificationError(f"not a readable CMS signature ({e.__class__.__name__})") from None
+
+
+def _load(data: bytes):
+    signed, content = _parse(data)
+    certs = tuple(x509.load_der_x509_certificate(c.chosen.dump())
+                  for c in signed["certificates"] or () if c.name == "certificate")
+    return signed, content, certs
+
+
+def extract(data: bytes) -> Signed:
+    """The content and certificates of a signed profile, without judging them."""
+    signed, content, certs = _load(data)
+    return Signed(content, extract_signer(signed, certs), certs)
+
+
+def extract_signer(signed, certs) -> x509.Certificate:
+    if not len(signed["signer_infos"]):
+        raise VerificationError("invalid: the signature has no signer")
+    return _signer_cert(signed["signer_infos"][0], certs)
+
+
+def _signer_cert(signer_info, certs) -> x509.Certificate:
+    sid = signer_info["sid"]
+    for cert in certs:
+        if sid.name == "issuer_and_serial_number":
+            if (cert.serial_number == sid.chosen["serial_number"].native
+                    and asn1_x509.Name.load(cert.issuer.public_bytes()) == sid.chosen["issuer"]):
+                return cert
+        else:
+            try:
+                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+            except x509.ExtensionNotFound:
+                continue
+            if ski == sid.chosen.native:
+                return cert
+    raise VerificationError("invalid: the signer's certificate is not in the signature")
+
+
+_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+def _verify_signature(cert: x509.Certificate, signature: bytes, data: bytes, algorithm, digest: str) -> None:
+    hash_ = _HASHES[digest]()
+    key = cert.public_key()
+    name = algorithm["algorithm"].native
+    if isinstance(key, rsa.RSAPublicKey):
+        if name == "rsassa_pss":
+            params = algorithm["parameters"]
+            pad = padding.PSS(padding.MGF1(_HASHES[params["mask_gen_algorithm"]["parameters"]["algorithm"].native]()),
+                              params["salt_length"].native)
+            key.verify(signature, data, pad, _HASHES[params["hash_algorithm"]["algorithm"].native]())
+        else:
+            key.verify(signature, data, padding.PKCS1v15(), hash_)
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(signature, data, ec.ECDSA(hash_))
+    else:
+        raise VerificationError(f"unsupported signer key type {type(key).__name__}")
+
+
+def _within_dates(cert: x509.Certificate, now: datetime.datetime) -> None:
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise VerificationError(
+            f"invalid: certificate {cert.subject.rfc4514_string()} is valid only from "
+            f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}"
+        )
+
+
+def verify(data: bytes, roots: list[x509.Certificate] | None = None,
+           now: datetime.datetime | None = None) -> Signed:
+    """Check signature, messageDigest, chain and dates; with roots, that the chain ends in one."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    signed, content, certs = _load(data)
+    found = Signed(content, extract_signer(signed, certs), certs)
+    for signer_info in signed["signer_infos"]:
+        cert = _signer_cert(signer_info, certs)
+        digest = signer_info["digest_algorithm"]["algorithm"].native
+        if digest not in _HASHES:
+            raise VerificationError(f"invalid: unsupported digest algorithm {digest}")
+        attrs = signer_info["signed_attrs"]
+        if attrs.native is not None and len(attrs):
+            values = {a["type"].native: a["values"][0] for a in attrs}
+            expected = values.get("message_digest")
+            if expected is None or expected.native != hashlib.new(digest, content).digest():
+                raise VerificationError("invalid: the message digest does not match the content "
+                                        "(the profile was changed after signing)")
+            signed_bytes = b"\x31" + attrs.dump()[1:]  # signed over as a SET, not [0]
+        else:
+            signed_bytes = content
+        try:
+            _verify_signature(cert, signer_info["signature"].native, signed_bytes,
+                              signer_info["signature_algorithm"], digest)
+        except InvalidSignature:
+            raise VerificationError("invalid: the signature does not verify") from None
+    chain = [found.signer]
+    pool = list(found.certificates) + list(roots or [])
+    while not _is_self_signed(chain[-1]):
+        issuer = next((c for c in pool if c.subject == chain[-1].issuer and c not in chain and _issued(chain[-1], c)), None)
+        if issuer is None:
+            break
+        chain.append(issuer)
+    for cert in chain:
+        _within_dates(cert, now)
+    trusted = None
+    if roots is not None:
+        # Like openssl without -partial_chain: the anchor is a self-signed root from the file.
+        trusted = _is_self_signed(chain[-1]) and chain[-1] in roots
+        if not trusted:
+            raise VerificationError(
+                f"untrusted: the chain of {found.signer.subject.rfc4514_string()} does not lead to "
+                "a certificate in the given roots"
+            )
+    return Signed(content, found.signer, found.certificates, tuple(chain), trusted)
+
+
+def _issued(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(issuer)
+        return True
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+
+
+def load_roots(path: Path) -> list[x509.Certificate]:
+    return _certificates(_read(path, "roots file"), path)
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()

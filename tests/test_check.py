@@ -1,0 +1,155 @@
+"""`profilegen check` and `inspect` on good, broken and real public profiles."""
+
+import json
+import plistlib
+import re
+
+import pytest
+
+from conftest import run, shared
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("good")
+    assert run("build", "-p", "volume-license-offline", "-o", folder, "-f", "mobileconfig").returncode == 0
+    return folder / "volume-license-offline.mobileconfig"
+
+
+def line_of(text: str, needle: str, after: str = "") -> int:
+    """The 1-based line of the first `needle` after `after`, found by plain text search."""
+    start = text.index(after) if after else 0
+    return text[:text.index(needle, start)].count("\n") + 1
+
+
+def broken(tmp_path, good, old, new, count=1):
+    text = good.read_text()
+    assert old in text
+    path = tmp_path / "broken.mobileconfig"
+    path.write_text(text.replace(old, new, count))
+    return path, path.read_text()
+
+
+def test_a_good_profile_in_every_encoding(good, tmp_path):
+    result = run("check", good)
+    assert (result.returncode, result.stdout.strip()) == (0, f"{good}: no problems found")
+    binary = tmp_path / "binary.mobileconfig"
+    binary.write_bytes(plistlib.dumps(plistlib.loads(good.read_bytes()), fmt=plistlib.FMT_BINARY))
+    assert run("check", binary).returncode == 0
+
+
+def test_a_string_where_an_integer_belongs(good, tmp_path):
+    path, text = broken(tmp_path, good, "<integer>0</integer>", "<string>0</string>")
+    result = run("check", path)
+    assert result.returncode == 1
+    line = line_of(text, "<key>UseOnlineContent</key>")
+    assert (f"{path}:{line}: error: com.microsoft.Word: UseOnlineContent is a string ('0'); "
+            "expected an integer, one of 0, 1, 2") in result.stdout
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("<string>Manual</string>", "<string>Never</string>", "HowToCheck = Never is not allowed"),
+    ("<key>HowToCheck</key>", "<key>UseOnlineContent</key>",
+     "com.microsoft.autoupdate2: UseOnlineContent is not documented for this domain"),
+    ("<string>Configuration</string>", "<string>Profile</string>", "PayloadType must be Configuration"),
+    ("<string>System</string>", "<string>Device</string>", "PayloadScope must be System or User"),
+    ("<key>PayloadVersion</key>\n\t<integer>1</integer>", "<key>PayloadVersion</key>\n\t<integer>2</integer>",
+     "top-level PayloadVersion must be the integer 1"),
+    ("<key>PayloadUUID</key>\n\t<string>", "<key>PayloadUUIDs</key>\n\t<string>", "required top-level key PayloadUUID is missing"),
+    ("<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Excel",
+     "<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Word",
+     "PayloadIdentifier org.profilegen.office.volume-license-offline.com.microsoft.Word is used twice"),
+    ("<false/>", "<string>FALSE</string>", "SendAllTelemetryEnabled is a string ('FALSE'); expected a boolean"),
+])
+def test_broken_profiles(good, tmp_path, old, new, expected):
+    path, _ = broken(tmp_path, good, old, new)
+    result = run("check", path)
+    assert result.returncode == 1, result.stdout
+    assert re.search(rf"{re.escape(str(path))}(:\d+)?: error: .*{re.escape(expected)}", result.stdout), result.stdout
+
+
+def test_duplicate_uuid(good, tmp_path):
+    profile = plistlib.loads(good.read_bytes())
+    profile["PayloadContent"][1]["PayloadUUID"] = profile["PayloadContent"][0]["PayloadUUID"]
+    path = tmp_path / "dup.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 1 and "payload 2: PayloadUUID" in result.stdout and "is used twice" in result.stdout
+
+
+def test_warnings_alone_exit_zero(good, tmp_path):
+    path, text = broken(tmp_path, good, "<key>IsAttachFilesEnabled</key>", "<key>IsAttachedEnabled</key>")
+    result = run("check", path)
+    assert result.returncode == 0
+    line = line_of(text, "<key>IsAttachedEnabled</key>")
+    assert (f"{path}:{line}: warning: com.microsoft.errorreporting: IsAttachedEnabled is not Microsoft's "
+            "spelling; Microsoft documents IsAttachFilesEnabled") in result.stdout
+    path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>ChannelName</key>")
+    path.write_text(path.read_text().replace("<string>Manual</string>", "<string>Current</string>"))
+    result = run("check", path)
+    assert result.returncode == 0 and "ChannelName is not in profilegen's catalog" in result.stdout
+
+
+def test_real_public_profiles():
+    folder = shared("reference", "real-profiles")
+    telemetry = folder / "rtrouton__DisableOffice2016Telemetry.mobileconfig"
+    result = run("check", telemetry)
+    text = telemetry.read_text()
+    assert result.returncode == 0
+    assert f":{line_of(text, '<key>IsAttachedEnabled</key>')}: warning: com.microsoft.errorreporting: " \
+           "IsAttachedEnabled" in result.stdout
+    assert "top-level key PayloadEnabled is not in Apple's schema" in result.stdout
+    mofa = folder / "MOFA__MOFA_word_user_privacy.mobileconfig"
+    result = run("check", mofa)
+    assert f"{mofa}:{line_of(mofa.read_text(), '<key>PayloadUUID</key>', after='</array>')}: warning: top-level: PayloadUUID " \
+           "'WRDPR-UUID-GLOBAL-E5A86936A9F6' is not a UUID" in result.stdout
+    airdrop = run("check", folder / "rtrouton__BlockAirDrop.mobileconfig")
+    assert "'new.Block AirDrop' is not reverse-DNS" in airdrop.stdout
+    mcx = run("check", folder / "rtrouton__DisableAutomaticDownloadandInstallofOffice2016Updates.mobileconfig")
+    assert (mcx.returncode, mcx.stdout.count("\n")) == (0, 1) and "no problems found" in mcx.stdout
+    for path in folder.glob("*.mobileconfig"):
+        result = run("check", path)
+        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, path
+
+
+def test_broken_mcx_structure(tmp_path):
+    source = shared("reference", "real-profiles",
+                    "rtrouton__DisableAutomaticDownloadandInstallofOffice2016Updates.mobileconfig")
+    profile = plistlib.loads(source.read_bytes())
+    prefs = profile["PayloadContent"][0]["PayloadContent"]["com.microsoft.autoupdate2"]
+    prefs["Forced"] = {"mcx_preference_settings": {"HowToCheck": "Manual"}}
+    path = tmp_path / "mcx.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 1 and "Forced must be an array of dictionaries" in result.stdout
+    prefs["Forced"] = [{"mcx_preference_settings": {"HowToCheck": 1}}]
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 1 and "HowToCheck is an integer (1); expected a string" in result.stdout
+
+
+def test_unreadable_files(tmp_path):
+    junk = tmp_path / "junk.mobileconfig"
+    junk.write_text("not a plist")
+    for path, expected in ((junk, "is not a property list"), (tmp_path / "missing", "can't be read")):
+        for command in ("check", "inspect"):
+            result = run(command, path)
+            assert result.returncode == 1 and result.stderr.startswith("Error: ") and expected in result.stderr
+            assert "Traceback" not in result.stderr
+
+
+def test_inspect(good, tmp_path):
+    info = json.loads(run("inspect", good, "--json").stdout)
+    assert info["signed"] is False and info["format"] == "xml"
+    word = next(p for p in info["payloads"] if p["type"] == "com.microsoft.Word")
+    uoc = next(s for s in word["settings"] if s["key"] == "UseOnlineContent")
+    assert uoc["known"] and uoc["value"] == 0 and uoc["title"] == "Online content, sign-in and add-ins"
+    assert "no sign-in" in uoc["meaning"]
+    real = shared("reference", "real-profiles", "rtrouton__DisableOffice2016Telemetry.mobileconfig")
+    info = json.loads(run("inspect", real, "--json").stdout)
+    settings = {(s["domain"], s["key"]): s for p in info["payloads"] for s in p["settings"]}
+    assert settings[("com.microsoft.Word", "kFRETelemetryConsentKey")]["known"] is False
+    assert settings[("com.microsoft.Word", "SendAllTelemetryEnabled")]["meaning"] == "Don't send usage telemetry"
+    text = run("inspect", real).stdout
+    assert "kFRETelemetryConsentKey = true  [not in profilegen's catalog]" in text
+    assert "SendAllTelemetryEnabled = false  [Usage telemetry: Don't send usage telemetry]" in text
