@@ -421,6 +421,22 @@ def check(file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, bin
         raise typer.Exit(1)
 
 
+@app.command()
+def wizard() -> None:
+    """Answer questions at a terminal and get the same outputs `build` writes, plus their config."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        typer.echo("Error: the wizard needs a terminal; in pipelines use `profilegen build` "
+                   "(see profilegen build --help)", err=True)
+        raise typer.Exit(2)
+    from profilegen import wizard as wizard_module
+
+    try:
+        wizard_module.run(catalog_module.load())
+    except wizard_module.Cancelled:
+        typer.echo("Cancelled: nothing was written.", err=True)
+        raise typer.Exit(130) from None
+
+
 def main() -> None:
     app()
 

@@ -31,7 +31,7 @@ def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
     source = ", ".join(
         part for part in (
             f"preset {selection.preset}" if selection.preset else "",
-            f"config {selection.config}" if selection.config else "",
+            f"config {Path(selection.config).name}" if selection.config else "",
             *(f"--set {s}" for s in selection.overrides),
         ) if part
     )

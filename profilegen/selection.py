@@ -142,6 +142,11 @@ def load_config(catalog: Catalog, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SelectionError(f"{path}: not valid TOML: {e}") from None
+    return parse_config(catalog, data, path, text)
+
+
+def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Config:
+    """Check config data (as read from TOML); errors name the file and, where found in text, the line."""
 
     def fail(message: str, key: str) -> SelectionError:
         line = _line_of(text, key)
@@ -210,13 +215,14 @@ def resolve(
     catalog: Catalog,
     *,
     preset: str | None = None,
-    config: Path | None = None,
+    config: Path | Config | None = None,
     sets: tuple[str, ...] | list[str] = (),
     profile: dict | None = None,
     name: str | None = None,
 ) -> Selection:
     """Preset, then config file, then --set overrides; profile options override the config's."""
-    loaded = load_config(catalog, config) if config else None
+    loaded = config if isinstance(config, Config) or config is None else load_config(catalog, config)
+    config = loaded.path if loaded else None
     preset = preset or (loaded.preset if loaded else None)
     chosen = catalog.preset(preset) if preset else None
     values: dict[tuple[str, str], Any] = {}
