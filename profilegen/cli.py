@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from profilegen import catalog as catalog_module
 from profilegen.catalog import format_value
 from profilegen.errors import ProfilegenError
+from profilegen.render import FORMATS
 
 
 class _Group(TyperGroup):
@@ -56,7 +57,13 @@ KeyPasswordFile = Annotated[Optional[Path], typer.Option(help="File whose first 
 @app.command()
 def build(
     preset: Preset = None,
-    config: Config = None,
+    config: Annotated[
+        Optional[list[Path]],
+        typer.Option("--config", "-c", help="TOML config file (format in the README); repeat for a batch."),
+    ] = None,
+    config_dir: Annotated[
+        Optional[Path], typer.Option(help="Build every *.toml in this folder, each into its own subfolder.")
+    ] = None,
     set_: Sets = None,
     identifier: Annotated[Optional[str], typer.Option(help="Profile PayloadIdentifier, reverse-DNS.")] = None,
     organization: Annotated[Optional[str], typer.Option(help="PayloadOrganization.")] = None,
@@ -64,10 +71,15 @@ def build(
     description: Annotated[Optional[str], typer.Option(help="PayloadDescription.")] = None,
     scope: Annotated[Optional[str], typer.Option(metavar="system|user", help="PayloadScope [default: system].")] = None,
     removal_disallowed: Annotated[bool, typer.Option("--removal-disallowed", help="Set PayloadRemovalDisallowed.")] = False,
+    payload_style: Annotated[
+        Optional[str],
+        typer.Option(metavar="direct|mcx", help="Payloads typed by domain, or com.apple.ManagedClient.preferences [default: direct]."),
+    ] = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder to write into.")] = Path("build"),
     format_: Annotated[
         Optional[list[str]],
-        typer.Option("--format", "-f", metavar="FORMAT", help="Output format, repeatable or comma-separated [default: all]."),
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all]."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
     json_: Json = False,
@@ -80,18 +92,22 @@ def build(
 ) -> None:
     """Build the outputs for a selection into a folder.
 
-    With a signing identity, each profile is also written signed, as NAME.signed.mobileconfig.
+    With several --config files or --config-dir, every config is checked first,
+    then each is built into a subfolder named after it; if any is invalid,
+    nothing is written. With a signing identity, each profile is also written
+    signed, as NAME.signed.mobileconfig.
     """
-    from profilegen import output, render, selection
+    from profilegen import build as build_module
+    from profilegen import output, render
 
     catalog = catalog_module.load()
     formats = render.check_formats(format_)
+    configs = list(config or [])
+    if config_dir is not None:
+        configs += build_module.configs_in(config_dir)
     signer = _signer(sign_cert, sign_key, sign_chain, sign_p12, p12_password_file, key_password_file)
-    chosen = selection.resolve(
-        catalog,
-        preset=preset,
-        config=config,
-        sets=set_ or (),
+    builds = build_module.plan(
+        catalog, preset=preset, configs=configs, sets=tuple(set_ or ()), formats=formats, signer=signer,
         profile={
             "identifier": identifier,
             "organization": organization,
@@ -99,26 +115,36 @@ def build(
             "description": description,
             "scope": scope,
             "removal_disallowed": removal_disallowed or None,
+            "payload_style": payload_style,
         },
     )
-    outputs = render.render(chosen, catalog, formats, signer)
-    paths = output.write(outputs, output_dir, force=force)
+    outputs = [o for b in builds for o in b.outputs]
+    paths = dict(zip((id(o) for o in outputs), output.write(outputs, output_dir, force=force)))
     if json_:
-        summary = {
-            "name": chosen.name,
-            "profile": vars(chosen.profile),
-            "settings": [
-                {"domain": s.domain, "key": s.key, "type": catalog.preferences[s.key].type, "value": s.value}
-                for s in chosen.settings
-            ],
-            "files": [{"kind": o.kind, "path": str(p)} for o, p in zip(outputs, paths)],
-        }
-        typer.echo(json.dumps(summary, indent=2))
+        summaries = [
+            {
+                "name": b.selection.name,
+                "config": b.selection.config,
+                "profile": vars(b.selection.profile),
+                "settings": [
+                    {"domain": s.domain, "key": s.key, "type": catalog.preferences[s.key].type, "value": s.value}
+                    for s in b.selection.settings
+                ],
+                "files": [{"kind": o.kind, "path": str(paths[id(o)])} for o in b.outputs],
+            }
+            for b in builds
+        ]
+        result = summaries[0] if len(configs) <= 1 else {
+            "builds": summaries, "files": [f for s in summaries for f in s["files"]]}
+        typer.echo(json.dumps(result, indent=2))
         return
-    for s in chosen.settings:
-        typer.echo(f"{s.domain} {s.key} = {format_value(s.value)}")
-    for o, p in zip(outputs, paths):
-        typer.echo(f"wrote {p} ({o.kind})")
+    for b in builds:
+        if len(builds) > 1:
+            typer.echo(f"{b.selection.name} ({b.selection.config}):")
+        for s in b.selection.settings:
+            typer.echo(f"{s.domain} {s.key} = {format_value(s.value)}")
+        for o in b.outputs:
+            typer.echo(f"wrote {paths[id(o)]} ({o.kind})")
 
 
 @app.command()

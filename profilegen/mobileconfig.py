@@ -20,12 +20,16 @@ def stable_uuid(name: str) -> str:
 
 
 def payload(selection: Selection, catalog: Catalog, domain: str, settings: list[Setting]) -> dict:
+    """One domain's payload: PayloadType = the domain with the keys inline, or the legacy
+    com.apple.ManagedClient.preferences form that Jamf Pro keeps from an uploaded profile."""
     identifier = f"{selection.profile.identifier}.{domain}"
+    mcx = selection.profile.payload_style == "mcx"
     result: dict[str, Any] = {
-        "PayloadType": domain,
+        "PayloadType": "com.apple.ManagedClient.preferences" if mcx else domain,
         "PayloadVersion": 1,
         "PayloadIdentifier": identifier,
-        "PayloadUUID": stable_uuid(identifier),
+        # Another payload type under the same identifier needs its own UUID.
+        "PayloadUUID": stable_uuid(identifier + ("/mcx" if mcx else "")),
         "PayloadDisplayName": f"{catalog.domains[domain].name} ({domain})",
         "PayloadDescription": " ".join(
             f"{catalog.preferences[s.key].title}: "
@@ -35,7 +39,11 @@ def payload(selection: Selection, catalog: Catalog, domain: str, settings: list[
     }
     if selection.profile.organization:
         result["PayloadOrganization"] = selection.profile.organization
-    result.update((s.key, s.value) for s in settings)
+    values = {s.key: s.value for s in settings}
+    if mcx:
+        result["PayloadContent"] = {domain: {"Forced": [{"mcx_preference_settings": values}]}}
+    else:
+        result.update(values)
     return result
 
 

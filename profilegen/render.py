@@ -35,6 +35,11 @@ FORMATS: dict[str, Format] = {
     "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults"),
     "endpoints": Format("profilegen.endpoints", "endpoint impact tables (Markdown, CSV, JSON)"),
     "proxy-lists": Format("profilegen.endpoints", "hosts to allow and hosts to block", "render_proxy_lists"),
+    "jamf-plist": Format("profilegen.mdm", "a plist per domain for Jamf Pro's Application & Custom Settings",
+                         "render_jamf_plist"),
+    "intune-plist": Format("profilegen.mdm", "a preference file per domain for Intune", "render_intune_plist"),
+    "jamf-schema": Format("profilegen.mdm", "a JSON schema per domain for Jamf Pro's custom schema",
+                          "render_jamf_schema"),
 }
 
 

@@ -16,8 +16,9 @@ from profilegen.catalog import Catalog, format_value
 from profilegen.errors import SelectionError
 
 SCOPES = ("System", "User")
+PAYLOAD_STYLES = ("direct", "mcx")
 PROFILE_FIELDS = ("identifier", "organization", "display_name", "description", "scope",
-                  "removal_disallowed")
+                  "removal_disallowed", "payload_style")
 CONFIG_KEYS = ("preset", "profile", "settings")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 
@@ -37,6 +38,7 @@ class Profile:
     organization: str | None = None
     scope: str = "System"
     removal_disallowed: bool = False
+    payload_style: str = "direct"  # or "mcx": com.apple.ManagedClient.preferences
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ def check_scope(text: str) -> str:
         if text.strip().lower() == scope.lower():
             return scope
     raise SelectionError(f"scope {text!r} is not valid; expected system or user")
+
+
+def check_payload_style(text: str) -> str:
+    style = text.strip().lower()
+    if style not in PAYLOAD_STYLES:
+        raise SelectionError(f"payload style {text!r} is not valid; expected direct or mcx")
+    return style
 
 
 def settings_from_table(catalog: Catalog, table: dict) -> dict[tuple[str, str], Any]:
@@ -208,6 +217,8 @@ def _check_profile_field(key: str, value: Any) -> Any:
         return check_identifier(value)
     if key == "scope":
         return check_scope(value)
+    if key == "payload_style":
+        return check_payload_style(value)
     return value
 
 
@@ -258,6 +269,7 @@ def resolve(
         organization=given.get("organization"),
         scope=given.get("scope", "System"),
         removal_disallowed=bool(given.get("removal_disallowed", False)),
+        payload_style=given.get("payload_style", "direct"),
     )
     return Selection(name, settings, details, preset, str(config) if config else None, tuple(sets))
 

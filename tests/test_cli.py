@@ -1,6 +1,7 @@
 """The CLI run for real in a subprocess: outputs, the JSON summary, and every bad input."""
 
 import json
+from pathlib import Path
 import plistlib
 
 import pytest
@@ -39,8 +40,8 @@ def test_build_json_reports_settings_and_files(tmp_path):
     summary = json.loads(result.stdout)
     files = {f["kind"]: f["path"] for f in summary["files"]}
     assert set(files) >= {"mobileconfig"}
-    for path in files.values():
-        assert (tmp_path / path.rsplit("/", 1)[-1]).exists()
+    for item in summary["files"]:
+        assert Path(item["path"]).is_file() and Path(item["path"]).is_relative_to(tmp_path)
     profile = profile_of(tmp_path, "volume-license-offline")
     assert apple_schema.problems(profile) == []
     reported = {(s["domain"], s["key"]): s["value"] for s in summary["settings"]}

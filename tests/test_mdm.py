@@ -1,0 +1,190 @@
+"""Outputs for Jamf Pro and Intune, both payload styles, and batch builds."""
+
+import json
+import plistlib
+import re
+
+import pytest
+
+import apple_schema
+from conftest import run
+from profilegen.render import FORMATS
+
+PRESETS = ["volume-license-offline", "no-usage-telemetry", "crash-reports-only", "manual-updates"]
+KINDS = {bool: "boolean", int: "integer", str: "string"}
+
+
+def profile_settings(path):
+    """(domain, key, value) from a profile in either payload style, read with plistlib alone."""
+    found = set()
+    for payload in plistlib.loads(path.read_bytes())["PayloadContent"]:
+        if payload["PayloadType"] == "com.apple.ManagedClient.preferences":
+            for domain, forms in payload["PayloadContent"].items():
+                for entry in forms["Forced"]:
+                    found |= {(domain, k, v) for k, v in entry["mcx_preference_settings"].items()}
+        else:
+            found |= {(payload["PayloadType"], k, v) for k, v in payload.items() if not k.startswith("Payload")}
+    return {(d, k, KINDS[type(v)], v) for d, k, v in found}
+
+
+def script_settings(path):
+    rows = re.findall(r'^  "\$1" (\S+) (\S+) (\S+) (\S+)$', path.read_text(), re.M)
+    parse = {"boolean": lambda v: v == "true", "integer": int, "string": str}
+    return {(d, k, t, parse[t](v)) for d, k, t, v in rows}
+
+
+def intune_values(data: bytes) -> dict:
+    """What Intune makes of a preference file: the pairs inside a dict, parsed by plistlib."""
+    return plistlib.loads(b"<plist version=\"1.0\"><dict>" + data + b"</dict></plist>")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_format_carries_the_same_settings(tmp_path, preset):
+    assert run("build", "-p", preset, "-o", tmp_path / "direct").returncode == 0
+    result = run("build", "-p", preset, "-o", tmp_path / "mcx", "--payload-style", "mcx", "-f", "mobileconfig")
+    assert result.returncode == 0, result.stderr
+    direct = tmp_path / "direct"
+    expected = profile_settings(direct / f"{preset}.mobileconfig")
+    assert profile_settings(tmp_path / "mcx" / f"{preset}.mobileconfig") == expected
+    assert script_settings(direct / f"{preset}.sh") == expected
+
+    jamf, intune, schema = set(), set(), set()
+    for path in (direct / f"{preset}-jamf").glob("*.plist"):
+        jamf |= {(path.stem, k, KINDS[type(v)], v) for k, v in plistlib.loads(path.read_bytes()).items()}
+    for path in (direct / f"{preset}-intune").glob("*.plist"):
+        intune |= {(path.stem, k, KINDS[type(v)], v) for k, v in intune_values(path.read_bytes()).items()}
+    for path in (direct / f"{preset}-jamf").glob("*.json"):
+        for key, prop in json.loads(path.read_text())["properties"].items():
+            if (path.stem, key, prop["type"], prop.get("default")) in expected:
+                schema.add((path.stem, key, prop["type"], prop["default"]))
+                assert prop["default"] in prop["enum"]
+    assert jamf == intune == schema == expected
+
+
+@pytest.mark.parametrize("style", ["direct", "mcx"])
+@pytest.mark.parametrize("preset", PRESETS)
+def test_both_payload_styles_pass_apples_schema_and_check(tmp_path, preset, style):
+    result = run("build", "-p", preset, "-o", tmp_path, "-f", "mobileconfig", "--payload-style", style)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / f"{preset}.mobileconfig"
+    profile = plistlib.loads(path.read_bytes())
+    assert apple_schema.problems(profile) == []
+    types = {p["PayloadType"] for p in profile["PayloadContent"]}
+    assert (types == {"com.apple.ManagedClient.preferences"}) == (style == "mcx")
+    checked = run("check", path)
+    assert checked.returncode == 0 and "no problems found" in checked.stdout
+
+
+def test_payload_style_from_config_and_bad_value(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('preset = "manual-updates"\n[profile]\npayload_style = "mcx"\n')
+    assert run("build", "-c", config, "-o", tmp_path, "-f", "mobileconfig").returncode == 0
+    assert b"com.apple.ManagedClient.preferences" in (tmp_path / "c.mobileconfig").read_bytes()
+    bad = run("build", "-p", "manual-updates", "--payload-style", "legacy", "-o", tmp_path / "x")
+    assert bad.returncode == 1 and "payload style 'legacy' is not valid; expected direct or mcx" in bad.stderr
+
+
+def test_intune_files_are_bare_pairs(tmp_path):
+    run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "intune-plist")
+    files = sorted((tmp_path / "volume-license-offline-intune").iterdir())
+    assert [f.stem for f in files] == sorted([
+        "com.microsoft.Word", "com.microsoft.Excel", "com.microsoft.Powerpoint", "com.microsoft.Outlook",
+        "com.microsoft.onenote.mac", "com.microsoft.autoupdate2", "com.microsoft.Office365ServiceV2",
+        "com.microsoft.errorreporting"])
+    for path in files:
+        data = path.read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf")
+        data.decode("utf-8")
+        for wrapper in (b"<?xml", b"<!DOCTYPE", b"<plist", b"<dict>", b"</dict>"):
+            assert wrapper not in data
+        assert data.startswith(b"<key>")
+    word = intune_values((tmp_path / "volume-license-offline-intune" / "com.microsoft.Word.plist").read_bytes())
+    assert word == {"SendAllTelemetryEnabled": False, "UseOnlineContent": 0}
+
+
+def test_jamf_plists_and_schemas(tmp_path):
+    run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "jamf-plist,jamf-schema")
+    folder = tmp_path / "volume-license-offline-jamf"
+    word = (folder / "com.microsoft.Word.plist").read_bytes()
+    assert word.startswith(b"<?xml") and plistlib.loads(word) == {"SendAllTelemetryEnabled": False, "UseOnlineContent": 0}
+    schema = json.loads((folder / "com.microsoft.Word.json").read_text())
+    uoc = schema["properties"]["UseOnlineContent"]
+    assert uoc["enum"] == [0, 1, 2] and len(uoc["options"]["enum_titles"]) == 3
+    assert uoc["type"] == "integer" and uoc["default"] == 0
+    assert "volume-licence" in uoc["description"]
+    settings = {s["key"]: s for s in json.loads(run("settings", "--json").stdout)}
+    assert uoc["title"] == settings["UseOnlineContent"]["title"]
+    assert uoc["options"]["enum_titles"] == [v["title"] for v in settings["UseOnlineContent"]["values"]]
+    how = json.loads((folder / "com.microsoft.autoupdate2.json").read_text())["properties"]["HowToCheck"]
+    assert how["enum"] == ["AutomaticDownload", "AutomaticCheck", "Manual"] and how["default"] == "Manual"
+
+
+def test_formats_are_listed_from_the_registry_and_selectable():
+    help_text = " ".join(run("build", "--help").stdout.split())
+    for name in FORMATS:
+        assert name in help_text
+    assert set(FORMATS) == {"mobileconfig", "script", "endpoints", "proxy-lists", "jamf-plist",
+                            "intune-plist", "jamf-schema"}
+
+
+def test_repeated_and_comma_separated_formats(tmp_path):
+    result = run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "script,mobileconfig", "-f", "jamf-plist",
+                 "--json")
+    kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
+    assert kinds == {"script", "jamf-extension-attribute", "mobileconfig", "jamf-plist"}
+
+
+def write_configs(folder, bad_middle=False):
+    folder.mkdir()
+    (folder / "a-sales.toml").write_text('preset = "manual-updates"\n[profile]\norganization = "Sales"\n'
+                                         'identifier = "com.example.sales.office"\n')
+    (folder / "b-legal.toml").write_text('preset = "volume-license-offline"\n[profile]\norganization = "Legal"\n'
+                                         + ('identifier = "com.example legal"\n' if bad_middle else
+                                            'identifier = "com.example.legal.office"\n'))
+    (folder / "c-lab.toml").write_text('[settings]\nSendAllTelemetryEnabled = false\n')
+    return sorted(folder.glob("*.toml"))
+
+
+def test_batch_builds_each_config_into_its_own_folder(tmp_path):
+    configs = write_configs(tmp_path / "configs")
+    result = run("build", "--config-dir", tmp_path / "configs", "-o", tmp_path / "out", "--json", "-f", "mobileconfig")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [b["name"] for b in summary["builds"]] == ["a-sales", "b-legal", "c-lab"]
+    assert len(summary["files"]) == 3
+    for config in configs:
+        profile = plistlib.loads((tmp_path / "out" / config.stem / f"{config.stem}.mobileconfig").read_bytes())
+        assert apple_schema.problems(profile) == []
+    legal = plistlib.loads((tmp_path / "out" / "b-legal" / "b-legal.mobileconfig").read_bytes())
+    assert (legal["PayloadOrganization"], legal["PayloadIdentifier"]) == ("Legal", "com.example.legal.office")
+    again = run("build", "-c", configs[0], "-c", configs[2], "-o", tmp_path / "two", "-f", "script")
+    assert again.returncode == 0 and sorted(p.name for p in (tmp_path / "two").iterdir()) == ["a-sales", "c-lab"]
+
+
+def test_a_bad_config_in_the_middle_writes_nothing(tmp_path):
+    configs = write_configs(tmp_path / "configs", bad_middle=True)
+    out = tmp_path / "out"
+    result = run("build", *[x for c in configs for x in ("--config", c)], "-o", out)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {configs[1]}") and "'com.example legal' is not valid" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("build", "--config-dir", empty, "-o", out)
+    assert result.returncode == 1 and "holds no .toml files" in result.stderr
+
+
+def test_a_signed_batch(tmp_path):
+    from pki import PKI
+
+    pki = PKI(tmp_path)
+    leaf = pki.leaf("batch")
+    write_configs(tmp_path / "configs")
+    result = run("build", "--config-dir", tmp_path / "configs", "-o", tmp_path / "out", "-f", "mobileconfig",
+                 "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem, "--sign-chain", pki.chain_pem)
+    assert result.returncode == 0, result.stderr
+    signed = sorted((tmp_path / "out").rglob("*.signed.mobileconfig"))
+    assert len(signed) == 3
+    for path in signed:
+        assert run("verify", path, "--ca", pki.root_pem).returncode == 0
