@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class Rule:
     unless: tuple[tuple[str, Any], ...] = ()
     per_app: bool = True
     breaks: tuple[str, ...] = ()
+    rows: frozenset[int] = frozenset()  # indexes of the endpoints it names, set when the catalog loads
 
 
 @dataclass(frozen=True)
@@ -221,8 +223,8 @@ def load(root: Path | None = None) -> Catalog:
         preferences[pref.key] = pref
     sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps)
     catalog = Catalog(preferences, domains, apps, sections, endpoints, {})
-    for pref in preferences.values():
-        _check_rules(pref, catalog, root / "preferences" / f"{pref.key}.toml")
+    for key, pref in preferences.items():
+        preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
         catalog.presets[path.stem] = _preset(_read(path), path, catalog)
     return catalog
@@ -373,8 +375,10 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str]) -> tuple[tuple, tup
     return tuple(sections), tuple(endpoints)
 
 
-def _check_rules(pref: Preference, catalog: Catalog, path: Path) -> None:
+def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference:
+    """Check each rule, and work out once which endpoint rows it names."""
     names = {s.name for s in catalog.sections}
+    rules = []
     for i, rule in enumerate(pref.impact):
         where = f"{path} [[impact]] #{i + 1}"
         if rule.effect not in EFFECTS:
@@ -388,6 +392,15 @@ def _check_rules(pref: Preference, catalog: Catalog, path: Path) -> None:
             other = catalog.preferences.get(key)
             if other is None or not any(same_value(v.value, value) for v in other.values):
                 raise CatalogError(f"{where}: field 'unless': {key} = {value!r} is not a catalog value")
+        rows = frozenset(
+            j for j, e in enumerate(catalog.endpoints)
+            if e.section in rule.sections or any(fnmatchcase(e.host, h) for h in rule.hosts)
+        )
+        for host in rule.hosts:
+            if not any(fnmatchcase(e.host, host) for e in catalog.endpoints):
+                raise CatalogError(f"{where}: field 'hosts': {host!r} matches no endpoint of endpoints.toml")
+        rules.append(replace(rule, rows=rows))
+    return replace(pref, impact=tuple(rules))
 
 
 def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:

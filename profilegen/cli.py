@@ -4,8 +4,6 @@ Domain errors cross into the CLI in one place, `_Group.invoke`, which prints
 them as one `Error: ...` line and exits 1.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -15,10 +13,20 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from profilegen import catalog as catalog_module
-from profilegen.catalog import format_value
 from profilegen.errors import ProfilegenError
 from profilegen.render import FORMATS
+
+
+def _catalog():
+    from profilegen import catalog
+
+    return catalog.load()
+
+
+def format_value(value) -> str:
+    from profilegen.catalog import format_value
+
+    return format_value(value)
 
 
 class _Group(TyperGroup):
@@ -100,7 +108,7 @@ def build(
     from profilegen import build as build_module
     from profilegen import output, render
 
-    catalog = catalog_module.load()
+    catalog = _catalog()
     formats = render.check_formats(format_)
     configs = list(config or [])
     if config_dir is not None:
@@ -138,13 +146,15 @@ def build(
             "builds": summaries, "files": [f for s in summaries for f in s["files"]]}
         typer.echo(json.dumps(result, indent=2))
         return
-    for b in builds:
-        if len(builds) > 1:
-            typer.echo(f"{b.selection.name} ({b.selection.config}):")
-        for s in b.selection.settings:
-            typer.echo(f"{s.domain} {s.key} = {format_value(s.value)}")
-        for o in b.outputs:
-            typer.echo(f"wrote {paths[id(o)]} ({o.kind})")
+    if len(builds) > 1:
+        for b in builds:
+            typer.echo(f"{b.selection.config}: {len(b.selection.settings)} settings, "
+                       f"{len(b.outputs)} files in {output_dir / b.selection.name}")
+        return
+    for s in builds[0].selection.settings:
+        typer.echo(f"{s.domain} {s.key} = {format_value(s.value)}")
+    for o in builds[0].outputs:
+        typer.echo(f"wrote {paths[id(o)]} ({o.kind})")
 
 
 @app.command()
@@ -153,7 +163,7 @@ def settings(
     impact: Annotated[bool, typer.Option("--impact", help="What each setting silences, reduces and breaks.")] = False,
 ) -> None:
     """List the documented preferences: domains, type, values and caveats."""
-    catalog = catalog_module.load()
+    catalog = _catalog()
     if impact:
         from profilegen import endpoints, impact as impact_module
 
@@ -209,7 +219,7 @@ def endpoints_(
 
     if json_ + csv_ + markdown > 1:
         raise typer.BadParameter("choose one of --json, --csv or --markdown")
-    catalog = catalog_module.load()
+    catalog = _catalog()
     chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or ())
               if preset or config or set_ else None)
     impacts = impact.assess(chosen, catalog)
@@ -259,7 +269,7 @@ def presets(json_: Json = False) -> None:
     """List the presets and what each sets."""
     from profilegen.selection import settings_from_table
 
-    catalog = catalog_module.load()
+    catalog = _catalog()
     rows = []
     for preset in catalog.presets.values():
         values = settings_from_table(catalog, preset.settings)
@@ -408,7 +418,7 @@ def inspect(
     """Show a profile's metadata, payloads and settings, with what each known setting does."""
     from profilegen import inspection
 
-    info = inspection.describe(inspection.read(file), catalog_module.load())
+    info = inspection.describe(inspection.read(file), _catalog())
     if json_:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -435,7 +445,7 @@ def check(file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, bin
     from profilegen import inspection
 
     found = inspection.read(file)
-    problems = inspection.check(found, catalog_module.load())
+    problems = inspection.check(found, _catalog())
     where = f"{file} (signed content)" if found.signer is not None else str(file)
     for problem in problems:
         line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
@@ -457,7 +467,7 @@ def wizard() -> None:
     from profilegen import wizard as wizard_module
 
     try:
-        wizard_module.run(catalog_module.load())
+        wizard_module.run(_catalog())
     except wizard_module.Cancelled:
         typer.echo("Cancelled: nothing was written.", err=True)
         raise typer.Exit(130) from None

@@ -12,7 +12,6 @@ article doesn't support.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from profilegen.catalog import Catalog, Endpoint, Preference, Rule, format_value, same_value
 from profilegen.selection import Selection, Setting
@@ -48,10 +47,6 @@ class Impact:
         }
 
 
-def applies(rule: Rule, endpoint: Endpoint) -> bool:
-    return endpoint.section in rule.sections or any(fnmatchcase(endpoint.host, h) for h in rule.hosts)
-
-
 def _active(selection: Selection, catalog: Catalog) -> list[tuple[Setting, Rule]]:
     """Every (setting, rule) whose value triggers the rule and whose `unless` doesn't hold."""
 
@@ -66,16 +61,31 @@ def _active(selection: Selection, catalog: Catalog) -> list[tuple[Setting, Rule]
     ]
 
 
+_ASSESSED: dict[tuple[int, Selection | None], list[Impact]] = {}
+
+
 def assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
-    """One Impact per documented endpoint row, in the article's order."""
+    """One Impact per documented endpoint row, in the article's order.
+
+    Several renderers of one build ask for the same selection; it is worked out once.
+    """
+    key = (id(catalog), selection)
+    if key not in _ASSESSED:
+        if len(_ASSESSED) > 256:  # a batch of thousands needn't keep them all
+            _ASSESSED.clear()
+        _ASSESSED[key] = _assess(selection, catalog)
+    return _ASSESSED[key]
+
+
+def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
     active = _active(selection, catalog) if selection else []
     result = []
-    for endpoint in catalog.endpoints:
+    for index, endpoint in enumerate(catalog.endpoints):
         silenced: set[str] = set()
         whole: set[str] = set()  # effects on the row as a whole
         used: list[tuple[Setting, Rule]] = []
         for setting, rule in active:
-            if not applies(rule, endpoint):
+            if index not in rule.rows:
                 continue
             letter = catalog.domains[setting.domain].app
             app = catalog.apps.get(letter) if letter else None

@@ -10,9 +10,13 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from profilegen.catalog import Catalog
+from typing import TYPE_CHECKING
+
 from profilegen.errors import SelectionError
-from profilegen.selection import Selection
+
+if TYPE_CHECKING:  # kept off the start-up path: `profilegen --help` lists FORMATS
+    from profilegen.catalog import Catalog
+    from profilegen.selection import Selection
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""The start-up path stays light: checked by what is imported, not by timing anything."""
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("questionary", "prompt_toolkit", "cryptography", "asn1crypto", "rich", "lxml", "pydantic", "yaml")
+
+
+def imported(*args, cwd) -> set[str]:
+    """Top-level packages imported by a real run, from python -X importtime."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "profilegen", *args],
+                            cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    assert "profilegen" in names
+    return names
+
+
+def test_a_plain_build_imports_nothing_heavy(tmp_path):
+    names = imported("build", "--preset", "volume-license-offline", "-o", "out", cwd=tmp_path)
+    assert not names & set(HEAVY), names & set(HEAVY)
+
+
+@pytest.mark.parametrize("args", [("--help",), ("build", "--help")])
+def test_help_does_not_even_load_the_catalog(tmp_path, args):
+    names = imported(*args, cwd=tmp_path)
+    assert not names & set(HEAVY)
+    assert "tomllib" not in names and "plistlib" not in names
+
+
+def test_signing_imports_the_signing_stack_only_then(tmp_path):
+    from pki import PKI
+
+    pki = PKI(tmp_path)
+    leaf = pki.leaf("s", kind="ec")
+    names = imported("build", "-p", "manual-updates", "-o", "out", "-f", "mobileconfig",
+                     "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem, cwd=tmp_path)
+    assert {"cryptography", "asn1crypto"} <= names
+    assert not names & {"questionary", "prompt_toolkit", "rich", "lxml"}
+
+
+def test_the_catalog_is_parsed_once_per_process():
+    from profilegen import catalog
+
+    assert catalog.load() is catalog.load()
