@@ -22,3 +22,13 @@ def test_readme_starts_with_the_two_commands():
     blocks = readme.split("```sh\n")[1:3]
     assert "profilegen build --preset volume-license-offline" in blocks[0]
     assert "pytest" in blocks[1]
+
+
+def test_every_command_is_documented():
+    from profilegen.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert len(names) >= 9
+    for name in names:
+        assert f"profilegen {name}" in readme, name

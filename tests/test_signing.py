@@ -185,3 +185,21 @@ def test_untrusted_and_ber(pki, leaves, tmp_path):
     assert leaf_as_root.returncode == 1
     unsigned = run("verify", source)
     assert unsigned.returncode == 1 and "not signed" in unsigned.stderr
+
+
+def test_sign_command_refusals_leave_nothing(pki, leaves, tmp_path):
+    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig")
+    source = tmp_path / "manual-updates.mobileconfig"
+    target = tmp_path / "signed.mobileconfig"
+    bad = run("sign", source, target, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["ec"].key_pem)
+    assert bad.returncode == 1 and "does not match" in bad.stderr and not target.exists()
+    good = run("sign", source, target, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["rsa"].key_pem)
+    assert good.returncode == 0, good.stderr
+    again = run("sign", target, tmp_path / "twice.mobileconfig", "--sign-cert", leaves["rsa"].cert_pem,
+                "--sign-key", leaves["rsa"].key_pem)
+    assert again.returncode == 1 and "already signed" in again.stderr
+    exists = run("sign", source, target, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["rsa"].key_pem)
+    assert exists.returncode == 1 and "already exists; use --force" in exists.stderr
+    usage = run("sign", source, tmp_path / "x.mobileconfig")
+    assert usage.returncode == 2 and not (tmp_path / "x.mobileconfig").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manual-updates.mobileconfig", "signed.mobileconfig"]
