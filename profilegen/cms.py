@@ -56,7 +56,7 @@ def _is_self_signed(cert: x509.Certificate) -> bool:
     try:
         cert.verify_directly_issued_by(cert)
         return True
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
 
 
@@ -168,6 +168,21 @@ def _load(data: bytes):
     return signed, content, certs
 
 
+def _untrusted(parse):
+    """Malformed input fails as invalid: asn1crypto and cryptography raise many kinds of error."""
+
+    def guarded(*args, **kwargs):
+        try:
+            return parse(*args, **kwargs)
+        except VerificationError:
+            raise
+        except Exception as e:
+            raise VerificationError(f"invalid: the signature is malformed ({e.__class__.__name__})") from None
+
+    return guarded
+
+
+@_untrusted
 def extract(data: bytes) -> Signed:
     """The content and certificates of a signed profile, without judging them."""
     signed, content, certs = _load(data)
@@ -227,6 +242,7 @@ def _within_dates(cert: x509.Certificate, now: datetime.datetime) -> None:
         )
 
 
+@_untrusted
 def verify(data: bytes, roots: list[x509.Certificate] | None = None,
            now: datetime.datetime | None = None) -> Signed:
     """Check signature, messageDigest, chain and dates; with roots, that the chain ends in one."""
@@ -278,7 +294,7 @@ def _issued(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         child.verify_directly_issued_by(issuer)
         return True
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
 
 

@@ -88,11 +88,16 @@ def read(path: Path) -> ProfileFile:
     return ProfileFile(Path(path), profile, data, kind, signer)
 
 
+def payloads(profile: dict) -> list:
+    """The top-level PayloadContent, or nothing where it isn't an array (check reports that)."""
+    content = profile.get("PayloadContent")
+    return content if isinstance(content, list) else []
+
+
 def settings(profile: dict) -> list[Setting]:
     """Every preference a profile sets, in either payload form."""
     found = []
-    content = profile.get("PayloadContent")
-    for i, payload in enumerate(content if isinstance(content, list) else []):
+    for i, payload in enumerate(payloads(profile)):
         if not isinstance(payload, dict):
             continue
         kind = payload.get("PayloadType")
@@ -115,9 +120,9 @@ def settings(profile: dict) -> list[Setting]:
 def describe(pf: ProfileFile, catalog: Catalog) -> dict:
     """What `profilegen inspect` shows: metadata, payloads, and each setting in words."""
     profile = pf.profile
-    payloads = []
+    described = []
     all_settings = settings(profile)
-    for i, payload in enumerate(profile.get("PayloadContent") or []):
+    for i, payload in enumerate(payloads(profile)):
         if not isinstance(payload, dict):
             continue
         items = []
@@ -133,7 +138,7 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
                 "meaning": meaning,
                 "known": known,
             })
-        payloads.append({
+        described.append({
             "type": payload.get("PayloadType"),
             "identifier": payload.get("PayloadIdentifier"),
             "uuid": payload.get("PayloadUUID"),
@@ -146,7 +151,7 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
         "signed": pf.signer is not None,
         "signer": pf.signer.subject.rfc4514_string() if pf.signer is not None else None,
         "metadata": {k: _plain(v) for k, v in profile.items() if k != "PayloadContent"},
-        "payloads": payloads,
+        "payloads": described,
     }
 
 
@@ -203,7 +208,7 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     uuids: dict[str, tuple] = {}
     identifiers: dict[str, tuple] = {}
     for where, item in [((), profile)] + [
-        (("PayloadContent", i), p) for i, p in enumerate(profile.get("PayloadContent") or [])
+        (("PayloadContent", i), p) for i, p in enumerate(payloads(profile))
     ]:
         name = "top-level" if not where else f"payload {where[1] + 1}"
         if not isinstance(item, dict):

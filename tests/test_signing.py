@@ -167,6 +167,23 @@ def test_tampering_is_caught(pki, leaves, tmp_path):
         assert what in result.stderr and result.stderr.startswith("Error: invalid")
 
 
+def test_malformed_signatures_fail_as_invalid_without_traceback(pki, leaves, tmp_path):
+    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig",
+        "--sign-cert", leaves["ec"].cert_pem, "--sign-key", leaves["ec"].key_pem, "--sign-chain", pki.chain_pem)
+    signed = (tmp_path / "manual-updates.signed.mobileconfig").read_bytes()
+    for label, data in (
+        ("truncated", signed[: len(signed) // 2]),
+        ("certificate", signed.replace(b"Test Intermediate CA", b"Test Intermediate CB\xff"[:20], 1)[:-1] + b"\x00"),
+        ("length", signed[:1] + b"\x84\xff\xff\xff\xff" + signed[2:]),
+    ):
+        path = tmp_path / f"{label}.mobileconfig"
+        path.write_bytes(data)
+        for command in (("verify", path), ("inspect", path), ("check", path)):
+            result = run(*command)
+            assert result.returncode == 1, (label, command)
+            assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr, result.stderr
+
+
 def test_untrusted_and_ber(pki, leaves, tmp_path):
     source = tmp_path / "p.mobileconfig"
     run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig")
