@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 import pexpect
 import pytest
@@ -39,6 +40,7 @@ def spawn(cwd):
 
 def answer(child, question, *keys):
     child.expect_exact(question)
+    time.sleep(0.05)  # let the prompt finish switching the terminal to raw mode
     for key in keys:
         child.send(key)
 
@@ -141,3 +143,28 @@ def test_without_a_terminal_it_points_to_build(tmp_path):
     assert result.returncode == 2
     assert "profilegen build" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_signing_with_a_p12_and_a_hidden_password(tmp_path):
+    from pki import PKI
+
+    pki = PKI(tmp_path)
+    p12 = pki.p12(pki.leaf("wizard"), b"s3cret-pass")
+    child = spawn(tmp_path)
+    child.logfile_read = transcript = __import__("io").StringIO()
+    for question in QUESTIONS[:13]:
+        answer(child, question, ENTER)
+    answer(child, QUESTIONS[13], DOWN, DOWN, ENTER)
+    answer(child, "The .p12 file:", str(p12), ENTER)
+    answer(child, "Password for", "wrong", ENTER)
+    child.expect_exact("wrong password")
+    answer(child, QUESTIONS[13], DOWN, DOWN, ENTER)  # asked again
+    answer(child, "The .p12 file:", str(p12), ENTER)
+    answer(child, "Password for", "s3cret-pass", ENTER)
+    answer(child, QUESTIONS[14], ENTER)
+    child.expect_exact(f"--sign-p12 {p12}")
+    assert finish(child) == 0
+    assert "s3cret-pass" not in transcript.getvalue()
+    signed = tmp_path / "build" / "no-usage-telemetry.signed.mobileconfig"
+    assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
+    assert b"s3cret-pass" not in (tmp_path / "build" / "no-usage-telemetry.toml").read_bytes()
