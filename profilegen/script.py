@@ -8,6 +8,7 @@ comments, flattened to one line, so it can never run.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -66,12 +67,18 @@ def script(selection: Selection, catalog: Catalog, default_options: str = "", pu
         if not all(_WORD.match(w) for w in words):
             raise ValueError(f"not a safe shell word in {words}")
         rows.append('  "$1" ' + " ".join(words))
-    text = TEMPLATE.read_text(encoding="utf-8")
+    # The header, which may quote the user's text, goes in last, so no placeholder in it is expanded.
     return (
-        text.replace("%%HEADER%%", "\n".join(header(selection, catalog, purpose)))
+        _template()
         .replace("%%DEFAULT_OPTIONS%%", default_options)
         .replace("%%SETTINGS%%", "\n".join(rows))
+        .replace("%%HEADER%%", "\n".join(header(selection, catalog, purpose)))
     )
+
+
+@functools.cache
+def _template() -> str:
+    return TEMPLATE.read_text(encoding="utf-8")
 
 
 def render(selection: Selection, catalog: Catalog) -> list[Output]:

@@ -220,18 +220,23 @@ def test_options_and_jamf_parameters(built, mac, shell):
     assert check.returncode == 0 and "compliant" in check.stdout
 
 
-HOSTILE = ["x'; touch {pwned}; '", "$(touch {pwned})", "`touch {pwned}`", "a\ntouch {pwned}\n#", 'x"; touch {pwned}; "']
+HOSTILE = ["x'; touch {pwned}; '", "$(touch {pwned})", "`touch {pwned}`", "a\ntouch {pwned}\n#", 'x"; touch {pwned}; "',
+           "%%SETTINGS%% %%HEADER%%"]
 
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_hostile_metadata_is_inert(catalog, mac, tmp_path, shell):
     pwned = tmp_path / "pwned"
+    plain = script.script(resolve(catalog, preset="crash-reports-only"), catalog)
+    plain_code = [line for line in plain.splitlines() if not line.startswith("#")]
     for text in HOSTILE:
         text = text.format(pwned=pwned)
-        selection = resolve(catalog, preset="manual-updates", profile={
+        selection = resolve(catalog, preset="crash-reports-only", profile={
             "display_name": text, "organization": text, "description": text})
         path = tmp_path / "hostile.sh"
         path.write_text(script.script(selection, catalog))
+        code = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+        assert code == plain_code, "metadata changed the script's code"
         result = mac.run(path, shell=shell)
         assert result.returncode == 0, result.stderr
         assert not pwned.exists(), text
