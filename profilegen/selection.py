@@ -213,6 +213,9 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def _check_profile_field(key: str, value: Any) -> Any:
+    if key in ("organization", "display_name", "description") and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value):
+        raise SelectionError(f"{key.replace('_', ' ')} {value!r} holds a control character, "
+                             "which a property list can't carry")
     if key == "identifier":
         return check_identifier(value)
     if key == "scope":

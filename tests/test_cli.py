@@ -133,6 +133,7 @@ BAD = [
     (["-p", "manual-updates", "--scope", "device"], "scope 'device' is not valid; expected system or user"),
     (["-p", "manual-updates", "--format", "pdf"], "unknown format 'pdf'; expected one of mobileconfig"),
     ([], "nothing to build"),
+    (["-p", "manual-updates", "--display-name", "Office\x01"], "display name 'Office\\x01' holds a control character"),
 ]
 
 BAD_CONFIGS = [
