@@ -76,7 +76,7 @@ class Preference:
             got = _TYPE_NAMES.get(type(value), type(value).__name__)
             shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
             raise SelectionError(
-                f"{self.key}: expected {_article(self.type)} {self.type} "
+                f"{self.key}: expected {a_or_an(self.type)} {self.type} "
                 f"(one of {self.allowed}), got the {shown}"
             )
         for allowed in self.values:
@@ -195,7 +195,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _article(word: str) -> str:
+def a_or_an(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.catalog import PLIST_TYPES, Catalog, format_value, same_value
+from profilegen.catalog import PLIST_TYPES, Catalog, a_or_an, format_value, same_value
 from profilegen.errors import ProfilegenError
 
 MCX = "com.apple.ManagedClient.preferences"
@@ -256,8 +256,8 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                       f"it applies to {', '.join(pref.domains)}", *s.path)
             elif not _type_ok(s.value, PLIST_TYPES[pref.type]):
                 shown = format_value(s.value) if isinstance(s.value, bool) else repr(s.value)
-                error(f"{s.domain}: {s.key} is {_article(_kind(s.value))} {_kind(s.value)} ({shown}); "
-                      f"expected {_article(pref.type)} {pref.type}, one of {pref.allowed}", *s.path)
+                error(f"{s.domain}: {s.key} is {a_or_an(_kind(s.value))} {_kind(s.value)} ({shown}); "
+                      f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *s.path)
             elif not any(same_value(v.value, s.value) for v in pref.values):
                 error(f"{s.domain}: {s.key} = {format_value(s.value)} is not allowed; "
                       f"expected one of {pref.allowed}", *s.path)
@@ -292,10 +292,6 @@ def _is_uuid(text: str) -> bool:
         return len(text) == 36 and uuid.UUID(text) is not None
     except ValueError:
         return False
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
 
 
 def line_of(xml: bytes, path: tuple) -> int | None:
