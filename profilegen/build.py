@@ -1,21 +1,100 @@
-"""A build: one or many selections resolved and rendered, before anything is written."""
+"""The one build path: a Request in, its outputs rendered (a Plan), then written (a Result).
+
+The CLI and the wizard both fill a Request and call `plan` and `Plan.write`;
+neither knows how a profile, a script or a signature is made. Nothing is
+written until `write`, and then everything or nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime
+import os
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Callable
 
-from profilegen import render
-from profilegen.catalog import Catalog
-from profilegen.errors import SelectionError
+from profilegen import output, render
+from profilegen.catalog import Catalog, format_value, type_name
+from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
-from profilegen.selection import Selection, resolve
+from profilegen.request import Request, SigningOptions
+from profilegen.selection import Selection, load_config, resolve
+
+# Asked for a password when an identity file needs one: (the file, "p12" or "key") -> password or None.
+PasswordSource = Callable[[Path, str], "bytes | None"]
 
 
 @dataclass(frozen=True)
-class Build:
+class Product:
+    """One selection and its outputs, paths relative to the output folder."""
+
     selection: Selection
-    outputs: list[Output]  # paths relative to the output folder
+    outputs: tuple[Output, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    request: Request
+    products: tuple[Product, ...]
+    extra: tuple[Output, ...] = ()  # written with the outputs: the wizard's config
+
+    @property
+    def batch(self) -> bool:
+        return len(self.products) > 1 or len(self.request.configs) > 1
+
+    @property
+    def outputs(self) -> list[Output]:
+        return [o for p in self.products for o in p.outputs] + list(self.extra)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for p in self.products for w in p.selection.warnings))
+
+    def existing(self) -> list[Path]:
+        folder = self.request.output_dir
+        return [folder / o.path for o in self.outputs if (folder / o.path).exists()]
+
+    def write(self) -> Result:
+        output.write(self.outputs, self.request.output_dir, force=self.request.force)
+        return Result(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a build wrote, with its own summaries: `as_dict` is `build --json`, `lines` the text."""
+
+    plan: Plan
+
+    def path(self, out: Output) -> Path:
+        return self.plan.request.output_dir / out.path
+
+    def _summary(self, product: Product, extra: tuple[Output, ...] = ()) -> dict:
+        s = product.selection
+        return {
+            "name": s.name,
+            "config": s.config,
+            "profile": asdict(s.profile),
+            "settings": [{"domain": x.domain, "key": x.key, "type": type_name(x.value), "value": x.value}
+                         for x in s.settings],
+            "files": [{"kind": o.kind, "path": str(self.path(o))} for o in (*product.outputs, *extra)],
+            "warnings": list(s.warnings),
+        }
+
+    def as_dict(self) -> dict:
+        plan = self.plan
+        if not plan.batch:
+            return self._summary(plan.products[0], plan.extra)
+        builds = [self._summary(p) for p in plan.products]
+        return {"builds": builds, "files": [f for b in builds for f in b["files"]], "warnings": list(plan.warnings)}
+
+    def lines(self) -> list[str]:
+        plan = self.plan
+        if plan.batch:
+            return [f"{p.selection.config}: {len(p.selection.settings)} settings, {len(p.outputs)} files in "
+                    f"{plan.request.output_dir / p.selection.name}" for p in plan.products]
+        product = plan.products[0]
+        return ([f"{s.domain} {s.key} = {format_value(s.value)}" for s in product.selection.settings]
+                + [f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)])
 
 
 def configs_in(folder: Path) -> list[Path]:
@@ -27,27 +106,101 @@ def configs_in(folder: Path) -> list[Path]:
     return found
 
 
-def plan(catalog: Catalog, *, preset: str | None = None, configs: list[Path] = (),
-         sets: tuple[str, ...] = (), profile: dict | None = None,
-         formats: tuple[str, ...] = (), signer=None) -> list[Build]:
-    """Every build, validated and rendered. With several configs, each goes into a subfolder
-    named after its config file; an invalid config fails the whole batch, naming the file."""
-    if len(configs) <= 1:
-        chosen = resolve(catalog, preset=preset, config=configs[0] if configs else None, sets=sets, profile=profile)
-        return [Build(chosen, render.render(chosen, catalog, formats, signer))]
+def load_identity(options: SigningOptions, password: PasswordSource | None = None):
+    """The signing identity the options name, checked (profilegen.cms.Identity), or None when not signing.
+
+    A password comes from its file option where one is given, else from `password`.
+    """
+    options.check()
+    if not options.wanted:
+        return None
+    from profilegen import cms
+
+    def secret(path: Path, kind: str, file: Path | None) -> Callable[[], bytes | None]:
+        def get() -> bytes | None:
+            if file is not None:
+                try:
+                    lines = file.read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError) as e:
+                    raise SigningError(f"password file {str(file)!r} can't be read: "
+                                       f"{getattr(e, 'strerror', None) or e}", f"{kind}_password_file") from None
+                return (lines[0] if lines else "").encode()
+            return password(path, kind) if password else None
+
+        return get
+
+    if options.sign_p12:
+        return cms.load_p12(options.sign_p12, secret(options.sign_p12, "p12", options.p12_password_file))
+    return cms.load_pem(options.sign_cert, options.sign_key, options.sign_chain,
+                        secret(options.sign_key, "key", options.key_password_file))
+
+
+def signing_time(environ=os.environ) -> datetime.datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org), as the signing time of signed profiles."""
+    text = environ.get("SOURCE_DATE_EPOCH")
+    if text is None:
+        return None
+    try:
+        when = datetime.datetime.fromtimestamp(int(text), datetime.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        when = None
+    if when is None or not 1950 <= when.year < 2050:  # CMS writes signing times in UTCTime
+        raise SelectionError(f"SOURCE_DATE_EPOCH {text!r} is not valid; expected whole seconds since "
+                             "1970-01-01 UTC, before 2050")
+    return when
+
+
+def plan(request: Request, catalog: Catalog, password: PasswordSource | None = None,
+         unsaved: dict[Path, str] | None = None) -> Plan:
+    """Every build of the request, validated and rendered; nothing written yet.
+
+    With several configs each build goes into a subfolder named after its config,
+    and an invalid config fails the whole batch, naming the file. `unsaved` holds
+    config files not yet on disk (the wizard's answers): they are read from there
+    and written with the outputs.
+    """
+    request.signing.check()
+    unsaved = unsaved or {}
+    configs = list(request.configs) + (configs_in(request.config_dir) if request.config_dir else [])
     stems = [c.stem for c in configs]
     duplicate = next((s for s in stems if stems.count(s) > 1), None)
     if duplicate:
         raise SelectionError(f"two configs are named {duplicate}.toml; each build needs its own subfolder")
     selections = []
-    for config in configs:
+    for config in configs or [None]:
         try:
-            selections.append(resolve(catalog, preset=preset, config=config, sets=sets, profile=profile))
+            loaded = load_config(catalog, config, unsaved.get(config)) if config else None
+            selections.append(resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
+                                      profile=request.profile))
         except SelectionError as e:
             message = str(e)
-            raise SelectionError(message if message.startswith(str(config)) else f"{config}: {message}") from None
-    return [
-        Build(chosen, [replace(o, path=f"{chosen.name}/{o.path}")
-                       for o in render.render(chosen, catalog, formats, signer)])
-        for chosen in selections
-    ]
+            if len(configs) > 1 and not message.startswith(str(config)):
+                message = f"{config}: {message}"
+            raise SelectionError(message) from None
+    when = signing_time()
+    signer = load_identity(request.signing, password)
+    products = []
+    for chosen in selections:
+        outputs = render.render(chosen, catalog, request.formats, signer, when)
+        if len(configs) > 1:
+            outputs = [replace(o, path=f"{chosen.name}/{o.path}") for o in outputs]
+        products.append(Product(chosen, tuple(outputs)))
+    extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
+                  for path, text in unsaved.items())
+    return Plan(request, tuple(products), extra)
+
+
+def sign_file(source: Path, target: Path, signing: SigningOptions, password: PasswordSource | None = None,
+              force: bool = False):
+    """Sign an existing profile, its bytes kept exactly as the signed content; returns the identity."""
+    from profilegen import cms, inspection
+
+    signer = load_identity(signing, password)
+    if signer is None:
+        raise UsageError("give --sign-p12, or --sign-cert with --sign-key")
+    profile = inspection.read(source)
+    if profile.signer is not None:
+        raise SelectionError(f"{source} is already signed")
+    signed = cms.sign(source.read_bytes(), signer, signing_time())
+    output.write([Output(target.name, "mobileconfig-signed", signed)], target.parent, force=force)
+    return signer

@@ -7,6 +7,7 @@ anything uses it.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -16,13 +17,41 @@ from typing import Any
 
 from profilegen.errors import CatalogError, SelectionError
 
-PLIST_TYPES = {"integer": int, "boolean": bool, "string": str}
+# Every property list type by the name Apple's schema and `defaults` use; bool before int,
+# since a Python bool is also an int and a plist keeps them apart.
+PLIST_TYPES = {"boolean": bool, "integer": int, "real": float, "string": str, "date": datetime.datetime,
+               "data": bytes, "array": list, "dictionary": dict}
+VALUE_TYPES = ("integer", "boolean", "string")  # the types a catalog preference may have
 URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service"}
-EFFECTS = ("silenced", "reduced")
+# What a selection does to an endpoint row. A rule names one of RULE_EFFECTS; "partly
+# silenced" and "unchanged" follow from which apps the rules act for.
+EFFECTS = {
+    "silenced": "no documented app still contacts it",
+    "partly silenced": "silenced for some apps, still contacted by others",
+    "reduced": "still contacted, but less is sent",
+    "unchanged": "no setting of the selection changes it",
+}
+RULE_EFFECTS = ("silenced", "reduced")
 EVIDENCE = ("documented", "inferred")
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", float: "float"}
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
+
+
+def type_name(value: Any) -> str:
+    """The plist type name of a Python value: "boolean" for True, "real" for 1.5."""
+    return next((name for name, kind in PLIST_TYPES.items() if isinstance(value, kind)), type(value).__name__)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One preference in one domain, at one value: what a build writes and a profile holds."""
+
+    domain: str
+    key: str
+    value: Any
+
+    def __str__(self) -> str:
+        return f"{self.domain} {self.key} = {format_value(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -57,8 +86,12 @@ class Preference:
     values: tuple[Value, ...]
     private: Any
     source: str
+    question: str
+    group: str
+    order: int = 0
     default: Any = None
     min_version: str | None = None
+    aliases: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     impact: tuple[Rule, ...] = ()
 
@@ -71,9 +104,8 @@ class Preference:
 
     def coerce(self, value: Any) -> Any:
         """Check a typed value (from TOML or code) and return it in its documented form."""
-        expected = PLIST_TYPES[self.type]
-        if type(value) is not expected:
-            got = _TYPE_NAMES.get(type(value), type(value).__name__)
+        if type_name(value) != self.type:
+            got = type_name(value)
             shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
             raise SelectionError(
                 f"{self.key}: expected {a_or_an(self.type)} {self.type} "
@@ -109,6 +141,32 @@ class Preference:
             return self.coerce(number)
         return self.coerce(raw)
 
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+            "domains": list(self.domains),
+            "values": [{"value": v.value, "title": v.title} for v in self.values],
+            "default": self.default,
+            "private": self.private,
+            "min_version": self.min_version,
+            "aliases": list(self.aliases),
+            "caveats": list(self.caveats),
+            "group": self.group,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Group:
+    """Preferences the wizard asks together, under a heading."""
+
+    name: str
+    title: str
+    about: str
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -142,13 +200,23 @@ class Preset:
     name: str
     title: str
     description: str
-    settings: dict = field(hash=False)
+    settings: dict = field(hash=False)  # the [settings] table, as a config file has it
     path: Path = field(hash=False)
+    values: tuple[Setting, ...] = ()  # the table resolved, in catalog order
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.values],
+        }
 
 
 @dataclass(frozen=True)
 class Catalog:
-    preferences: dict[str, Preference]
+    preferences: dict[str, Preference]  # by group, then order, then key
+    groups: dict[str, Group]
     domains: dict[str, Domain]
     apps: dict[str, str]
     sections: tuple[Section, ...]
@@ -165,12 +233,14 @@ class Catalog:
         raise SelectionError(f"unknown app {name!r}; expected one of {known}, or a full domain")
 
     def preference(self, key: str) -> Preference:
-        try:
-            return self.preferences[key]
-        except KeyError:
+        """A preference by its key or by another spelling of it (`aliases`)."""
+        found = self.preferences.get(key) or next(
+            (p for p in self.preferences.values() if key in p.aliases), None)
+        if found is None:
             raise SelectionError(
                 f"unknown preference {key!r}; expected one of {', '.join(self.preferences)}"
-            ) from None
+            )
+        return found
 
     def preset(self, name: str) -> Preset:
         try:
@@ -182,6 +252,11 @@ class Catalog:
 
     def domain_order(self, domain: str) -> int:
         return list(self.domains).index(domain)
+
+    def ordered(self, settings) -> tuple[Setting, ...]:
+        """Settings in catalog order: by domain, then by preference."""
+        keys = {key: i for i, key in enumerate(self.preferences)}
+        return tuple(sorted(settings, key=lambda s: (self.domain_order(s.domain), keys[s.key])))
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -215,14 +290,18 @@ def load(root: Path | None = None) -> Catalog:
     domains_data = _read(root / "domains.toml")
     domains = _domains(domains_data, root / "domains.toml")
     apps = _apps(domains_data, domains, root / "domains.toml")
-    preferences: dict[str, Preference] = {}
+    groups = _groups(_read(root / "groups.toml"), root / "groups.toml")
+    found: list[Preference] = []
     for path in sorted((root / "preferences").glob("*.toml")):
-        pref = _preference(_read(path), path, domains)
+        pref = _preference(_read(path), path, domains, groups)
         if pref.key != path.stem:
             raise CatalogError(f"{path}: field 'key': {pref.key!r} must match the file name")
-        preferences[pref.key] = pref
+        found.append(pref)
+    _check_names(found, root / "preferences")
+    rank = {name: i for i, name in enumerate(groups)}
+    preferences = {p.key: p for p in sorted(found, key=lambda p: (rank[p.group], p.order, p.key))}
     sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps)
-    catalog = Catalog(preferences, domains, apps, sections, endpoints, {})
+    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {})
     for key, pref in preferences.items():
         preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
@@ -283,16 +362,42 @@ def _apps(data: dict, domains: dict[str, Domain], path: Path) -> dict[str, str]:
     return apps
 
 
-def _preference(data: dict, path: Path, domains: dict[str, Domain]) -> Preference:
+def _groups(data: dict, path: Path) -> dict[str, Group]:
+    result: dict[str, Group] = {}
+    for i, item in enumerate(_get(data, "group", list, path)):
+        where = f"{path} [[group]] #{i + 1}"
+        _no_extra(item, {"name", "title", "about"}, where)
+        group = Group(_get(item, "name", str, where), _get(item, "title", str, where), _get(item, "about", str, where))
+        if group.name in result:
+            raise CatalogError(f"{where}: field 'name': {group.name!r} is listed twice")
+        result[group.name] = group
+    return result
+
+
+def _check_names(preferences: list[Preference], folder: Path) -> None:
+    """A key or alias means one preference only."""
+    seen: dict[str, str] = {}
+    for pref in preferences:
+        for name in (pref.key, *pref.aliases):
+            if name in seen and seen[name] != pref.key:
+                raise CatalogError(f"{folder / (pref.key + '.toml')}: field 'aliases': {name!r} "
+                                   f"already names {seen[name]}")
+            seen[name] = pref.key
+
+
+def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict[str, Group]) -> Preference:
     _no_extra(
         data,
-        {"key", "title", "description", "type", "domains", "default", "private", "source",
-         "min_version", "caveats", "values", "impact"},
+        {"key", "title", "description", "question", "group", "order", "type", "domains", "default",
+         "private", "source", "min_version", "aliases", "caveats", "values", "impact"},
         path,
     )
     kind = _get(data, "type", str, path)
-    if kind not in PLIST_TYPES:
-        raise CatalogError(f"{path}: field 'type': {kind!r} is not one of {', '.join(PLIST_TYPES)}")
+    if kind not in VALUE_TYPES:
+        raise CatalogError(f"{path}: field 'type': {kind!r} is not one of {', '.join(VALUE_TYPES)}")
+    group = _get(data, "group", str, path)
+    if group not in groups:
+        raise CatalogError(f"{path}: field 'group': {group!r} is not one of {', '.join(groups)} (groups.toml)")
     for domain in _get(data, "domains", list, path):
         if domain not in domains:
             raise CatalogError(f"{path}: field 'domains': {domain!r} is not in domains.toml")
@@ -327,8 +432,12 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain]) -> Preferenc
         values=tuple(values),
         private=_get(data, "private", PLIST_TYPES[kind], path),
         source=_get(data, "source", str, path),
+        question=_get(data, "question", str, path),
+        group=group,
+        order=_get(data, "order", int, path, 0),
         default=_get(data, "default", PLIST_TYPES[kind], path, None),
         min_version=_get(data, "min_version", str, path, None),
+        aliases=tuple(_get(data, "aliases", list, path, [])),
         caveats=tuple(_get(data, "caveats", list, path, [])),
         impact=tuple(rules),
     )
@@ -381,8 +490,8 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
     rules = []
     for i, rule in enumerate(pref.impact):
         where = f"{path} [[impact]] #{i + 1}"
-        if rule.effect not in EFFECTS:
-            raise CatalogError(f"{where}: field 'effect': {rule.effect!r} is not one of {', '.join(EFFECTS)}")
+        if rule.effect not in RULE_EFFECTS:
+            raise CatalogError(f"{where}: field 'effect': {rule.effect!r} is not one of {', '.join(RULE_EFFECTS)}")
         if rule.evidence not in EVIDENCE:
             raise CatalogError(f"{where}: field 'evidence': {rule.evidence!r} is not one of {', '.join(EVIDENCE)}")
         for section in rule.sections:
@@ -409,8 +518,8 @@ def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:
     _no_extra(data, {"title", "description", "settings"}, path)
     settings = _get(data, "settings", dict, path)
     try:
-        settings_from_table(catalog, settings)
+        values = settings_from_table(catalog, settings)
     except SelectionError as e:
         raise CatalogError(f"{path}: field 'settings': {e}") from None
     return Preset(path.stem, _get(data, "title", str, path), _get(data, "description", str, path),
-                  settings, path)
+                  settings, path, catalog.ordered(Setting(d, k, v) for (d, k), v in values.items()))

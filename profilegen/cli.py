@@ -4,7 +4,10 @@ Domain errors cross into the CLI in one place, `_Group.invoke`, which prints
 them as one `Error: ...` line and exits 1.
 """
 
+import functools
+import inspect
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -13,8 +16,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from profilegen.errors import ProfilegenError
-from profilegen.render import FORMATS
+from profilegen.errors import CANCELLED, ProfilegenError
+from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, from_options, options
 
 
 def _catalog():
@@ -29,12 +32,20 @@ def format_value(value) -> str:
     return format_value(value)
 
 
+class _Failure(click.ClickException):
+    """One `Error: ...` line on stderr, and the exit code the error class says."""
+
+    def __init__(self, error: ProfilegenError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
 class _Group(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ProfilegenError as e:
-            raise click.ClickException(str(e)) from None
+            raise _Failure(e) from None
 
 
 app = typer.Typer(
@@ -46,6 +57,61 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _options(cls: type, param: str):
+    """Give a command every option of a request class, and hand it them as one object in `param`."""
+    declared = options(cls)
+
+    def decorate(command):
+        extra = []
+        for name, opt, default in declared:
+            if opt.many:
+                annotation, default = Optional[list[opt.type]], None
+            elif opt.type is bool:
+                annotation, default = bool, False
+            else:
+                annotation = Optional[opt.type]
+            info = typer.Option(*opt.flags, help=opt.help, metavar=opt.metavar, show_default=default is not None
+                                and opt.type is not bool)
+            extra.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                           annotation=Annotated[annotation, info]))
+        signature = inspect.signature(command)
+        own = list(signature.parameters.values())
+        at = next(i for i, p in enumerate(own) if p.name == param)
+        # The others after them must be keyword-only too, for a valid signature.
+        rest = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at + 1:]]
+
+        @functools.wraps(command)
+        def wrapper(**kwargs):
+            values = {name: kwargs.pop(name) for name, _, _ in declared}
+            return command(**kwargs, **{param: from_options(cls, values)})
+
+        wrapper.__signature__ = signature.replace(parameters=own[:at] + extra + rest)
+        return wrapper
+
+    return decorate
+
+
+def _password(path: Path, kind: str) -> Optional[bytes]:
+    """From the environment, or a hidden prompt on a terminal; never from argv."""
+    variable = PASSWORD_VARIABLES[kind]
+    if variable in os.environ:
+        return os.environ[variable].encode()
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Password for {path}: ").encode()
+    return None
+
+
+def parse(argv: list[str]) -> Request:
+    """The Request a `profilegen build ...` command line makes, without building anything."""
+    args = list(argv[2:] if argv[:2] == ["profilegen", "build"] else argv)
+    command = typer.main.get_command(app).commands["build"]
+    with command.make_context("build", args) as ctx:
+        return from_options(Request, ctx.params)
+
+
 Preset = Annotated[Optional[str], typer.Option("--preset", "-p", help="Start from this preset (see `profilegen presets`).")]
 Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (format in the README).")]
 Sets = Annotated[
@@ -54,50 +120,11 @@ Sets = Annotated[
                  help="Set a preference in every documented domain, or in one app's domain. Repeatable."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
-SignCert = Annotated[Optional[Path], typer.Option(help="Signing certificate (PEM or DER); needs --sign-key.")]
-SignKey = Annotated[Optional[Path], typer.Option(help="Its private key (PEM); password in PROFILEGEN_KEY_PASSWORD or --key-password-file if encrypted.")]
-SignChain = Annotated[Optional[Path], typer.Option(help="Intermediate certificates to include (PEM); a root in it is left out.")]
-SignP12 = Annotated[Optional[Path], typer.Option(help="Signing identity as .p12; password in PROFILEGEN_P12_PASSWORD, --p12-password-file, or asked for on a terminal.")]
-P12PasswordFile = Annotated[Optional[Path], typer.Option(help="File whose first line is the .p12 password.")]
-KeyPasswordFile = Annotated[Optional[Path], typer.Option(help="File whose first line is the PEM key's password.")]
 
 
 @app.command()
-def build(
-    preset: Preset = None,
-    config: Annotated[
-        Optional[list[Path]],
-        typer.Option("--config", "-c", help="TOML config file (format in the README); repeat for a batch."),
-    ] = None,
-    config_dir: Annotated[
-        Optional[Path], typer.Option(help="Build every *.toml in this folder, each into its own subfolder.")
-    ] = None,
-    set_: Sets = None,
-    identifier: Annotated[Optional[str], typer.Option(help="Profile PayloadIdentifier, reverse-DNS.")] = None,
-    organization: Annotated[Optional[str], typer.Option(help="PayloadOrganization.")] = None,
-    display_name: Annotated[Optional[str], typer.Option(help="PayloadDisplayName.")] = None,
-    description: Annotated[Optional[str], typer.Option(help="PayloadDescription.")] = None,
-    scope: Annotated[Optional[str], typer.Option(metavar="system|user", help="PayloadScope [default: system].")] = None,
-    removal_disallowed: Annotated[bool, typer.Option("--removal-disallowed", help="Set PayloadRemovalDisallowed.")] = False,
-    payload_style: Annotated[
-        Optional[str],
-        typer.Option(metavar="direct|mcx", help="Payloads typed by domain, or com.apple.ManagedClient.preferences [default: direct]."),
-    ] = None,
-    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder to write into.")] = Path("build"),
-    format_: Annotated[
-        Optional[list[str]],
-        typer.Option("--format", "-f", metavar="FORMAT",
-                     help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all]."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
-    json_: Json = False,
-    sign_cert: SignCert = None,
-    sign_key: SignKey = None,
-    sign_chain: SignChain = None,
-    sign_p12: SignP12 = None,
-    p12_password_file: P12PasswordFile = None,
-    key_password_file: KeyPasswordFile = None,
-) -> None:
+@_options(Request, "request")
+def build(request: Request, json_: Json = False) -> None:
     """Build the outputs for a selection into a folder.
 
     With several --config files or --config-dir, every config is checked first,
@@ -105,56 +132,15 @@ def build(
     nothing is written. With a signing identity, each profile is also written
     signed, as NAME.signed.mobileconfig.
     """
-    from profilegen import build as build_module
-    from profilegen import output, render
+    from profilegen import build as core
 
-    catalog = _catalog()
-    formats = render.check_formats(format_)
-    configs = list(config or [])
-    if config_dir is not None:
-        configs += build_module.configs_in(config_dir)
-    signer = _signer(sign_cert, sign_key, sign_chain, sign_p12, p12_password_file, key_password_file)
-    builds = build_module.plan(
-        catalog, preset=preset, configs=configs, sets=tuple(set_ or ()), formats=formats, signer=signer,
-        profile={
-            "identifier": identifier,
-            "organization": organization,
-            "display_name": display_name,
-            "description": description,
-            "scope": scope,
-            "removal_disallowed": removal_disallowed or None,
-            "payload_style": payload_style,
-        },
-    )
-    outputs = [o for b in builds for o in b.outputs]
-    paths = dict(zip((id(o) for o in outputs), output.write(outputs, output_dir, force=force)))
+    result = core.plan(request, _catalog(), _password).write()
+    for warning in result.plan.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     if json_:
-        summaries = [
-            {
-                "name": b.selection.name,
-                "config": b.selection.config,
-                "profile": vars(b.selection.profile),
-                "settings": [
-                    {"domain": s.domain, "key": s.key, "type": catalog.preferences[s.key].type, "value": s.value}
-                    for s in b.selection.settings
-                ],
-                "files": [{"kind": o.kind, "path": str(paths[id(o)])} for o in b.outputs],
-            }
-            for b in builds
-        ]
-        result = summaries[0] if len(configs) <= 1 else {
-            "builds": summaries, "files": [f for s in summaries for f in s["files"]]}
-        typer.echo(json.dumps(result, indent=2))
-        return
-    if len(builds) > 1:
-        for b in builds:
-            typer.echo(f"{b.selection.config}: {len(b.selection.settings)} settings, "
-                       f"{len(b.outputs)} files in {output_dir / b.selection.name}")
-        return
-    for s in builds[0].selection.settings:
-        typer.echo(f"{s.domain} {s.key} = {format_value(s.value)}")
-    for o in builds[0].outputs:
-        typer.echo(f"wrote {paths[id(o)]} ({o.kind})")
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        typer.echo("\n".join(result.lines()))
 
 
 @app.command()
@@ -168,21 +154,12 @@ def settings(
         from profilegen import endpoints, impact as impact_module
 
         if json_:
-            typer.echo(json.dumps([
-                {
-                    "key": item.preference.key,
-                    "settings": [{"domain": s.domain, "value": s.value} for s in item.settings],
-                    "silenced": [i.as_dict() for i in item.silenced],
-                    "reduced": [i.as_dict() for i in item.reduced],
-                    "breaks": list(item.breaks),
-                }
-                for item in impact_module.by_setting(catalog)
-            ], indent=2))
+            typer.echo(json.dumps([item.as_dict() for item in impact_module.by_setting(catalog)], indent=2))
         else:
             typer.echo(endpoints.by_setting_markdown(catalog))
         return
     if json_:
-        typer.echo(json.dumps([_preference_json(p) for p in catalog.preferences.values()], indent=2))
+        typer.echo(json.dumps([p.as_dict() for p in catalog.preferences.values()], indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -255,7 +232,7 @@ def _endpoint_tables(impacts, catalog) -> None:
             table.add_column(column)
         for i in (i for i in impacts if i.endpoint.section == section.name):
             colour = COLOURS[i.effect]
-            keys = dict.fromkeys(s.split(" ", 1)[1].split("=")[0] for s in i.settings)
+            keys = dict.fromkeys(s.key for s in i.settings)
             table.add_row(i.endpoint.host, short(i.endpoint.apps) or "all", i.endpoint.type,
                           f"[{colour}]{i.effect}[/{colour}]", short(i.still_contacted_by), "\n".join(keys))
         console.print(table)
@@ -267,114 +244,28 @@ def _endpoint_tables(impacts, catalog) -> None:
 @app.command()
 def presets(json_: Json = False) -> None:
     """List the presets and what each sets."""
-    from profilegen.selection import settings_from_table
-
     catalog = _catalog()
-    rows = []
-    for preset in catalog.presets.values():
-        values = settings_from_table(catalog, preset.settings)
-        rows.append({
-            "name": preset.name,
-            "title": preset.title,
-            "description": preset.description,
-            "settings": [{"domain": d, "key": k, "value": v} for (d, k), v in values.items()],
-        })
     if json_:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps([p.as_dict() for p in catalog.presets.values()], indent=2))
         return
-    for row in rows:
-        typer.echo(f"{row['name']}: {row['title']}\n  {row['description']}")
-        for s in row["settings"]:
-            typer.echo(f"    {s['domain']} {s['key']} = {format_value(s['value'])}")
-
-
-def _password(path: Optional[Path], variable: str, prompt: str) -> Optional[bytes]:
-    """From a file, the environment, or a hidden prompt on a terminal; never from argv."""
-    import os
-
-    if path is not None:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise click.ClickException(f"password file {str(path)!r} can't be read: {e.strerror}") from None
-        return (lines[0] if lines else "").encode()
-    if variable in os.environ:
-        return os.environ[variable].encode()
-    if sys.stdin.isatty():
-        import getpass
-
-        return getpass.getpass(prompt).encode()
-    return None
-
-
-def _signer(cert, key, chain, p12, p12_password_file, key_password_file):
-    """The signing identity the options name, checked, or None when not signing."""
-    if p12 and (cert or key):
-        raise typer.BadParameter("use either --sign-p12 or --sign-cert with --sign-key, not both")
-    if bool(cert) != bool(key):
-        raise typer.BadParameter("--sign-cert and --sign-key go together")
-    if (chain and not cert) or (p12_password_file and not p12) or (key_password_file and not key):
-        raise typer.BadParameter("--sign-chain, --p12-password-file and --key-password-file need the identity they belong to")
-    if not (p12 or cert):
-        return None
-    from profilegen import cms
-
-    if p12:
-        password = _password(p12_password_file, "PROFILEGEN_P12_PASSWORD", f"Password for {p12}: ")
-        if password is None:
-            raise click.ClickException(
-                f"no password for {p12}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "
-                "or run in a terminal to be asked")
-        return cms.load_p12(p12, password)
-    password = None
-    try:
-        if b"ENCRYPTED" in key.read_bytes():
-            password = _password(key_password_file, "PROFILEGEN_KEY_PASSWORD", f"Password for {key}: ")
-    except OSError:
-        pass  # load_pem reports the unreadable file
-    return cms.load_pem(cert, key, chain, password)
-
-
-def _preference_json(p) -> dict:
-    return {
-        "key": p.key,
-        "title": p.title,
-        "description": p.description,
-        "type": p.type,
-        "domains": list(p.domains),
-        "values": [{"value": v.value, "title": v.title} for v in p.values],
-        "default": p.default,
-        "private": p.private,
-        "min_version": p.min_version,
-        "caveats": list(p.caveats),
-        "source": p.source,
-    }
+    for preset in catalog.presets.values():
+        typer.echo(f"{preset.name}: {preset.title}\n  {preset.description}")
+        for s in preset.values:
+            typer.echo(f"    {s.domain} {s.key} = {format_value(s.value)}")
 
 
 @app.command()
+@_options(SigningOptions, "signing")
 def sign(
     source: Annotated[Path, typer.Argument(help="Unsigned .mobileconfig to sign.")],
     target: Annotated[Path, typer.Argument(help="Signed .mobileconfig to write.")],
-    sign_cert: SignCert = None,
-    sign_key: SignKey = None,
-    sign_chain: SignChain = None,
-    sign_p12: SignP12 = None,
-    p12_password_file: P12PasswordFile = None,
-    key_password_file: KeyPasswordFile = None,
+    signing: SigningOptions,
     force: Annotated[bool, typer.Option("--force", help="Replace TARGET if it exists.")] = False,
 ) -> None:
     """Sign an existing profile, keeping its bytes exactly as the signed content."""
-    from profilegen import cms, inspection, output
-    from profilegen.render import Output
+    from profilegen import build as core
 
-    signer = _signer(sign_cert, sign_key, sign_chain, sign_p12, p12_password_file, key_password_file)
-    if signer is None:
-        raise typer.BadParameter("give --sign-p12, or --sign-cert with --sign-key")
-    profile = inspection.read(source)
-    if profile.signer is not None:
-        raise click.ClickException(f"{source} is already signed")
-    signed = cms.sign(source.read_bytes(), signer)
-    output.write([Output(target.name, "mobileconfig-signed", signed)], target.parent, force=force)
+    signer = core.sign_file(source, target, signing, _password, force)
     typer.echo(f"wrote {target} (signed by {signer.certificate.subject.rfc4514_string()})")
 
 
@@ -387,15 +278,17 @@ def verify(
 
     Exits 0 when valid (and trusted, with --ca), 1 when invalid or untrusted.
     """
-    from profilegen import cms
     from profilegen.errors import VerificationError
+    from profilegen.inspection import is_signed
 
     try:
         data = file.read_bytes()
     except OSError as e:
         raise click.ClickException(f"{file} can't be read: {e.strerror}") from None
-    if not cms.is_signed(data):
+    if not is_signed(data):
         raise VerificationError(f"{file} is not signed")
+    from profilegen import cms
+
     found = cms.extract(data)
     cert = found.signer
     typer.echo(f"Signer:   {cert.subject.rfc4514_string()}")
@@ -470,7 +363,7 @@ def wizard() -> None:
         wizard_module.run(_catalog())
     except wizard_module.Cancelled:
         typer.echo("Cancelled: nothing was written.", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(CANCELLED) from None
 
 
 def main() -> None:

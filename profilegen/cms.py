@@ -7,6 +7,10 @@ intermediates included but not the root, as Apple's `security cms -S` does.
 structure with `asn1crypto` (which also reads BER, as `security cms` and
 `openssl -stream` write it) and checks each signature with `cryptography`.
 
+With a signing time (SOURCE_DATE_EPOCH, for reproducible builds), the signature's
+signingTime attribute is set to it and the attributes are signed again, ECDSA made
+deterministic (RFC 6979), so the same inputs give the same signed bytes.
+
 This module is imported only when a command signs, verifies or reads a signed file.
 """
 
@@ -16,6 +20,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import pkcs12 as asn1_pkcs12
@@ -36,18 +41,21 @@ class Identity:
     intermediates: tuple[x509.Certificate, ...]
 
 
-def _read(path: Path, what: str) -> bytes:
+Password = Callable[[], "bytes | None"]  # asked only when the file turns out to need one
+
+
+def _read(path: Path, what: str, about: str | None = None) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as e:
-        raise SigningError(f"{what} {str(path)!r} can't be read: {e.strerror}") from None
+        raise SigningError(f"{what} {str(path)!r} can't be read: {e.strerror}", about) from None
 
 
-def _certificates(data: bytes, path: Path) -> list[x509.Certificate]:
+def _certificates(data: bytes, path: Path, about: str | None = None) -> list[x509.Certificate]:
     try:
         return x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
     except ValueError:
-        raise SigningError(f"{path} holds no PEM or DER certificate") from None
+        raise SigningError(f"{path} holds no PEM or DER certificate", about) from None
 
 
 def _is_self_signed(cert: x509.Certificate) -> bool:
@@ -61,79 +69,107 @@ def _is_self_signed(cert: x509.Certificate) -> bool:
 
 
 def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
-             password: bytes | None = None) -> Identity:
-    certificate = _certificates(_read(cert_path, "certificate"), cert_path)[0]
-    key_data = _read(key_path, "key")
+             password: Password = lambda: None) -> Identity:
+    certificate = _certificates(_read(cert_path, "certificate", "sign_cert"), cert_path, "sign_cert")[0]
+    key_data = _read(key_path, "key", "sign_key")
+    secret = password() if b"ENCRYPTED" in key_data else None
     try:
-        key = serialization.load_pem_private_key(key_data, password=password or None)
+        key = serialization.load_pem_private_key(key_data, password=secret or None)
     except TypeError:
         raise SigningError(
             f"key {str(key_path)!r} is encrypted; give its password in PROFILEGEN_KEY_PASSWORD "
-            "or with --key-password-file"
+            "or with --key-password-file", "password"
         ) from None
     except ValueError:
-        if password and b"ENCRYPTED" in key_data:
-            raise SigningError(f"wrong password for key {str(key_path)!r}") from None
-        raise SigningError(f"key {str(key_path)!r} is not a PEM private key") from None
+        if secret:
+            raise SigningError(f"wrong password for key {str(key_path)!r}", "password") from None
+        raise SigningError(f"key {str(key_path)!r} is not a PEM private key", "sign_key") from None
     except UnsupportedAlgorithm as e:
-        raise SigningError(f"key {str(key_path)!r} uses an unsupported algorithm: {e}") from None
-    chain = _certificates(_read(chain_path, "chain"), chain_path) if chain_path else []
+        raise SigningError(f"key {str(key_path)!r} uses an unsupported algorithm: {e}", "sign_key") from None
+    chain = _certificates(_read(chain_path, "chain", "sign_chain"), chain_path, "sign_chain") if chain_path else []
     return identity(certificate, key, chain)
 
 
-def load_p12(path: Path, password: bytes) -> Identity:
-    data = _read(path, ".p12 file")
+def load_p12(path: Path, password: Password) -> Identity:
+    data = _read(path, ".p12 file", "sign_p12")
     try:
-        key, certificate, extra = pkcs12.load_key_and_certificates(data, password or None)
+        len(asn1_pkcs12.Pfx.load(data).authenticated_safe)
+    except Exception:  # asn1crypto raises several kinds for malformed input
+        raise SigningError(f"{path} is not a readable PKCS#12 (.p12) file", "sign_p12") from None
+    secret = password()
+    if secret is None:
+        raise SigningError(f"no password for {path}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "
+                           "or run in a terminal to be asked", "password")
+    try:
+        key, certificate, extra = pkcs12.load_key_and_certificates(data, secret or None)
     except ValueError:
-        # cryptography says the same for a wrong password and a corrupt file: tell
-        # them apart by whether the file is a well-formed PKCS#12 structure at all.
-        try:
-            len(asn1_pkcs12.Pfx.load(data).authenticated_safe)
-        except Exception:  # asn1crypto raises several kinds for malformed input
-            raise SigningError(f"{path} is not a readable PKCS#12 (.p12) file") from None
-        raise SigningError(f"wrong password for {path} (or the file is damaged)") from None
+        # cryptography says the same for a wrong password and a corrupt file; the
+        # structure parsed above, so it is most likely the password.
+        raise SigningError(f"wrong password for {path} (or the file is damaged)", "password") from None
     if key is None or certificate is None:
-        raise SigningError(f"{path} holds no private key with its certificate")
-    return identity(certificate, key, list(extra or []))
+        raise SigningError(f"{path} holds no private key with its certificate", "sign_p12")
+    try:
+        return identity(certificate, key, list(extra or []))
+    except SigningError as e:
+        raise SigningError(str(e), "sign_p12") from None
 
 
 def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) -> Identity:
     """Check that the identity can sign a profile that devices will show as verified."""
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise SigningError("the key must be RSA or EC")
+        raise SigningError("the key must be RSA or EC", "sign_key")
     public = serialization.PublicFormat.SubjectPublicKeyInfo
     if key.public_key().public_bytes(serialization.Encoding.DER, public) != \
             certificate.public_key().public_bytes(serialization.Encoding.DER, public):
-        raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}")
+        raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}",
+                           "sign_key")
     now = datetime.datetime.now(datetime.timezone.utc)
     name = certificate.subject.rfc4514_string()
     if now > certificate.not_valid_after_utc:
-        raise SigningError(f"certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}")
+        raise SigningError(f"certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}", "sign_cert")
     if now < certificate.not_valid_before_utc:
-        raise SigningError(f"certificate {name} is not valid until {certificate.not_valid_before_utc:%Y-%m-%d}")
+        raise SigningError(f"certificate {name} is not valid until {certificate.not_valid_before_utc:%Y-%m-%d}",
+                           "sign_cert")
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         usage = None  # no KeyUsage extension: every usage is allowed (RFC 5280)
     if usage is not None and not usage.digital_signature:
-        raise SigningError(f"certificate {name} lacks the digitalSignature key usage")
+        raise SigningError(f"certificate {name} lacks the digitalSignature key usage", "sign_cert")
     intermediates = tuple(c for c in chain if c != certificate and not _is_self_signed(c))
     return Identity(certificate, key, intermediates)
 
 
-def sign(content: bytes, signer: Identity) -> bytes:
+def sign(content: bytes, signer: Identity, at: datetime.datetime | None = None) -> bytes:
+    """CMS SignedData, DER, content embedded; signed at `at` where given, else now."""
     builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(
         signer.certificate, signer.key, hashes.SHA256()
     )
     for cert in signer.intermediates:
         builder = builder.add_certificate(cert)
-    return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    signed = builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    return signed if at is None else _signed_at(signed, signer, at)
 
 
-def is_signed(data: bytes) -> bool:
-    """CMS ContentInfo starts with a SEQUENCE (0x30) holding the signedData OID."""
-    return data[:1] == b"\x30" and b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in data[:40]
+def _signed_at(signed: bytes, signer: Identity, at: datetime.datetime) -> bytes:
+    """The same SignedData with signingTime = at, its attributes signed again deterministically."""
+    info = asn1_cms.ContentInfo.load(signed)
+    signer_info = info["content"]["signer_infos"][0]
+    attributes = signer_info["signed_attrs"]
+    for attribute in attributes:
+        if attribute["type"].native == "signing_time":
+            attribute["values"] = [asn1_cms.Time({"utc_time": at})]
+    data = b"\x31" + attributes.dump()[1:]  # signed over as a SET, not [0]
+    if isinstance(signer.key, rsa.RSAPrivateKey):
+        signer_info["signature"] = signer.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        try:
+            algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+        except UnsupportedAlgorithm:
+            raise SigningError("this build of cryptography can't sign ECDSA deterministically: "
+                               "unset SOURCE_DATE_EPOCH or sign with an RSA key") from None
+        signer_info["signature"] = signer.key.sign(data, algorithm)
+    return info.dump()
 
 
 @dataclass(frozen=True)

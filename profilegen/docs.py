@@ -1,7 +1,7 @@
-"""Generated documentation: the README's settings table comes from the catalog.
+"""Generated documentation: the README's reference tables come from the code and the catalog.
 
-`python -m profilegen.docs` rewrites the table in README.md; a test fails when
-the README and the catalog differ.
+`python -m profilegen.docs` rewrites every generated block of README.md (between
+`<!-- NAME:start -->` and `<!-- NAME:end -->`); a test fails when one differs.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 from profilegen import catalog as catalog_module
-from profilegen.catalog import Catalog, format_value
+from profilegen.catalog import EFFECTS, Catalog, format_value
 
-START, END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def settings_table(catalog: Catalog) -> str:
@@ -24,17 +26,77 @@ def settings_table(catalog: Catalog) -> str:
     for p in catalog.preferences.values():
         values = "<br>".join(f"`{format_value(v.value)}` {v.title}" for v in p.values)
         domains = "<br>".join(f"`{d}`" for d in p.domains)
+        aliases = "".join(f"<br>also read as `{a}`" for a in p.aliases)
         caveats = "".join(f"<br>⚠ {c}" for c in p.caveats)
         lines.append(
-            f"| `{p.key}` | {domains} | {p.type} | {values} | `{format_value(p.private)}` "
+            f"| `{p.key}`{aliases} | {domains} | {p.type} | {values} | `{format_value(p.private)}` "
             f"| {p.description}{caveats} |"
         )
     return "\n".join(lines)
 
 
+def build_options(catalog: Catalog) -> str:
+    """Every option of `profilegen build`, as its --help gives them."""
+    import typer
+
+    from profilegen.cli import app
+
+    command = typer.main.get_command(app).commands["build"]
+    lines = ["| option | meaning |", "|---|---|"]
+    for param in command.params:
+        if not isinstance(param, typer.core.click.Option) or param.name == "help":
+            continue
+        long, *short = sorted(param.opts, key=len, reverse=True)
+        flag = long if param.is_flag else f"{long} {param.metavar or param.type.name.upper()}"
+        default = f" [default: {param.default}]" if param.show_default and not param.is_flag and param.default is not None else ""
+        lines.append(f"| `{_cell(flag)}`{''.join(f', `{s}`' for s in short)} | {_cell((param.help or '') + default)} |")
+    return "\n".join(lines)
+
+
+def apps(catalog: Catalog) -> str:
+    lines = ["| APP | preference domain | |", "|---|---|---|"]
+    lines += [f"| `{d.alias}` | `{d.domain}` | {d.name} |" for d in catalog.domains.values()]
+    return "\n".join(lines)
+
+
+def formats(catalog: Catalog) -> str:
+    from profilegen.render import FORMATS, KINDS
+
+    lines = ["| format | file kinds | what |", "|---|---|---|"]
+    lines += [f"| `{name}` | {', '.join(f'`{k}`' for k in f.kinds)} | {f.help} |" for name, f in FORMATS.items()]
+    lines += ["", "| file kind | what it is |", "|---|---|"]
+    lines += [f"| `{kind}` | {what} |" for kind, what in KINDS.items()]
+    return "\n".join(lines)
+
+
+def effects(catalog: Catalog) -> str:
+    return "\n".join(["| effect | meaning |", "|---|---|"]
+                     + [f"| `{effect}` | {meaning} |" for effect, meaning in EFFECTS.items()])
+
+
+def exit_codes(catalog: Catalog) -> str:
+    from profilegen.errors import EXIT_CODES
+
+    return "\n".join(["| exit code | meaning |", "|---|---|"]
+                     + [f"| {code} | {meaning} |" for code, meaning in EXIT_CODES.items()])
+
+
+BLOCKS = {
+    "settings-table": settings_table,
+    "build-options": build_options,
+    "apps": apps,
+    "formats": formats,
+    "effects": effects,
+    "exit-codes": exit_codes,
+}
+
+
 def update(readme: str, catalog: Catalog) -> str:
-    block = f"{START}\n{settings_table(catalog)}\n{END}"
-    return re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, readme, flags=re.S)
+    for name, make in BLOCKS.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        block = f"{start}\n{make(catalog)}\n{end}"
+        readme = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, readme, flags=re.S)
+    return readme
 
 
 if __name__ == "__main__":

@@ -7,18 +7,12 @@ import io
 import json
 
 from profilegen import impact
-from profilegen.catalog import Catalog, format_value
+from profilegen.catalog import EFFECTS, Catalog, Setting, format_value
 from profilegen.render import Output
 from profilegen.selection import Selection
 
 COLUMNS = ("section", "url", "apps", "type", "description", "effect", "silenced_for",
            "still_contacted_by", "settings", "evidence", "reason")
-MEANINGS = {
-    "silenced": "no documented app still contacts it",
-    "partly silenced": "silenced for some apps, still contacted by others",
-    "reduced": "still contacted, but less is sent",
-    "unchanged": "no documented setting of this selection changes it",
-}
 PROXY_ADVICE = (
     "# Microsoft's advice for proxies and firewalls: answer a blocked request with a 40X\n"
     "# (403 or 404) rather than dropping the connection; Office then gives up quickly\n"
@@ -38,12 +32,17 @@ def as_json(impacts: list[impact.Impact], selection: Selection | None) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def setting_text(s: Setting) -> str:
+    return f"{s.domain} {s.key}={format_value(s.value)}"
+
+
 def as_csv(impacts: list[impact.Impact]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for i in impacts:
         row = i.as_dict()
+        row["settings"] = [setting_text(s) for s in i.settings]
         writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
                          for v in (row[c] for c in COLUMNS)])
     return out.getvalue()
@@ -61,7 +60,7 @@ def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catal
         lines += [f"- `{s.domain}` `{s.key}` = `{format_value(s.value)}`" for s in selection.settings]
         lines.append("")
     lines += [f"**{impact.summary_line(impacts)}.**", ""]
-    lines += [f"- **{effect}**: {meaning}" for effect, meaning in MEANINGS.items()]
+    lines += [f"- **{effect}**: {meaning}" for effect, meaning in EFFECTS.items()]
     lines += ["", "## By setting", "", by_setting_markdown(catalog, selection)]
     for section in catalog.sections:
         rows = [i for i in impacts if i.endpoint.section == section.name]
@@ -73,7 +72,7 @@ def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catal
             lines.append(
                 f"| `{e.url}` | {', '.join(e.apps) or 'all (no app column)'} | {e.type} | {i.effect} "
                 f"| {', '.join(i.silenced_for)} | {', '.join(i.still_contacted_by)} "
-                f"| {'<br>'.join(f'`{s}`' for s in i.settings)} | {i.evidence or ''} |"
+                f"| {'<br>'.join(f'`{setting_text(s)}`' for s in i.settings)} | {i.evidence or ''} |"
             )
     reasons = dict.fromkeys((i.evidence, i.reason) for i in impacts if i.reason)
     if reasons:

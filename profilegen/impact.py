@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from profilegen.catalog import Catalog, Endpoint, Preference, Rule, format_value, same_value
-from profilegen.selection import Selection, Setting
-
-EFFECTS = ("silenced", "partly silenced", "reduced", "unchanged")
+from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, Rule, Setting, same_value
+from profilegen.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class Impact:
     effect: str
     silenced_for: tuple[str, ...]
     still_contacted_by: tuple[str, ...]
-    settings: tuple[str, ...]
+    settings: tuple[Setting, ...]  # the settings responsible
     evidence: str | None
     reason: str
 
@@ -41,7 +39,7 @@ class Impact:
             "effect": self.effect,
             "silenced_for": list(self.silenced_for),
             "still_contacted_by": list(self.still_contacted_by),
-            "settings": list(self.settings),
+            "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.settings],
             "evidence": self.evidence,
             "reason": self.reason,
         }
@@ -114,8 +112,7 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             effect=effect,
             silenced_for=tuple(a for a in endpoint.apps if a in silenced),
             still_contacted_by=() if effect == "silenced" else still,
-            settings=tuple(dict.fromkeys(
-                f"{s.domain} {s.key}={format_value(s.value)}" for s, _ in used)),
+            settings=tuple(dict.fromkeys(s for s, _ in used)),
             evidence=None if not rules else (
                 "documented" if all(r.evidence == "documented" for r in rules) else "inferred"),
             reason=" ".join(r.reason for r in rules),
@@ -151,6 +148,15 @@ class SettingImpact:
     silenced: tuple[Impact, ...]  # silenced or partly silenced
     reduced: tuple[Impact, ...]
     breaks: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.preference.key,
+            "settings": [{"domain": s.domain, "value": s.value} for s in self.settings],
+            "silenced": [i.as_dict() for i in self.silenced],
+            "reduced": [i.as_dict() for i in self.reduced],
+            "breaks": list(self.breaks),
+        }
 
 
 def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[SettingImpact]:

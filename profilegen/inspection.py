@@ -16,25 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.catalog import PLIST_TYPES, Catalog, a_or_an, format_value, same_value
-from profilegen.errors import ProfilegenError
+from profilegen.catalog import Catalog, Setting, a_or_an, format_value, same_value, type_name
+from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
 TOP_LEVEL = {
-    "PayloadContent": list, "PayloadIdentifier": str, "PayloadUUID": str, "PayloadType": str,
-    "PayloadVersion": int, "PayloadDisplayName": str, "PayloadDescription": str,
-    "PayloadOrganization": str, "PayloadScope": str, "PayloadRemovalDisallowed": bool,
-    "HasRemovalPasscode": bool, "IsEncrypted": bool, "EncryptedPayloadContent": bytes,
-    "RemovalDate": object, "DurationUntilRemoval": (int, float), "PayloadExpirationDate": object,
-    "TargetDeviceType": int, "ConsentText": dict,
+    "PayloadContent": "array", "PayloadIdentifier": "string", "PayloadUUID": "string", "PayloadType": "string",
+    "PayloadVersion": "integer", "PayloadDisplayName": "string", "PayloadDescription": "string",
+    "PayloadOrganization": "string", "PayloadScope": "string", "PayloadRemovalDisallowed": "boolean",
+    "HasRemovalPasscode": "boolean", "IsEncrypted": "boolean", "EncryptedPayloadContent": "data",
+    "RemovalDate": "date", "DurationUntilRemoval": ("integer", "real"), "PayloadExpirationDate": "date",
+    "TargetDeviceType": "integer", "ConsentText": "dictionary",
 }
 REQUIRED = ("PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion")
-COMMON = {"PayloadIdentifier": str, "PayloadUUID": str, "PayloadType": str, "PayloadVersion": int,
-          "PayloadDescription": str, "PayloadDisplayName": str, "PayloadOrganization": str,
-          "PayloadEnabled": bool}
-SPELLINGS = {"IsAttachedEnabled": "IsAttachFilesEnabled"}
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", float: "real", list: "array",
-               dict: "dictionary", bytes: "data"}
+COMMON = {"PayloadIdentifier": "string", "PayloadUUID": "string", "PayloadType": "string",
+          "PayloadVersion": "integer", "PayloadDescription": "string", "PayloadDisplayName": "string",
+          "PayloadOrganization": "string", "PayloadEnabled": "boolean"}
 
 
 class ProfileReadError(ProfilegenError):
@@ -51,11 +48,11 @@ class ProfileFile:
 
 
 @dataclass(frozen=True)
-class Setting:
+class Found:
+    """A setting as a profile holds it, and where."""
+
+    setting: Setting
     payload: int
-    domain: str
-    key: str
-    value: Any
     path: tuple  # key path from the top of the plist
     style: str  # "direct" or "mcx"
 
@@ -67,13 +64,18 @@ class Problem:
     path: tuple = field(default=())
 
 
+def is_signed(data: bytes) -> bool:
+    """CMS ContentInfo starts with a SEQUENCE (0x30) holding the signedData OID."""
+    return data[:1] == b"\x30" and b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in data[:40]
+
+
 def read(path: Path) -> ProfileFile:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise ProfileReadError(f"{path} can't be read: {e.strerror}") from None
     signer = None
-    if data[:1] == b"\x30":
+    if is_signed(data):
         from profilegen import cms
 
         signed = cms.extract(data)
@@ -94,7 +96,7 @@ def payloads(profile: dict) -> list:
     return content if isinstance(content, list) else []
 
 
-def settings(profile: dict) -> list[Setting]:
+def settings(profile: dict) -> list[Found]:
     """Every preference a profile sets, in either payload form."""
     found = []
     for i, payload in enumerate(payloads(profile)):
@@ -109,11 +111,11 @@ def settings(profile: dict) -> list[Setting]:
                         prefs = entry.get("mcx_preference_settings") if isinstance(entry, dict) else None
                         for key, value in (prefs or {}).items():
                             path = (*base, "PayloadContent", domain, form, j, "mcx_preference_settings", key)
-                            found.append(Setting(i, domain, key, value, path, "mcx"))
+                            found.append(Found(Setting(domain, key, value), i, path, "mcx"))
         elif isinstance(kind, str):
             for key, value in payload.items():
                 if key not in COMMON:
-                    found.append(Setting(i, kind, key, value, (*base, key), "direct"))
+                    found.append(Found(Setting(kind, key, value), i, (*base, key), "direct"))
     return found
 
 
@@ -126,8 +128,8 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
         if not isinstance(payload, dict):
             continue
         items = []
-        for s in (s for s in all_settings if s.payload == i):
-            pref = catalog.preferences.get(s.key)
+        for s in (f.setting for f in all_settings if f.payload == i):
+            pref = _known(catalog, s.key)
             known = pref is not None and s.domain in pref.domains
             meaning = None
             if known and any(same_value(v.value, s.value) for v in pref.values):
@@ -137,6 +139,7 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
                 "title": pref.title if known else None,
                 "meaning": meaning,
                 "known": known,
+                "spelling_of": pref.key if known and pref.key != s.key else None,
             })
         described.append({
             "type": payload.get("PayloadType"),
@@ -168,14 +171,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _kind(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+def _known(catalog: Catalog, key: str):
+    """The catalog's preference for a key or another spelling of it, or None."""
+    try:
+        return catalog.preference(key)
+    except SelectionError:
+        return None
 
 
-def _type_ok(value: Any, expected) -> bool:
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, expected)
+def _type_ok(value: Any, expected: str | tuple[str, ...]) -> bool:
+    return type_name(value) in ((expected,) if isinstance(expected, str) else expected)
 
 
 def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
@@ -196,8 +201,8 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
         if expected is None:
             warn(f"top-level key {key} is not in Apple's schema for profiles", key)
         elif not _type_ok(value, expected):
-            error(f"top-level {key} must be {_TYPE_NAMES.get(expected, 'another type')}, "
-                  f"not {_kind(value)}", key)
+            error(f"top-level {key} must be {' or '.join(expected) if isinstance(expected, tuple) else expected}, "
+                  f"not {type_name(value)}", key)
     if profile.get("PayloadType", "Configuration") != "Configuration":
         error(f"top-level PayloadType must be Configuration, not {profile['PayloadType']!r}", "PayloadType")
     if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
@@ -212,7 +217,7 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     ]:
         name = "top-level" if not where else f"payload {where[1] + 1}"
         if not isinstance(item, dict):
-            error(f"{name} must be a dictionary, not {_kind(item)}", *where)
+            error(f"{name} must be a dictionary, not {type_name(item)}", *where)
             continue
         if where:
             for key in REQUIRED:
@@ -220,7 +225,7 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                     error(f"{name} ({item.get('PayloadType', 'no type')}): required key {key} is missing", *where)
             for key, expected in COMMON.items():
                 if key in item and not _type_ok(item[key], expected):
-                    error(f"{name}: {key} must be {_TYPE_NAMES[expected]}, not {_kind(item[key])}", *where, key)
+                    error(f"{name}: {key} must be {expected}, not {type_name(item[key])}", *where, key)
             if "PayloadVersion" in item and not same_value(item["PayloadVersion"], 1):
                 error(f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
                       *where, "PayloadVersion")
@@ -245,27 +250,28 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
 
     domains = {d.domain for d in catalog.domains.values()}
     warned_domains = set()
-    for s in settings(profile):
-        pref = catalog.preferences.get(s.key)
-        if s.key in SPELLINGS:
-            warn(f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents "
-                 f"{SPELLINGS[s.key]}", *s.path)
-        elif pref is not None:
+    for found in settings(profile):
+        s, path = found.setting, found.path
+        pref = _known(catalog, s.key)
+        if pref is not None and pref.key != s.key:
+            warn(f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents {pref.key}", *path)
+        if pref is not None:
             if s.domain not in pref.domains:
                 error(f"{s.domain}: {s.key} is not documented for this domain; "
-                      f"it applies to {', '.join(pref.domains)}", *s.path)
-            elif not _type_ok(s.value, PLIST_TYPES[pref.type]):
+                      f"it applies to {', '.join(pref.domains)}", *path)
+            elif not _type_ok(s.value, pref.type):
+                kind = type_name(s.value)
                 shown = format_value(s.value) if isinstance(s.value, bool) else repr(s.value)
-                error(f"{s.domain}: {s.key} is {a_or_an(_kind(s.value))} {_kind(s.value)} ({shown}); "
-                      f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *s.path)
+                error(f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
+                      f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *path)
             elif not any(same_value(v.value, s.value) for v in pref.values):
                 error(f"{s.domain}: {s.key} = {format_value(s.value)} is not allowed; "
-                      f"expected one of {pref.allowed}", *s.path)
+                      f"expected one of {pref.allowed}", *path)
         elif s.domain in domains:
-            warn(f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *s.path)
+            warn(f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *path)
         elif s.domain.startswith("com.microsoft.") and s.domain not in warned_domains:
             warned_domains.add(s.domain)
-            warn(f"{s.domain} is not in profilegen's catalog; its keys are not checked", *s.path[:2])
+            warn(f"{s.domain} is not in profilegen's catalog; its keys are not checked", *path[:2])
     return problems
 
 

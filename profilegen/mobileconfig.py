@@ -6,9 +6,9 @@ import plistlib
 import uuid
 from typing import Any
 
-from profilegen.catalog import Catalog, format_value
+from profilegen.catalog import Catalog, Setting, format_value
 from profilegen.render import Output
-from profilegen.selection import Selection, Setting
+from profilegen.selection import Selection
 
 # UUIDs are derived from the identifiers, so rebuilding a profile keeps its
 # PayloadUUIDs and macOS updates the installed payloads in place.

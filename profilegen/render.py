@@ -31,24 +31,47 @@ class Output:
 class Format:
     module: str
     help: str
+    kinds: tuple[str, ...]  # the kinds of Output it writes
     function: str = "render"
 
 
+# Every kind of file a build can write, and what it is; `build --json` names each file's kind.
+KINDS = {
+    "mobileconfig": "the configuration profile, unsigned",
+    "mobileconfig-signed": "the same profile signed, when a signing identity is given",
+    "script": "shell script that applies, audits (--check) or undoes (--undo) the settings",
+    "jamf-extension-attribute": "the script set up as a Jamf Pro extension attribute",
+    "endpoints-markdown": "endpoint impact table, Markdown",
+    "endpoints-csv": "endpoint impact table, CSV",
+    "endpoints-json": "endpoint impact table, JSON",
+    "proxy-allow": "hosts the selection still needs",
+    "proxy-block": "hosts no documented app contacts any more",
+    "jamf-plist": "a plist per domain for Jamf Pro",
+    "intune-plist": "a preference file per domain for Intune",
+    "jamf-schema": "a JSON schema per domain for Jamf Pro",
+    "config": "the wizard's answers as a config file",
+}
+
 FORMATS: dict[str, Format] = {
-    "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)"),
-    "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults"),
-    "endpoints": Format("profilegen.endpoints", "endpoint impact tables (Markdown, CSV, JSON)"),
-    "proxy-lists": Format("profilegen.endpoints", "hosts to allow and hosts to block", "render_proxy_lists"),
+    "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)",
+                           ("mobileconfig", "mobileconfig-signed")),
+    "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults",
+                     ("script", "jamf-extension-attribute")),
+    "endpoints": Format("profilegen.endpoints", "endpoint impact tables (Markdown, CSV, JSON)",
+                        ("endpoints-markdown", "endpoints-csv", "endpoints-json")),
+    "proxy-lists": Format("profilegen.endpoints", "hosts to allow and hosts to block", ("proxy-allow", "proxy-block"),
+                          "render_proxy_lists"),
     "jamf-plist": Format("profilegen.mdm", "a plist per domain for Jamf Pro's Application & Custom Settings",
-                         "render_jamf_plist"),
-    "intune-plist": Format("profilegen.mdm", "a preference file per domain for Intune", "render_intune_plist"),
+                         ("jamf-plist",), "render_jamf_plist"),
+    "intune-plist": Format("profilegen.mdm", "a preference file per domain for Intune", ("intune-plist",),
+                           "render_intune_plist"),
     "jamf-schema": Format("profilegen.mdm", "a JSON schema per domain for Jamf Pro's custom schema",
-                          "render_jamf_schema"),
+                          ("jamf-schema",), "render_jamf_schema"),
 }
 
 
 def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """Repeated or comma-separated format names; none means every format."""
+    """Repeated or comma-separated format names, checked; none given means every format."""
     chosen: list[str] = []
     for item in names or ():
         for name in filter(None, (part.strip().lower() for part in item.split(","))):
@@ -56,11 +79,13 @@ def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
                 raise SelectionError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
             if name not in chosen:
                 chosen.append(name)
-    return tuple(chosen) or tuple(FORMATS)
+    return tuple(chosen)
 
 
-def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None) -> list[Output]:
-    """Every output of the formats; with a signer (profilegen.cms.Identity), each profile signed too."""
+def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None,
+           signing_time=None) -> list[Output]:
+    """Every output of the formats (none: all); with a signer (profilegen.cms.Identity), each profile
+    signed too, at signing_time (a datetime) where one is given."""
     outputs: list[Output] = []
     for name in formats or FORMATS:
         chosen = FORMATS[name]
@@ -70,7 +95,7 @@ def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = ()
 
         outputs.extend(
             Output(out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig", "mobileconfig-signed",
-                   cms.sign(out.data, signer))
+                   cms.sign(out.data, signer, signing_time))
             for out in list(outputs) if out.kind == "mobileconfig"
         )
     return outputs

@@ -8,37 +8,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from profilegen.catalog import Catalog, format_value
+from profilegen.catalog import Catalog, Setting, format_value
 from profilegen.errors import SelectionError
+from profilegen.request import Profile
 
-SCOPES = ("System", "User")
-PAYLOAD_STYLES = ("direct", "mcx")
-PROFILE_FIELDS = ("identifier", "organization", "display_name", "description", "scope",
-                  "removal_disallowed", "payload_style")
 CONFIG_KEYS = ("preset", "profile", "settings")
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-
-
-@dataclass(frozen=True)
-class Setting:
-    domain: str
-    key: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class Profile:
-    identifier: str
-    display_name: str
-    description: str
-    organization: str | None = None
-    scope: str = "System"
-    removal_disallowed: bool = False
-    payload_style: str = "direct"  # or "mcx": com.apple.ManagedClient.preferences
+PROFILE_FIELDS = {f.name: f.metadata["option"] for f in fields(Profile)}
+DEFAULTS = Profile(scope="System", removal_disallowed=False, payload_style="direct")
 
 
 @dataclass(frozen=True)
@@ -47,10 +27,11 @@ class Selection:
 
     name: str
     settings: tuple[Setting, ...]
-    profile: Profile
+    profile: Profile  # resolved: every field but organization set
     preset: str | None = None
     config: str | None = None
     overrides: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def domains(self) -> dict[str, list[Setting]]:
         grouped: dict[str, list[Setting]] = {}
@@ -62,50 +43,35 @@ class Selection:
         return next((s.value for s in self.settings if (s.domain, s.key) == (domain, key)), None)
 
 
-def check_identifier(text: str) -> str:
-    """The one check for identifiers, shared by the CLI, config files and the wizard."""
-    if not _IDENTIFIER.match(text):
-        raise SelectionError(
-            f"identifier {text!r} is not valid; expected reverse-DNS such as com.example.office, "
-            "with letters, digits, '-' or '_' between dots and no spaces"
-        )
-    return text
+def _spelling(catalog: Catalog, key: str, warnings: list[str] | None):
+    pref = catalog.preference(key)
+    if pref.key != key and warnings is not None:
+        warnings.append(f"{key} is another spelling of {pref.key}; profilegen writes {pref.key}")
+    return pref
 
 
-def check_scope(text: str) -> str:
-    for scope in SCOPES:
-        if text.strip().lower() == scope.lower():
-            return scope
-    raise SelectionError(f"scope {text!r} is not valid; expected system or user")
-
-
-def check_payload_style(text: str) -> str:
-    style = text.strip().lower()
-    if style not in PAYLOAD_STYLES:
-        raise SelectionError(f"payload style {text!r} is not valid; expected direct or mcx")
-    return style
-
-
-def settings_from_table(catalog: Catalog, table: dict) -> dict[tuple[str, str], Any]:
+def settings_from_table(catalog: Catalog, table: dict,
+                        warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
     """A [settings] table: KEY = VALUE for every documented domain, [settings.APP] for one."""
     result: dict[tuple[str, str], Any] = {}
     per_app = {k: v for k, v in table.items() if isinstance(v, dict)}
     for key, value in table.items():
         if key not in per_app:
-            pref = catalog.preference(key)
+            pref = _spelling(catalog, key, warnings)
             value = pref.coerce(value)
             for domain in pref.domains:
-                result[(domain, key)] = value
+                result[(domain, pref.key)] = value
     for app, entries in per_app.items():
         domain = catalog.domain(app).domain
         for key, value in entries.items():
             if isinstance(value, dict):
                 raise SelectionError(f"[settings.{app}.{key}]: expected KEY = VALUE, not a table")
-            result[(domain, key)] = _for_domain(catalog, domain, key).coerce(value)
+            pref = _for_domain(catalog, domain, key, warnings)
+            result[(domain, pref.key)] = pref.coerce(value)
     return result
 
 
-def parse_set(catalog: Catalog, text: str) -> dict[tuple[str, str], Any]:
+def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
     """One --set: KEY=VALUE for every documented domain, APP:KEY=VALUE for one."""
     target, sep, raw = text.partition("=")
     if not sep or not target.strip():
@@ -114,16 +80,17 @@ def parse_set(catalog: Catalog, text: str) -> dict[tuple[str, str], Any]:
     try:
         if app:
             domain = catalog.domain(app).domain
-            return {(domain, key): _for_domain(catalog, domain, key).parse(raw)}
-        pref = catalog.preference(key)
+            pref = _for_domain(catalog, domain, key, warnings)
+            return {(domain, pref.key): pref.parse(raw)}
+        pref = _spelling(catalog, key, warnings)
         value = pref.parse(raw)
-        return {(domain, key): value for domain in pref.domains}
+        return {(domain, pref.key): value for domain in pref.domains}
     except SelectionError as e:
         raise SelectionError(f"--set {text}: {e}") from None
 
 
-def _for_domain(catalog: Catalog, domain: str, key: str):
-    pref = catalog.preference(key)
+def _for_domain(catalog: Catalog, domain: str, key: str, warnings: list[str] | None):
+    pref = _spelling(catalog, key, warnings)
     if domain not in pref.domains:
         raise SelectionError(
             f"{key} is not documented for {domain}; it applies to {', '.join(pref.domains)}"
@@ -135,14 +102,17 @@ def _for_domain(catalog: Catalog, domain: str, key: str):
 class Config:
     path: Path
     preset: str | None
-    profile: dict
+    profile: Profile
     settings: dict[tuple[str, str], Any]
+    warnings: tuple[str, ...] = ()
 
 
-def load_config(catalog: Catalog, path: Path) -> Config:
-    """Read and check a TOML config file; errors name the file and, where known, the line."""
+def load_config(catalog: Catalog, path: Path, text: str | None = None) -> Config:
+    """Read and check a TOML config file (or its text, not yet saved); errors name the file and,
+    where known, the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is None:
+            text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SelectionError(f"config file {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as e:
@@ -172,29 +142,31 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
             catalog.preset(preset)
         except SelectionError as e:
             raise fail(str(e), "preset") from None
-    profile = data.get("profile", {})
-    if not isinstance(profile, dict):
+    table = data.get("profile", {})
+    if not isinstance(table, dict):
         raise fail("profile must be a table: [profile]", "profile")
-    for key, value in profile.items():
-        if key not in PROFILE_FIELDS:
+    profile = {}
+    for key, value in table.items():
+        opt = PROFILE_FIELDS.get(key)
+        if opt is None:
             raise fail(f"unknown key profile.{key}; expected {', '.join(PROFILE_FIELDS)}", key)
-        expected = bool if key == "removal_disallowed" else str
-        if type(value) is not expected:
-            raise fail(f"profile.{key} must be a {'boolean' if expected is bool else 'string'}, "
+        if type(value) is not opt.type:
+            raise fail(f"profile.{key} must be a {'boolean' if opt.type is bool else 'string'}, "
                        f"got {value!r}", key)
         try:
-            _check_profile_field(key, value)
+            profile[key] = opt.check(value) if opt.check else value
         except SelectionError as e:
             raise fail(str(e), key) from None
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise fail("settings must be a table: [settings]", "settings")
+    warnings: list[str] = []
     try:
-        resolved = settings_from_table(catalog, settings)
+        resolved = settings_from_table(catalog, settings, warnings)
     except SelectionError as e:
         bad = next((k for k in _walk(settings) if k in str(e)), "settings")
         raise fail(str(e), bad) from None
-    return Config(path, preset, profile, resolved)
+    return Config(path, preset, Profile(**profile), resolved, tuple(f"{path}: {w}" for w in warnings))
 
 
 def _walk(table: dict):
@@ -212,17 +184,11 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def _check_profile_field(key: str, value: Any) -> Any:
-    if key in ("organization", "display_name", "description") and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", value):
-        raise SelectionError(f"{key.replace('_', ' ')} {value!r} holds a control character, "
-                             "which a property list can't carry")
-    if key == "identifier":
-        return check_identifier(value)
-    if key == "scope":
-        return check_scope(value)
-    if key == "payload_style":
-        return check_payload_style(value)
-    return value
+def default_identifier(name: str, organization: str | None = None) -> str:
+    """com.ORGANIZATION.office.NAME, or org.profilegen.office.NAME without an organization."""
+    org = re.sub(r"[^a-z0-9]+", "-", (organization or "").lower()).strip("-")
+    base = f"com.{org}.office." if org else "org.profilegen.office."
+    return base + (re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "office")
 
 
 def resolve(
@@ -231,7 +197,7 @@ def resolve(
     preset: str | None = None,
     config: Path | Config | None = None,
     sets: tuple[str, ...] | list[str] = (),
-    profile: dict | None = None,
+    profile: Profile | None = None,
     name: str | None = None,
 ) -> Selection:
     """Preset, then config file, then --set overrides; profile options override the config's."""
@@ -240,41 +206,28 @@ def resolve(
     preset = preset or (loaded.preset if loaded else None)
     chosen = catalog.preset(preset) if preset else None
     values: dict[tuple[str, str], Any] = {}
+    warnings = list(loaded.warnings if loaded else ())
     if chosen:
-        values.update(settings_from_table(catalog, chosen.settings))
+        values.update(((s.domain, s.key), s.value) for s in chosen.values)
     if loaded:
         values.update(loaded.settings)
     for text in sets:
-        values.update(parse_set(catalog, text))
+        values.update(parse_set(catalog, text, warnings))
     if not values:
         raise SelectionError(
             "nothing to build: choose a --preset, a --config with [settings], or --set KEY=VALUE"
         )
-    order = {key: i for i, key in enumerate(catalog.preferences)}
-    settings = tuple(
-        Setting(domain, key, value)
-        for (domain, key), value in sorted(
-            values.items(), key=lambda item: (catalog.domain_order(item[0][0]), order[item[0][1]])
-        )
-    )
+    settings = catalog.ordered(Setting(domain, key, value) for (domain, key), value in values.items())
     name = name or (config.stem if config else preset) or "office-network"
-    given = {**(loaded.profile if loaded else {}), **{k: v for k, v in (profile or {}).items()
-                                                       if v is not None}}
-    for key, value in given.items():
-        given[key] = _check_profile_field(key, value)
-    details = Profile(
-        identifier=given.get("identifier") or check_identifier(
-            "org.profilegen.office." + re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
-        ),
-        display_name=given.get("display_name")
-        or (f"Office for Mac: {chosen.title}" if chosen else "Office for Mac network preferences"),
-        description=given.get("description") or _describe(catalog, settings),
-        organization=given.get("organization"),
-        scope=given.get("scope", "System"),
-        removal_disallowed=bool(given.get("removal_disallowed", False)),
-        payload_style=given.get("payload_style", "direct"),
-    )
-    return Selection(name, settings, details, preset, str(config) if config else None, tuple(sets))
+    given = (profile or Profile()).checked().over(loaded.profile if loaded else Profile())
+    details = given.over(replace(
+        DEFAULTS,
+        identifier=default_identifier(name, given.organization),
+        display_name=f"Office for Mac: {chosen.title}" if chosen else "Office for Mac network preferences",
+        description=_describe(catalog, settings),
+    ))
+    return Selection(name, settings, details, preset, str(config) if config else None, tuple(sets),
+                     tuple(dict.fromkeys(warnings)))
 
 
 def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:

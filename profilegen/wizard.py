@@ -1,33 +1,41 @@
 """`profilegen wizard`: questions at a terminal that end in the same build as the CLI's.
 
-The wizard only gathers answers into config data; the selection is resolved
-from that data by the same function `profilegen build --config` uses, and the
-data is saved as that config, so rebuilding from it gives the same bytes.
-Every question has a default: pressing Enter throughout builds a complete
-result into build/. Ctrl-C or Esc anywhere leaves nothing behind.
+The questions come from data: one per preference of the catalog, under the
+catalog's groups; one per profile detail the Request declares; then the outputs
+and the signing identity. The answers become a config file and a Request, handed
+to the same `build.plan` that `profilegen build` calls, so rebuilding from the
+saved config gives the same bytes. The review lets the admin change any one
+answer; nothing is written before it. Ctrl-C or Esc anywhere leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
+import shutil
+import textwrap
+from collections import Counter
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any, Callable
 
 import questionary
 import tomli_w
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
-from profilegen import impact, output, render
-from profilegen.catalog import Catalog, format_value
-from profilegen.errors import ProfilegenError, SelectionError
-from profilegen.selection import check_identifier, parse_config, resolve
+from profilegen import build, impact, render
+from profilegen.catalog import Catalog, Preference, format_value, same_value
+from profilegen.errors import ProfilegenError, SigningError
+from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions
+from profilegen.selection import default_identifier
 
 DEFAULT_PRESET = "no-usage-telemetry"
-APPS = ("com.microsoft.Word", "com.microsoft.Excel", "com.microsoft.Powerpoint")
+UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
+SIGNING_PATHS = {"sign_p12": "The .p12 file:", "sign_cert": "Certificate (PEM or DER):",
+                 "sign_key": "Private key (PEM):", "sign_chain": "Intermediate certificates (PEM, Enter for none):"}
 
 
 class Cancelled(Exception):
-    """The user pressed Ctrl-C or Esc."""
+    """The user pressed Ctrl-C or Esc, or chose to cancel."""
 
 
 def _escape_cancels() -> KeyBindings:
@@ -49,204 +57,316 @@ def ask(question: questionary.Question):
         raise Cancelled from None
 
 
-def explain(catalog: Catalog, key: str) -> None:
-    pref = catalog.preferences[key]
-    questionary.print(f"\n{pref.title} ({key})", style="bold")
-    questionary.print(f"  {pref.description}")
-    for caveat in pref.caveats:
-        questionary.print(f"  ! {caveat}", style="fg:ansiyellow")
+def say(text: str, style: str = "", indent: str = "") -> None:
+    """Text wrapped to the terminal, so it reads at 80 columns."""
+    width = max(40, min(shutil.get_terminal_size().columns, 100) - 1)
+    for line in textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ") or [""]:
+        questionary.print(line, style=style)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def valid(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
+    """A questionary validator from the core's own check: the same words as the CLI's errors."""
+
+    def validate(text: str) -> bool | str:
+        try:
+            check(text)
+            return True
+        except ProfilegenError as e:
+            return str(e)
+
+    return validate
 
 
-def _existing_file(text: str) -> bool | str:
-    return True if Path(text).expanduser().is_file() else f"{text!r} is not a file"
+def _existing_file(text: str) -> None:
+    if not Path(text).expanduser().is_file():
+        raise ProfilegenError(f"{text!r} is not a file")
 
 
-def _identifier(text: str) -> bool | str:
-    try:
-        check_identifier(text)
-        return True
-    except SelectionError as e:
-        return str(e)
+@dataclass(frozen=True)
+class Step:
+    label: str
+    ask: Callable[[], None]
+    answer: Callable[[], str]  # the current answer, in words, for the review
 
 
-def gather(catalog: Catalog) -> dict:
-    """Ask every question; return the answers as config data plus output choices."""
-    presets = catalog.presets
-    start = ask(questionary.select(
-        "Start from:",
-        choices=[questionary.Choice(f"{p.name}: {p.title}", p.name, description=p.description)
-                 for p in presets.values()]
-        + [questionary.Choice("From scratch: nothing set yet", "")],
-        default=DEFAULT_PRESET,
-    ))
-    base = resolve(catalog, preset=start).settings if start else ()
-    current = {(s.domain, s.key): s.value for s in base}
-    settings: dict[str, dict] = {}
+class Wizard:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.start = DEFAULT_PRESET if DEFAULT_PRESET in catalog.presets else ""
+        self.values: dict[tuple[str, str], Any] = self._preset_values(self.start)
+        self.profile = Profile()
+        self.folder = Path("build")
+        self.name = ""
+        self.formats: tuple[str, ...] = ()
+        self.signing = SigningOptions()
+        self.password: bytes | None = None  # in memory only, never saved
 
-    def put(domain: str, key: str, value) -> None:
-        settings.setdefault(catalog.domains[domain].alias, {})[key] = value
+    # --- the questions ---------------------------------------------------------------
 
-    explain(catalog, "UseOnlineContent")
-    for domain in ask(questionary.checkbox(
-        "Turn off online content, sign-in and add-ins (UseOnlineContent = 0) in:",
-        choices=[questionary.Choice(catalog.domains[d].name, d, checked=current.get((d, "UseOnlineContent")) == 0)
-                 for d in APPS],
-    )):
-        put(domain, "UseOnlineContent", 0)
+    def _preset_values(self, name: str) -> dict[tuple[str, str], Any]:
+        return {(s.domain, s.key): s.value for s in self.catalog.presets[name].values} if name else {}
 
-    explain(catalog, "SendAllTelemetryEnabled")
-    telemetry = catalog.preferences["SendAllTelemetryEnabled"]
-    for domain in ask(questionary.checkbox(
-        "Stop usage telemetry (SendAllTelemetryEnabled = false) in:",
-        choices=[questionary.Choice(catalog.domains[d].name, d,
-                                    checked=current.get((d, telemetry.key)) is False)
-                 for d in telemetry.domains],
-    )):
-        put(domain, telemetry.key, False)
+    def ask_start(self) -> None:
+        choices = [questionary.Choice(f"{p.name}: {p.title}", p.name, description=p.description)
+                   for p in self.catalog.presets.values()]
+        choices.append(questionary.Choice("From scratch: nothing set yet", ""))
+        self.start = ask(questionary.select("Start from:", choices=choices, default=self.start))
+        self.values = self._preset_values(self.start)
 
-    errors = "com.microsoft.errorreporting"
-    explain(catalog, "IsMerpEnabled")
-    merp = ask(questionary.select(
-        "Crash reports where usage telemetry is off:",
-        choices=[questionary.Choice("Stop with telemetry (IsMerpEnabled not set)", "unset"),
-                 questionary.Choice("Keep sending crash reports (IsMerpEnabled = true)", "on")],
-        default="on" if current.get((errors, "IsMerpEnabled")) is True else "unset",
-    ))
-    if merp == "on":
-        put(errors, "IsMerpEnabled", True)
-    explain(catalog, "IsAttachFilesEnabled")
-    if ask(questionary.confirm(
-        "Never attach documents to crash reports (IsAttachFilesEnabled = false)?",
-        default=current.get((errors, "IsAttachFilesEnabled")) is False,
-    )):
-        put(errors, "IsAttachFilesEnabled", False)
+    def explain(self, pref: Preference) -> None:
+        questionary.print(f"\n{pref.title} ({pref.key})", style="bold")
+        say(pref.description, indent="  ")
+        for caveat in pref.caveats:
+            say(f"! {caveat}", style="fg:ansiyellow", indent="  ")
 
-    explain(catalog, "HowToCheck")
-    how = catalog.preferences["HowToCheck"]
-    updates = ask(questionary.select(
-        "How should AutoUpdate check for updates?",
-        choices=[questionary.Choice("Leave AutoUpdate's own setting (HowToCheck not set)", "")]
-        + [questionary.Choice(f"{v.value}: {v.title}", v.value) for v in how.values],
-        default=current.get(("com.microsoft.autoupdate2", how.key), ""),
-    ))
-    if updates:
-        put("com.microsoft.autoupdate2", how.key, updates)
+    def ask_preference(self, pref: Preference) -> None:
+        self.explain(pref)
+        before = {d: self.values.pop((d, pref.key)) for d in pref.domains if (d, pref.key) in self.values}
+        common = Counter(format_value(v) for v in before.values()).most_common(1)
+        default = next((i for i, v in enumerate(pref.values) if common and format_value(v.value) == common[0][0]),
+                       UNSET)
+        choices = [questionary.Choice(f"{format_value(v.value)}: {v.title}", i) for i, v in enumerate(pref.values)]
+        choices.append(questionary.Choice(f"Leave unset: don't manage {pref.key}", UNSET))
+        picked = ask(questionary.select(f"{pref.question} ({pref.key})", choices=choices, default=default))
+        if picked == UNSET:
+            return
+        value = pref.values[picked].value
+        domains = pref.domains
+        if len(pref.domains) > 1:
+            had = [d for d, v in before.items() if same_value(v, value)] or pref.domains
+            domains = ask(questionary.checkbox(
+                f"{pref.key} = {format_value(value)} in (none: leave it unset):",
+                choices=[questionary.Choice(self.catalog.domains[d].name, d, checked=d in had) for d in pref.domains],
+            ))
+        for domain in domains:
+            self.values[(domain, pref.key)] = value
 
-    questionary.print("\nProfile details", style="bold")
-    name = start or "office-network"
-    organization = ask(questionary.text("Organization (shown in System Settings, may be empty):"))
-    suggested = f"com.{_slug(organization)}.office.{name}" if _slug(organization) else f"org.profilegen.office.{name}"
-    identifier = ask(questionary.text("Profile identifier (reverse-DNS; keep it stable across updates):",
-                                      default=suggested, validate=_identifier))
-    display = presets[start].title if start else "network preferences"
-    display_name = ask(questionary.text("Display name:", default=f"Office for Mac: {display}"))
-    scope = ask(questionary.select("Install for:", choices=[
-        questionary.Choice("System: every user of the Mac", "system"),
-        questionary.Choice("User: the user the profile is installed for", "user")]))
+    def ask_settings(self) -> None:
+        """The start and every preference, group by group; again until something is set."""
+        while True:
+            self.ask_start()
+            for group in self.catalog.groups.values():
+                prefs = [p for p in self.catalog.preferences.values() if p.group == group.name]
+                if prefs:
+                    questionary.print(f"\n{group.title}", style="bold underline")
+                    say(group.about)
+                for pref in prefs:
+                    self.ask_preference(pref)
+            if self.values:
+                return
+            self._nothing_set()
 
-    questionary.print("\nOutputs", style="bold")
-    folder = ask(questionary.text("Output folder:", default="build"))
-    name = ask(questionary.text("Name of the files:", default=name,
-                                validate=lambda t: bool(re.fullmatch(r"[A-Za-z0-9_.-]+", t))
-                                or "letters, digits, '.', '-' and '_' only"))
-    formats = ask(questionary.checkbox(
-        "Outputs to write:",
-        choices=[questionary.Choice(f"{key}: {fmt.help}", key, checked=True) for key, fmt in render.FORMATS.items()],
-        validate=lambda chosen: bool(chosen) or "choose at least one output",
-    ))
-    profile = {"identifier": identifier, "display_name": display_name, "scope": scope}
-    if organization:
-        profile["organization"] = organization
-    return {
-        "config": {"profile": profile, "settings": _tidy(catalog, settings)},
-        "folder": Path(folder).expanduser(),
-        "name": name,
-        "formats": tuple(formats),
-    }
+    def _nothing_set(self) -> None:
+        say("Nothing is set yet: choose a value for at least one setting, or start from a preset.",
+            style="fg:ansired")
 
+    def ask_detail(self, name: str) -> None:
+        """One profile detail, asked as its Option declares it."""
+        field = next(f for f in fields(Profile) if f.name == name)
+        opt, current = field.metadata["option"], getattr(self.profile, name)
+        if opt.type is bool:
+            value = ask(questionary.confirm(opt.question, default=bool(current))) or None
+        elif opt.choices:
+            value = ask(questionary.select(opt.question, default=current or opt.choices[0][0],
+                                           choices=[questionary.Choice(title, v) for v, title in opt.choices]))
+        else:
+            suggested = {"identifier": lambda: default_identifier(self.file_name(), self.profile.organization),
+                         "display_name": self.default_display_name}.get(name, lambda: "")
+            value = ask(questionary.text(opt.question, default=current or suggested(),
+                                         validate=lambda t: not t or valid(opt.check)(t))) or None
+        self.profile = replace(self.profile, **{name: value})
 
-def _tidy(catalog: Catalog, settings: dict[str, dict]) -> dict:
-    """KEY = VALUE where every documented domain has the same value, [settings.APP] otherwise."""
-    result: dict = {}
-    for pref in catalog.preferences.values():
-        values = [settings.get(catalog.domains[d].alias, {}).get(pref.key) for d in pref.domains]
-        if all(v is not None for v in values) and len({format_value(v) for v in values}) == 1:
-            result[pref.key] = values[0]
-            for d in pref.domains:
-                del settings[catalog.domains[d].alias][pref.key]
-    result.update({app: keys for app, keys in settings.items() if keys})
-    return result
+    def default_display_name(self) -> str:
+        preset = self.catalog.presets.get(self.start)
+        return f"Office for Mac: {preset.title}" if preset else "Office for Mac network preferences"
 
+    def file_name(self) -> str:
+        return self.name or self.start or "office-network"
 
-def signing() -> tuple[object | None, list[str]]:
-    """Ask how to sign; return the identity and the options that repeat it on the command line."""
-    from profilegen import cms
+    def ask_folder(self) -> None:
+        self.folder = Path(ask(questionary.text("Output folder:", default=str(self.folder)))).expanduser()
 
-    while True:
-        how = ask(questionary.select("Sign the profile?", choices=[
+    def ask_name(self) -> None:
+        self.name = ask(questionary.text(
+            "Name of the files:", default=self.file_name(),
+            validate=lambda t: bool(re.fullmatch(r"[A-Za-z0-9_.-]+", t)) or "letters, digits, '.', '-' and '_' only"))
+
+    def ask_formats(self) -> None:
+        chosen = ask(questionary.checkbox(
+            "Outputs to write:",
+            choices=[questionary.Choice(f"{key}: {fmt.help}", key, checked=not self.formats or key in self.formats)
+                     for key, fmt in render.FORMATS.items()],
+            validate=lambda picked: bool(picked) or "choose at least one output",
+        ))
+        self.formats = () if set(chosen) == set(render.FORMATS) else tuple(chosen)
+
+    def password_source(self, path: Path, kind: str) -> bytes:
+        if self.password is None:
+            self.password = ask(questionary.password(f"Password for {path.name}:")).encode()
+        return self.password
+
+    def ask_path(self, about: str) -> Path | None:
+        current = getattr(self.signing, about)
+        optional = about == "sign_chain"
+        text = ask(questionary.path(SIGNING_PATHS[about], default=str(current or ""),
+                                    validate=lambda t: (optional and not t) or valid(_existing_file)(t)))
+        return Path(text).expanduser() if text else None
+
+    def ask_signing(self) -> None:
+        how = ask(questionary.select("Sign the profile?", default=(
+            "p12" if self.signing.sign_p12 else "pem" if self.signing.sign_cert else "none"), choices=[
             questionary.Choice("No, unsigned", "none"),
             questionary.Choice("With a certificate and key (PEM files)", "pem"),
             questionary.Choice("With a .p12 identity", "p12")]))
-        try:
-            if how == "none":
-                return None, []
-            if how == "p12":
-                path = Path(ask(questionary.path("The .p12 file:", validate=_existing_file))).expanduser()
-                password = ask(questionary.password(f"Password for {path.name}:"))
-                return cms.load_p12(path, password.encode()), ["--sign-p12", str(path)]
-            cert = Path(ask(questionary.path("Certificate (PEM):", validate=_existing_file))).expanduser()
-            key = Path(ask(questionary.path("Private key (PEM):", validate=_existing_file))).expanduser()
-            chain = ask(questionary.path("Intermediate certificates (PEM, Enter for none):",
-                                         validate=lambda t: not t or _existing_file(t)))
-            password = None
-            if b"ENCRYPTED" in key.read_bytes():
-                password = ask(questionary.password(f"Password for {key.name}:")).encode()
-            options = ["--sign-cert", str(cert), "--sign-key", str(key)] + (["--sign-chain", chain] if chain else [])
-            return cms.load_pem(cert, key, Path(chain).expanduser() if chain else None, password), options
-        except ProfilegenError as e:
-            questionary.print(f"  {e}", style="fg:ansired")
+        self.password = None
+        if how == "none":
+            self.signing = SigningOptions()
+            return
+        wanted = ("sign_p12",) if how == "p12" else ("sign_cert", "sign_key", "sign_chain")
+        if how == "p12" and not self.signing.sign_p12 or how == "pem" and not self.signing.sign_cert:
+            self.signing = SigningOptions()
+        for about in wanted:
+            self.signing = replace(self.signing, **{about: self.ask_path(about)})
+        while True:
+            try:
+                build.load_identity(self.signing, self.password_source)
+                return
+            except SigningError as e:
+                questionary.print(f"  {e}", style="fg:ansired")
+                if e.about == "password":
+                    self.password = None  # asked again, the paths kept
+                elif e.about in SIGNING_PATHS:
+                    self.signing = replace(self.signing, **{e.about: self.ask_path(e.about)})
+                else:
+                    return self.ask_signing()
+
+    # --- the whole conversation ------------------------------------------------------
+
+    def steps(self) -> list[Step]:
+        steps = [Step("Start from", self.ask_start, lambda: self.start or "from scratch")]
+        for pref in self.catalog.preferences.values():
+            steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
+        for field in fields(Profile):
+            steps.append(Step(field.metadata["option"].question.rstrip(":?"), lambda n=field.name: self.ask_detail(n),
+                              lambda n=field.name: format_value(getattr(self.profile, n)) if getattr(
+                                  self.profile, n) is not None else "default"))
+        steps += [
+            Step("Output folder", self.ask_folder, lambda: str(self.folder)),
+            Step("Name of the files", self.ask_name, self.file_name),
+            Step("Outputs", self.ask_formats, lambda: ", ".join(self.formats) or "all"),
+            Step("Signing", self.ask_signing, lambda: next(
+                (str(v) for v in (self.signing.sign_p12, self.signing.sign_cert) if v), "unsigned")),
+        ]
+        return steps
+
+    def _shown(self, pref: Preference) -> str:
+        here = [(d, self.values[(d, pref.key)]) for d in pref.domains if (d, pref.key) in self.values]
+        if not here:
+            return "unset"
+        return "; ".join(f"{format_value(v)} in {self.catalog.domains[d].alias}" for d, v in here) \
+            if len({format_value(v) for _, v in here}) > 1 or len(here) < len(pref.domains) \
+            else f"{format_value(here[0][1])}"
+
+    def config(self) -> dict:
+        return {"profile": self.profile.given(), "settings": self._tidy()}
+
+    def _tidy(self) -> dict:
+        """KEY = VALUE where every documented domain has the same value, [settings.APP] otherwise."""
+        result: dict = {}
+        per_app: dict[str, dict] = {}
+        for pref in self.catalog.preferences.values():
+            values = [self.values.get((d, pref.key)) for d in pref.domains]
+            if all(v is not None for v in values) and len({format_value(v) for v in values}) == 1:
+                result[pref.key] = values[0]
+                continue
+            for domain, value in zip(pref.domains, values):
+                if value is not None:
+                    per_app.setdefault(self.catalog.domains[domain].alias, {})[pref.key] = value
+        return {**result, **per_app}
+
+    def request(self, force: bool = False) -> Request:
+        return Request(configs=(self.folder / f"{self.file_name()}.toml",), formats=self.formats,
+                       output_dir=self.folder, force=force, signing=self.signing)
+
+    def plan(self, force: bool = False) -> build.Plan:
+        request = self.request(force)
+        text = tomli_w.dumps(self.config())
+        return build.plan(request, self.catalog, self.password_source, unsaved={request.configs[0]: text})
+
+    def review(self, plan: build.Plan) -> None:
+        chosen = plan.products[0].selection
+        questionary.print("\nReview", style="bold")
+        where: dict[tuple[str, str], list[str]] = {}
+        for s in chosen.settings:
+            where.setdefault((s.key, format_value(s.value)), []).append(self.catalog.domains[s.domain].alias)
+        for s in dict.fromkeys(chosen.settings):
+            apps = where.pop((s.key, format_value(s.value)), None)
+            if apps:
+                say(f"{s.key} = {format_value(s.value)} in {', '.join(apps)}: "
+                    f"{self.catalog.preferences[s.key].title_of(s.value)}", indent="  ")
+        for warning in plan.warnings:
+            say(f"! {warning}", style="fg:ansiyellow", indent="  ")
+        say(f"Endpoints: {impact.summary_line(impact.assess(chosen, self.catalog))}", indent="  ")
+        say(f"Profile: {chosen.profile.identifier}, scope {chosen.profile.scope}", indent="  ")
+
+    def change(self) -> None:
+        steps = self.steps()
+        picked = ask(questionary.select("Change which answer?", choices=[
+            questionary.Choice(f"{s.label}: {s.answer()}", i) for i, s in enumerate(steps)]))
+        steps[picked].ask()
+        if not self.values:
+            self._nothing_set()
+            self.ask_settings()
+
+    def run(self) -> list[Path]:
+        """The whole conversation; returns the files written. Raises Cancelled or ProfilegenError."""
+        questionary.print("profilegen: Office for Mac network preferences, as Microsoft documents them.\n"
+                          "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.",
+                          style="bold")
+        self.ask_settings()
+        questionary.print("\nProfile details", style="bold")
+        for field in fields(Profile):
+            self.ask_detail(field.name)
+        questionary.print("\nOutputs", style="bold")
+        for step in (self.ask_folder, self.ask_name, self.ask_formats, self.ask_signing):
+            step()
+        while True:
+            try:
+                plan = self.plan()
+            except ProfilegenError as e:
+                say(str(e), style="fg:ansired")
+                self.change()
+                continue
+            self.review(plan)
+            action = ask(questionary.select(f"Write {len(plan.outputs)} files to {self.folder}/?", choices=[
+                questionary.Choice("Write them", "write"),
+                questionary.Choice("Change an answer", "change"),
+                questionary.Choice("Cancel: write nothing", "cancel")]))
+            if action == "cancel":
+                raise Cancelled
+            if action == "change":
+                self.change()
+                continue
+            existing = plan.existing()
+            if existing and not ask(questionary.confirm(
+                    f"{len(existing)} of them exist already ({existing[0]}, ...). Replace them?", default=False)):
+                say("Nothing written: change the output folder or the name, or replace the files.")
+                self.change()
+                continue
+            return self.finish(self.plan(force=bool(existing)).write())
+
+    def finish(self, result: build.Result) -> list[Path]:
+        paths = [result.path(o) for o in result.plan.outputs]
+        questionary.print("\nWrote:", style="bold")
+        for path in paths:
+            questionary.print(f"  {path}")
+        questionary.print("\nTo build the same again in a pipeline:", style="bold")
+        questionary.print("  " + replace(result.plan.request, force=True).command())
+        if self.signing.sign_p12 or self.password is not None:
+            kind = "p12" if self.signing.sign_p12 else "key"
+            questionary.print(f"  (with the password in {PASSWORD_VARIABLES[kind]})")
+        return paths
 
 
 def run(catalog: Catalog) -> list[Path]:
-    """The whole conversation; returns the files written. Raises Cancelled or ProfilegenError."""
-    questionary.print("profilegen: Office for Mac network preferences, as Microsoft documents them.\n"
-                      "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.", style="bold")
-    answers = gather(catalog)
-    signer, sign_options = signing()
-    folder, name = answers["folder"], answers["name"]
-    config_path = folder / f"{name}.toml"
-    text = tomli_w.dumps(answers["config"])
-    chosen = resolve(catalog, config=parse_config(catalog, answers["config"], config_path, text))
-    outputs = render.render(chosen, catalog, answers["formats"], signer)
-    outputs.append(render.Output(config_path.name, "config", text.encode()))
-
-    questionary.print("\nReview", style="bold")
-    for s in chosen.settings:
-        pref = catalog.preferences[s.key]
-        questionary.print(f"  {s.domain} {s.key} = {format_value(s.value)}: {pref.title_of(s.value)}")
-    if not chosen.settings:
-        questionary.print("  (no preferences set)")
-    questionary.print(f"  Endpoints: {impact.summary_line(impact.assess(chosen, catalog))}")
-    questionary.print(f"  Profile: {chosen.profile.identifier}, scope {chosen.profile.scope}")
-    if not ask(questionary.confirm(f"Write {len(outputs)} files to {folder}/?", default=True)):
-        raise Cancelled
-    existing = [o.path for o in outputs if (folder / o.path).exists()]
-    force = bool(existing) and ask(questionary.confirm(
-        f"{len(existing)} of them exist already ({existing[0]}, ...). Replace them?", default=False))
-    paths = output.write(outputs, folder, force=force)
-    command = ["profilegen", "build", "--config", str(config_path), "--output-dir", str(folder), "--force"]
-    if set(answers["formats"]) != set(render.FORMATS):
-        command += ["--format", ",".join(answers["formats"])]
-    command += sign_options
-    questionary.print("\nWrote:", style="bold")
-    for path in paths:
-        questionary.print(f"  {path}")
-    questionary.print("\nTo build the same again in a pipeline:", style="bold")
-    questionary.print("  " + shlex.join(command))
-    if "--sign-p12" in sign_options:
-        questionary.print("  (with the .p12 password in PROFILEGEN_P12_PASSWORD)")
-    return paths
+    return Wizard(catalog).run()

@@ -1,34 +1,54 @@
 """Documentation that can't drift from the code."""
 
+import pytest
+
 from conftest import ROOT
 from profilegen import docs
 
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-def test_readme_settings_table_matches_the_catalog(catalog):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert docs.settings_table(catalog) in readme, "run: python -m profilegen.docs"
-    assert docs.update(readme, catalog) == readme
+
+@pytest.mark.parametrize("name", list(docs.BLOCKS))
+def test_every_generated_block_of_the_readme_matches_the_code(catalog, name):
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    assert start in README and end in README, f"README lacks the {name} block"
+    written = README.split(start, 1)[1].split(end, 1)[0].strip()
+    assert written == docs.BLOCKS[name](catalog), "run: python -m profilegen.docs"
+    assert docs.update(README, catalog) == README
+
+
+def test_the_generated_tables_name_what_the_code_has(catalog):
+    from profilegen.errors import EXIT_CODES
+    from profilegen.render import FORMATS, KINDS
+
+    for needle in [*FORMATS, *KINDS, *(d.alias for d in catalog.domains.values()), *catalog.preferences]:
+        assert f"`{needle}`" in README, needle
+    for code in EXIT_CODES:
+        assert f"\n| {code} | " in README
 
 
 def test_ci_runs_the_readmes_test_command():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
-    assert ci in readme
+    assert ci in README
     assert "pytest" in ci
 
 
 def test_readme_starts_with_the_two_commands():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = readme.split("```sh\n")[1:3]
+    blocks = README.split("```sh\n")[1:3]
     assert "profilegen build --preset volume-license-offline" in blocks[0]
     assert "pytest" in blocks[1]
 
 
-def test_every_command_is_documented():
+def test_every_command_and_build_option_is_documented():
+    import typer
+
     from profilegen.cli import app
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert len(names) >= 9
-    for name in names:
-        assert f"profilegen {name}" in readme, name
+    group = typer.main.get_command(app)
+    assert len(group.commands) >= 9
+    for name in group.commands:
+        assert f"profilegen {name}" in README, name
+    for param in group.commands["build"].params:
+        for flag in param.opts:
+            if flag != "--help":
+                assert f"`{flag}" in README, flag

@@ -9,6 +9,7 @@ import pytest
 import seed
 from conftest import run
 from profilegen import impact
+from profilegen.catalog import Setting
 from profilegen.selection import resolve
 
 # What the article says UseOnlineContent = 0 stops: two hosts and four sections.
@@ -32,7 +33,7 @@ def test_volume_license_offline_on_concrete_rows(catalog):
     assert login.silenced_for == ("Word", "Excel", "PowerPoint")
     assert login.still_contacted_by == ("Outlook", "OneNote")
     assert login.evidence == "documented"
-    assert any("UseOnlineContent=0" in s for s in login.settings)
+    assert any((s.key, s.value) == ("UseOnlineContent", 0) for s in login.settings)
 
     nexus = row(impacts, "First app launch", "https://nexus.officeapps.live.com/")
     assert nexus.effect == "reduced"
@@ -77,12 +78,12 @@ def test_is_merp_enabled_keeps_crash_reports_going(catalog):
     watson = ("Crash reporting", "https://watson.microsoft.com/")
     off = row(rows(catalog, preset="no-usage-telemetry"), *watson)
     assert off.effect == "reduced"
-    assert off.settings[0].endswith("SendAllTelemetryEnabled=false")
+    assert (off.settings[0].key, off.settings[0].value) == ("SendAllTelemetryEnabled", False)
     merp = row(rows(catalog, preset="no-usage-telemetry", sets=["IsMerpEnabled=true"]), *watson)
     assert (merp.effect, merp.settings) == ("unchanged", ())
     crash = row(rows(catalog, preset="crash-reports-only"), *watson)
     assert crash.effect == "reduced"
-    assert crash.settings == ("com.microsoft.errorreporting IsAttachFilesEnabled=false",)
+    assert crash.settings == (Setting("com.microsoft.errorreporting", "IsAttachFilesEnabled", False),)
     # IsMerpEnabled false changes nothing on its own.
     assert impact.summary(rows(catalog, sets=["IsMerpEnabled=false"]))["unchanged"] == 78
 

@@ -9,6 +9,7 @@ import pytest
 import apple_schema
 from conftest import shared
 from profilegen import mobileconfig
+from profilegen.request import Profile
 from profilegen.selection import resolve
 from test_catalog import FLAG_TYPES, seed_commands
 
@@ -55,7 +56,7 @@ def test_the_offline_profile_carries_every_documented_command(catalog):
 
 
 def test_identifiers_and_uuids(catalog):
-    profile = build(catalog, preset="volume-license-offline", profile={"identifier": "com.example.office"})
+    profile = build(catalog, preset="volume-license-offline", profile=Profile(identifier="com.example.office"))
     payloads = profile["PayloadContent"]
     identifiers = [profile["PayloadIdentifier"]] + [p["PayloadIdentifier"] for p in payloads]
     uuids = [profile["PayloadUUID"]] + [p["PayloadUUID"] for p in payloads]
@@ -64,9 +65,9 @@ def test_identifiers_and_uuids(catalog):
     for value in uuids:
         assert str(uuid.UUID(value)).upper() == value
     assert all(i.startswith("com.example.office.") for i in identifiers[1:])
-    again = build(catalog, preset="manual-updates", profile={"identifier": "com.example.office"})
+    again = build(catalog, preset="manual-updates", profile=Profile(identifier="com.example.office"))
     assert again["PayloadUUID"] == profile["PayloadUUID"], "same identifier, same profile UUID"
-    other = build(catalog, preset="volume-license-offline", profile={"identifier": "com.example.other"})
+    other = build(catalog, preset="volume-license-offline", profile=Profile(identifier="com.example.other"))
     assert other["PayloadUUID"] != profile["PayloadUUID"]
 
 
@@ -75,9 +76,9 @@ def test_profile_details(catalog):
     assert profile["PayloadScope"] == "System"
     assert "PayloadRemovalDisallowed" not in profile
     assert "PayloadOrganization" not in profile
-    profile = build(catalog, preset="manual-updates", profile={
-        "scope": "user", "removal_disallowed": True, "organization": "Example Corp",
-        "display_name": "Office updates", "description": "Updates by IT"})
+    profile = build(catalog, preset="manual-updates", profile=Profile(
+        scope="user", removal_disallowed=True, organization="Example Corp",
+        display_name="Office updates", description="Updates by IT"))
     assert profile["PayloadScope"] == "User"
     assert profile["PayloadRemovalDisallowed"] is True
     assert profile["PayloadOrganization"] == "Example Corp"

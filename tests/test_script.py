@@ -10,6 +10,7 @@ import pytest
 
 from conftest import run
 from profilegen import mobileconfig, script
+from profilegen.request import Profile
 from profilegen.selection import resolve
 
 HERE = Path(__file__).resolve().parent
@@ -231,8 +232,8 @@ def test_hostile_metadata_is_inert(catalog, mac, tmp_path, shell):
     plain_code = [line for line in plain.splitlines() if not line.startswith("#")]
     for text in HOSTILE:
         text = text.format(pwned=pwned)
-        selection = resolve(catalog, preset="crash-reports-only", profile={
-            "display_name": text, "organization": text, "description": text})
+        selection = resolve(catalog, preset="crash-reports-only", profile=Profile(
+            display_name=text, organization=text, description=text))
         path = tmp_path / "hostile.sh"
         path.write_text(script.script(selection, catalog))
         code = [line for line in path.read_text().splitlines() if not line.startswith("#")]

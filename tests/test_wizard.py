@@ -1,41 +1,39 @@
-"""The wizard, driven for real in a pseudo-terminal with pexpect."""
+"""The wizard, driven for real in a pseudo-terminal with pexpect.
 
+Which questions it asks, and in what order, comes from the catalog and the
+Request's declarations, so the driver below derives them from there too.
+"""
+
+import io
+import json
 import os
 import subprocess
 import sys
 import time
+from dataclasses import fields
+from pathlib import Path
 
 import pexpect
 import pytest
 
 from conftest import run
+from profilegen.cli import parse
+from profilegen.request import Profile, Request, SigningOptions
+from profilegen.wizard import DEFAULT_PRESET
 
-DOWN, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", " ", "\r", "\x03", "\x15", "\x1b"
-QUESTIONS = [  # in order, with what Enter-only answers
-    "Start from:",
-    "UseOnlineContent = 0) in:",
-    "SendAllTelemetryEnabled = false) in:",
-    "Crash reports where usage telemetry is off:",
-    "IsAttachFilesEnabled = false)?",
-    "How should AutoUpdate check for updates?",
-    "Organization",
-    "Profile identifier",
-    "Display name:",
-    "Install for:",
-    "Output folder:",
-    "Name of the files:",
-    "Outputs to write:",
-    "Sign the profile?",
-    "Write ",
-]
+DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x03", "\x15", "\x1b"
+DETAILS = [f.metadata["option"].question for f in fields(Profile)]
+OUTPUTS = ["Output folder:", "Name of the files:", "Outputs to write:", "Sign the profile?"]
 
 
-def spawn(cwd):
+def spawn(cwd, env=None):
     # No terminal answers cursor-position requests here; without this each prompt waits for one.
-    env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
     env.pop("PROFILEGEN_P12_PASSWORD", None)
-    return pexpect.spawn(sys.executable, ["-m", "profilegen", "wizard"], cwd=str(cwd), env=env,
-                         encoding="utf-8", timeout=30, dimensions=(50, 160))
+    child = pexpect.spawn(sys.executable, ["-m", "profilegen", "wizard"], cwd=str(cwd), env=env,
+                          encoding="utf-8", timeout=30, dimensions=(50, 160))
+    child.logfile_read = io.StringIO()
+    return child
 
 
 def answer(child, question, *keys):
@@ -45,8 +43,45 @@ def answer(child, question, *keys):
         child.send(key)
 
 
+def start_from(catalog, name, current=DEFAULT_PRESET):
+    """The keys that move from the current choice to preset `name` ("" for from scratch)."""
+    order = list(catalog.presets) + [""]
+    steps = order.index(name) - order.index(current)
+    return (UP * -steps if steps < 0 else DOWN * steps) + ENTER
+
+
+def pick(pref, value):
+    """The keys that move from "leave unset" (last) to one of the preference's values."""
+    return UP * (len(pref.values) - [v.value for v in pref.values].index(value)) + ENTER
+
+
+def settings(child, catalog, picks=None):
+    """Every preference question in catalog order; picks[key] = (keys for the value, keys for the apps).
+
+    A question about apps follows only where a value was chosen for a key of several domains.
+    """
+    picks = picks or {}
+    prefs = list(catalog.preferences.values())
+    after = [f"{p.title} ({p.key})" for p in prefs[1:]] + ["Profile details"]
+    for pref, following in zip(prefs, after):
+        answer(child, f"{pref.question} ({pref.key})", picks.get(pref.key, (ENTER,))[0])
+        if len(pref.domains) > 1 and child.expect_exact([f"{pref.key} = ", following]) == 0:
+            time.sleep(0.05)
+            child.send(picks.get(pref.key, (ENTER, ENTER))[1])
+
+
+def details(child, answers=None, start=0):
+    for question in DETAILS[start:]:
+        answer(child, question, *(answers or {}).get(question, (ENTER,)))
+
+
+def outputs(child, answers=None):
+    for question in OUTPUTS:
+        answer(child, question, *(answers or {}).get(question, (ENTER,)))
+
+
 def files(folder):
-    return [p for p in folder.rglob("*") if p.is_file()]
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def finish(child):
@@ -55,87 +90,152 @@ def finish(child):
     return child.exitstatus
 
 
-def test_volume_license_offline_accepted_as_it_is(tmp_path):
-    child = spawn(tmp_path)
-    answer(child, QUESTIONS[0], DOWN, ENTER)
-    for question in QUESTIONS[1:]:
-        answer(child, question, ENTER)
+def rebuild_command(child) -> str:
     child.expect_exact("To build the same again in a pipeline:")
-    child.expect_exact("profilegen build --config build/volume-license-offline.toml --output-dir build --force")
+    child.expect(r"(profilegen build [^\r\n\x1b]*)")
+    return child.match.group(1)
+
+
+def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_back(tmp_path, catalog):
+    preset = "volume-license-offline"
+    child = spawn(tmp_path)
+    answer(child, "Start from:", start_from(catalog, preset))
+    settings(child, catalog)
+    details(child)
+    outputs(child)
+    answer(child, "Write ", ENTER)
+    command = rebuild_command(child)
     assert finish(child) == 0
-    build = tmp_path / "build"
-    assert (build / "volume-license-offline.toml").exists()
+    expected = Request(configs=(Path(f"build/{preset}.toml"),), force=True)
+    assert command == expected.command()
+    assert parse(command.split()) == expected
     reference = tmp_path / "reference"
-    assert run("build", "-p", "volume-license-offline", "-o", reference).returncode == 0
+    assert run("build", "-p", preset, "-o", reference).returncode == 0
+    built = tmp_path / "build"
+    assert [p.relative_to(built) for p in files(built)] == sorted(
+        [p.relative_to(reference) for p in files(reference)] + [Path(f"{preset}.toml")])
     for path in files(reference):
         if not path.name.endswith(".sh"):  # the scripts' headers name their sources
-            assert (build / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
+            assert (built / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
 
 
-def test_custom_selection_and_rebuild_from_the_saved_config(tmp_path):
+def test_custom_answers_every_detail_and_a_rebuild_from_the_saved_config(tmp_path, catalog):
     child = spawn(tmp_path)
-    answer(child, QUESTIONS[0], DOWN, DOWN, ENTER)  # From scratch
-    answer(child, QUESTIONS[1], SPACE, ENTER)  # Word only
-    answer(child, QUESTIONS[2], DOWN, DOWN, DOWN, SPACE, ENTER)  # Outlook only
-    answer(child, QUESTIONS[3], DOWN, ENTER)  # keep crash reports
-    answer(child, QUESTIONS[4], "y")
-    answer(child, QUESTIONS[5], DOWN, DOWN, ENTER)  # AutomaticCheck
-    answer(child, QUESTIONS[6], "Example Corp", ENTER)
-    child.expect_exact("com.example-corp.office.office-network")
-    child.send(ENTER)
-    answer(child, QUESTIONS[8], ENTER)
-    answer(child, QUESTIONS[9], DOWN, ENTER)  # User scope
-    answer(child, QUESTIONS[10], CTRL_U, "out", ENTER)
-    answer(child, QUESTIONS[11], CTRL_U, "site", ENTER)
-    for question in QUESTIONS[12:]:
-        answer(child, question, ENTER)
-    child.expect_exact("profilegen build --config out/site.toml --output-dir out --force")
+    answer(child, "Start from:", start_from(catalog, ""))
+    prefs = catalog.preferences
+    settings(child, catalog, {
+        "UseOnlineContent": (pick(prefs["UseOnlineContent"], 0), DOWN + SPACE + DOWN + SPACE + ENTER),  # Word only
+        "SendAllTelemetryEnabled": (pick(prefs["SendAllTelemetryEnabled"], False),
+                                    SPACE + DOWN + SPACE + DOWN + SPACE + ENTER),  # not in Word, Excel, PowerPoint
+        "IsMerpEnabled": (pick(prefs["IsMerpEnabled"], True),),
+        "HowToCheck": (pick(prefs["HowToCheck"], "AutomaticCheck"),),
+    })
+    details(child, {
+        DETAILS[0]: ("Example Corp", ENTER),
+        DETAILS[2]: (CTRL_U, "Office, the quiet way", ENTER),
+        DETAILS[3]: ("Set by IT", ENTER),
+        DETAILS[4]: (DOWN, ENTER),  # User
+        DETAILS[5]: ("y",),
+        DETAILS[6]: (DOWN, ENTER),  # mcx
+    })
+    outputs(child, {"Output folder:": (CTRL_U, "out", ENTER), "Name of the files:": (CTRL_U, "site", ENTER)})
+    answer(child, "Write ", ENTER)
+    command = rebuild_command(child)
     assert finish(child) == 0
+    assert parse(command.split()) == Request(configs=(Path("out/site.toml"),), output_dir=Path("out"), force=True)
 
-    info = run("inspect", tmp_path / "out" / "site.mobileconfig", "--json")
-    data = __import__("json").loads(info.stdout)
-    settings = {(s["domain"], s["key"]): s["value"] for p in data["payloads"] for s in p["settings"]}
-    assert settings == {
+    info = json.loads(run("inspect", tmp_path / "out" / "site.mobileconfig", "--json").stdout)
+    found = {(s["domain"], s["key"]): s["value"] for p in info["payloads"] for s in p["settings"]}
+    assert found == {
         ("com.microsoft.Word", "UseOnlineContent"): 0,
         ("com.microsoft.Outlook", "SendAllTelemetryEnabled"): False,
-        ("com.microsoft.autoupdate2", "HowToCheck"): "AutomaticCheck",
-        ("com.microsoft.errorreporting", "IsAttachFilesEnabled"): False,
+        ("com.microsoft.onenote.mac", "SendAllTelemetryEnabled"): False,
+        ("com.microsoft.autoupdate2", "SendAllTelemetryEnabled"): False,
+        ("com.microsoft.Office365ServiceV2", "SendAllTelemetryEnabled"): False,
         ("com.microsoft.errorreporting", "IsMerpEnabled"): True,
+        ("com.microsoft.autoupdate2", "HowToCheck"): "AutomaticCheck",
     }
-    assert data["metadata"]["PayloadScope"] == "User"
-    assert data["metadata"]["PayloadOrganization"] == "Example Corp"
+    meta = info["metadata"]
+    assert (meta["PayloadScope"], meta["PayloadOrganization"]) == ("User", "Example Corp")
+    assert (meta["PayloadDisplayName"], meta["PayloadDescription"]) == ("Office, the quiet way", "Set by IT")
+    assert meta["PayloadIdentifier"] == "com.example-corp.office.office-network"
+    assert meta["PayloadRemovalDisallowed"] is True
+    assert {p["type"] for p in info["payloads"]} == {"com.apple.ManagedClient.preferences"}
 
-    rebuilt = tmp_path / "rebuilt"
     result = subprocess.run([sys.executable, "-m", "profilegen", "build", "--config", "out/site.toml",
                              "--output-dir", "rebuilt"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    rebuilt = tmp_path / "rebuilt"
     for path in files(rebuilt):
         assert (tmp_path / "out" / path.relative_to(rebuilt)).read_bytes() == path.read_bytes(), path.name
     assert len(files(rebuilt)) == len(files(tmp_path / "out")) - 1  # all but the config
 
 
 @pytest.mark.parametrize("key", [CTRL_C, ESC])
-def test_cancel_in_the_middle_leaves_nothing(tmp_path, key):
+def test_cancel_in_the_middle_leaves_nothing(tmp_path, catalog, key):
     child = spawn(tmp_path)
-    for question in QUESTIONS[:7]:
-        answer(child, question, ENTER)
-    answer(child, QUESTIONS[7], key)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    answer(child, DETAILS[0], ENTER)
+    answer(child, DETAILS[1], key)
     child.expect_exact("Cancelled: nothing was written.")
     assert finish(child) == 130
     assert list(tmp_path.iterdir()) == []
 
 
-def test_invalid_identifier_is_asked_again(tmp_path):
+def test_an_empty_selection_is_caught_at_once_in_wizard_words(tmp_path, catalog):
     child = spawn(tmp_path)
-    for question in QUESTIONS[:7]:
-        answer(child, question, ENTER)
-    answer(child, QUESTIONS[7], CTRL_U, "my profile", ENTER)
+    answer(child, "Start from:", start_from(catalog, ""))
+    settings(child, catalog)
+    child.expect_exact("Nothing is set yet")
+    answer(child, "Start from:", start_from(catalog, "manual-updates", current=""))
+    settings(child, catalog)
+    details(child)
+    outputs(child)
+    answer(child, "Write ", ENTER)
+    assert finish(child) == 0
+    assert "--set" not in child.logfile_read.getvalue() and "--preset" not in child.logfile_read.getvalue()
+    assert (tmp_path / "build" / "manual-updates.mobileconfig").exists()
+
+
+def test_invalid_identifier_is_asked_again(tmp_path, catalog):
+    child = spawn(tmp_path)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    answer(child, DETAILS[0], ENTER)
+    answer(child, DETAILS[1], CTRL_U, "my profile", ENTER)
     child.expect_exact("is not valid; expected reverse-DNS")
     child.send(CTRL_U + "com.example.office" + ENTER)
-    for question in QUESTIONS[8:]:
-        answer(child, question, ENTER)
+    details(child, start=2)
+    outputs(child)
+    answer(child, "Write ", ENTER)
     assert finish(child) == 0
     assert b"<string>com.example.office</string>" in (tmp_path / "build" / "no-usage-telemetry.mobileconfig").read_bytes()
+
+
+def test_review_changes_one_answer_and_existing_files_are_not_replaced_unasked(tmp_path, catalog):
+    (tmp_path / "build").mkdir()
+    mine = tmp_path / "build" / "no-usage-telemetry.mobileconfig"
+    mine.write_text("mine")
+    child = spawn(tmp_path)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    details(child)
+    outputs(child)
+    answer(child, "Write ", ENTER)
+    answer(child, "exist already", ENTER)  # No: keep them
+    steps = ["Start from", *catalog.preferences, *(q.rstrip(":?") for q in DETAILS), "Output folder"]
+    answer(child, "Change which answer?", DOWN * (len(steps) - 1), ENTER)
+    answer(child, "Output folder:", CTRL_U, "elsewhere", ENTER)
+    answer(child, "Write ", DOWN, ENTER)  # Change an answer
+    answer(child, "Change which answer?", DOWN * len(steps), ENTER)
+    answer(child, "Name of the files:", CTRL_U, "renamed", ENTER)
+    answer(child, "Write ", ENTER)
+    command = rebuild_command(child)
+    assert finish(child) == 0
+    assert mine.read_text() == "mine" and [p.name for p in (tmp_path / "build").iterdir()] == [mine.name]
+    assert (tmp_path / "elsewhere" / "renamed.mobileconfig").exists()
+    assert parse(command.split()).configs == (Path("elsewhere/renamed.toml"),)
 
 
 def test_without_a_terminal_it_points_to_build(tmp_path):
@@ -145,26 +245,57 @@ def test_without_a_terminal_it_points_to_build(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_signing_with_a_p12_and_a_hidden_password(tmp_path):
+def test_a_wrong_p12_password_is_asked_again_keeping_the_path(tmp_path, catalog):
     from pki import PKI
 
     pki = PKI(tmp_path)
     p12 = pki.p12(pki.leaf("wizard"), b"s3cret-pass")
     child = spawn(tmp_path)
-    child.logfile_read = transcript = __import__("io").StringIO()
-    for question in QUESTIONS[:13]:
-        answer(child, question, ENTER)
-    answer(child, QUESTIONS[13], DOWN, DOWN, ENTER)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    details(child)
+    outputs(child, {"Sign the profile?": (DOWN, DOWN, ENTER)})
     answer(child, "The .p12 file:", str(p12), ENTER)
     answer(child, "Password for", "wrong", ENTER)
     child.expect_exact("wrong password")
-    answer(child, QUESTIONS[13], DOWN, DOWN, ENTER)  # asked again
-    answer(child, "The .p12 file:", str(p12), ENTER)
-    answer(child, "Password for", "s3cret-pass", ENTER)
-    answer(child, QUESTIONS[14], ENTER)
-    child.expect_exact(f"--sign-p12 {p12}")
+    assert child.expect_exact(["Password for", "The .p12 file:", "Sign the profile?"]) == 0  # the path kept
+    time.sleep(0.05)
+    child.send("s3cret-pass" + ENTER)
+    answer(child, "Write ", ENTER)
+    command = rebuild_command(child)
     assert finish(child) == 0
-    assert "s3cret-pass" not in transcript.getvalue()
+    assert "s3cret-pass" not in child.logfile_read.getvalue()
+    assert parse(command.split()) == Request(configs=(Path("build/no-usage-telemetry.toml"),), force=True,
+                                             signing=SigningOptions(sign_p12=p12))
     signed = tmp_path / "build" / "no-usage-telemetry.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
     assert b"s3cret-pass" not in (tmp_path / "build" / "no-usage-telemetry.toml").read_bytes()
+
+
+def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
+    from pki import PKI
+
+    pki = PKI(tmp_path)
+    right, wrong = pki.leaf("right"), pki.leaf("other", kind="ec")
+    child = spawn(tmp_path)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    details(child)
+    outputs(child, {"Sign the profile?": (DOWN, ENTER)})
+    answer(child, "Certificate (PEM or DER):", str(right.cert_pem), ENTER)
+    answer(child, "Private key (PEM):", str(wrong.key_pem), ENTER)
+    answer(child, "Intermediate certificates", str(pki.chain_pem), ENTER)
+    child.expect_exact("does not match the certificate")
+    asked = ["Private key (PEM):", "Certificate (PEM or DER):", "Intermediate certificates", "Write "]
+    assert child.expect_exact(asked) == 0  # the key alone, the other paths kept
+    time.sleep(0.05)
+    child.send(CTRL_U + str(right.key_pem) + ENTER)
+    assert child.expect_exact(asked[1:] + ["does not match"]) == 2
+    time.sleep(0.05)
+    child.send(ENTER)
+    command = rebuild_command(child)
+    assert finish(child) == 0
+    assert parse(command.split()).signing == SigningOptions(sign_cert=right.cert_pem, sign_key=right.key_pem,
+                                                            sign_chain=pki.chain_pem)
+    signed = tmp_path / "build" / "no-usage-telemetry.signed.mobileconfig"
+    assert run("verify", signed, "--ca", pki.root_pem).returncode == 0

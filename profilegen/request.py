@@ -1,0 +1,249 @@
+"""What a front end asks for: one typed request that the CLI and the wizard both fill.
+
+Every field says how it is given on the command line (an `Option`), so the CLI's
+options and their --help, the README's option table, the wizard's questions about
+the profile and `Request.argv()` (the command that makes the same request again)
+all come from these declarations. Adding an option is adding a field here.
+
+This module is on the start-up path: it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from profilegen.errors import SelectionError, UsageError
+from profilegen.render import FORMATS, check_formats
+
+# Where the CLI looks for passwords before asking on a terminal; never in argv.
+PASSWORD_VARIABLES = {"p12": "PROFILEGEN_P12_PASSWORD", "key": "PROFILEGEN_KEY_PASSWORD"}
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class Option:
+    """How one field is given on the command line, and asked by the wizard."""
+
+    flags: tuple[str, ...]
+    help: str
+    type: type = str  # of one value: str, Path, or bool for a flag
+    many: bool = False  # repeatable; the field holds a tuple
+    metavar: str | None = None
+    check: Callable[[Any], Any] | None = None  # validates and normalises the value
+    question: str | None = None  # the wizard's words, where the wizard asks it
+    choices: tuple[tuple[str, str], ...] = ()  # (value, title), where the value is one of a few
+
+
+def option(*flags: str, help: str, default: Any = None, **kwargs: Any) -> Any:
+    return field(default=default, metadata={"option": Option(flags, help, **kwargs)})
+
+
+def check_identifier(text: str) -> str:
+    """The one check for identifiers, shared by the CLI, config files and the wizard."""
+    if not _IDENTIFIER.match(text):
+        raise SelectionError(
+            f"identifier {text!r} is not valid; expected reverse-DNS such as com.example.office, "
+            "with letters, digits, '-' or '_' between dots and no spaces"
+        )
+    return text
+
+
+def check_text(what: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if _CONTROL.search(text):
+            raise SelectionError(f"{what} {text!r} holds a control character, which a property list can't carry")
+        return text
+
+    return check
+
+
+def one_of(what: str, choices: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """Any case in, the documented spelling out."""
+
+    def check(text: str) -> str:
+        for value, _ in choices:
+            if text.strip().lower() == value.lower():
+                return value
+        expected = " or ".join(value.lower() for value, _ in choices)
+        raise SelectionError(f"{what} {text!r} is not valid; expected {expected}")
+
+    return check
+
+
+SCOPES = (("System", "System: every user of the Mac"), ("User", "User: the user the profile is installed for"))
+PAYLOAD_STYLES = (
+    ("direct", "Direct: one payload per domain, typed by the domain (recommended)"),
+    ("mcx", "MCX: com.apple.ManagedClient.preferences, the form Jamf Pro keeps editable"),
+)
+
+
+def _check_all(obj: Any) -> Any:
+    """The object with every given value checked and normalised by its field's Option."""
+    changes = {}
+    for f in fields(obj):
+        opt = f.metadata.get("option")
+        value = getattr(obj, f.name)
+        if opt and opt.check and value not in (None, ()):
+            changes[f.name] = opt.check(value)
+    return replace(obj, **changes)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The profile's own details. Given as options, None means "not given"; resolved, defaults are filled in."""
+
+    organization: str | None = option(
+        "--organization", metavar="TEXT", help="PayloadOrganization, shown in System Settings.",
+        check=check_text("organization"), question="Organization (shown in System Settings, may be empty):")
+    identifier: str | None = option(
+        "--identifier", metavar="ID", help="Profile PayloadIdentifier, reverse-DNS; payload identifiers and UUIDs derive from "
+        "it, so keep it stable and macOS updates the installed profile in place.",
+        check=check_identifier, question="Profile identifier (reverse-DNS; keep it stable across updates):")
+    display_name: str | None = option(
+        "--display-name", metavar="TEXT", help="PayloadDisplayName [default: from the preset].",
+        check=check_text("display name"), question="Display name:")
+    description: str | None = option(
+        "--description", metavar="TEXT", help="PayloadDescription [default: what each setting does].",
+        check=check_text("description"), question="Description (Enter: say what each setting does):")
+    scope: str | None = option(
+        "--scope", metavar="system|user", help="PayloadScope [default: system].",
+        check=one_of("scope", SCOPES), choices=SCOPES, question="Install for:")
+    removal_disallowed: bool | None = option(
+        "--removal-disallowed", type=bool, help="Set PayloadRemovalDisallowed: users can't remove the profile.",
+        question="Stop users removing the profile (PayloadRemovalDisallowed)?")
+    payload_style: str | None = option(
+        "--payload-style", metavar="direct|mcx",
+        help="Payloads typed by domain, or com.apple.ManagedClient.preferences [default: direct].",
+        check=one_of("payload style", PAYLOAD_STYLES), choices=PAYLOAD_STYLES, question="Payload style:")
+
+    def checked(self) -> Profile:
+        return _check_all(self)
+
+    def given(self) -> dict[str, Any]:
+        """The fields that were given, as a config file's [profile] table holds them."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def over(self, base: Profile) -> Profile:
+        """These details where given, base's elsewhere."""
+        return replace(base, **self.given())
+
+
+@dataclass(frozen=True)
+class SigningOptions:
+    """Where the signing identity comes from; passwords never come from here, only their files."""
+
+    sign_cert: Path | None = option("--sign-cert", type=Path, metavar="FILE",
+                                    help="Signing certificate (PEM or DER); needs --sign-key.")
+    sign_key: Path | None = option(
+        "--sign-key", type=Path, metavar="FILE",
+        help=f"Its private key (PEM); if encrypted, password in {PASSWORD_VARIABLES['key']} or --key-password-file.")
+    sign_chain: Path | None = option("--sign-chain", type=Path, metavar="FILE",
+                                     help="Intermediate certificates to include (PEM); a root in it is left out.")
+    sign_p12: Path | None = option(
+        "--sign-p12", type=Path, metavar="FILE.p12",
+        help=f"Signing identity as .p12; password in {PASSWORD_VARIABLES['p12']}, --p12-password-file, "
+        "or asked for on a terminal.")
+    p12_password_file: Path | None = option("--p12-password-file", type=Path, metavar="FILE",
+                                            help="File whose first line is the .p12 password.")
+    key_password_file: Path | None = option("--key-password-file", type=Path, metavar="FILE",
+                                            help="File whose first line is the PEM key's password.")
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.sign_p12 or self.sign_cert or self.sign_key)
+
+    def check(self) -> None:
+        """Options that don't go together are a usage error, as an unknown option is."""
+        if self.sign_p12 and (self.sign_cert or self.sign_key):
+            raise UsageError("use either --sign-p12 or --sign-cert with --sign-key, not both")
+        if bool(self.sign_cert) != bool(self.sign_key):
+            raise UsageError("--sign-cert and --sign-key go together")
+        if (self.sign_chain and not self.sign_cert) or (self.p12_password_file and not self.sign_p12) or (
+                self.key_password_file and not self.sign_key):
+            raise UsageError("--sign-chain, --p12-password-file and --key-password-file need the identity "
+                             "they belong to")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `profilegen build`: what to build, how the profile looks, where it goes, how it is signed."""
+
+    preset: str | None = option("--preset", "-p", metavar="NAME", help="Start from this preset (see `profilegen presets`).")
+    configs: tuple[Path, ...] = option(
+        "--config", "-c", type=Path, many=True, default=(), metavar="FILE.toml",
+        help="TOML config file (format in the README); repeat for a batch.")
+    config_dir: Path | None = option("--config-dir", type=Path, metavar="DIR",
+                                     help="Build every *.toml in this folder, each into its own subfolder.")
+    sets: tuple[str, ...] = option(
+        "--set", "-s", many=True, default=(), metavar="[APP:]KEY=VALUE",
+        help="Set a preference in every documented domain, or in one app's domain. Repeatable.")
+    profile: Profile = field(default_factory=Profile, metadata={"options": Profile})
+    formats: tuple[str, ...] = option(
+        "--format", "-f", many=True, default=(), metavar="FORMAT", check=check_formats,
+        help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all].")
+    output_dir: Path = option("--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into.")
+    force: bool = option("--force", type=bool, default=False, help="Replace files that already exist.")
+    signing: SigningOptions = field(default_factory=SigningOptions, metadata={"options": SigningOptions})
+
+    def argv(self) -> list[str]:
+        """The command line that makes this request again: every value that isn't the default."""
+        args = ["profilegen", "build"]
+        for name, opt, value, default in _flatten(self):
+            if value == default:
+                continue
+            flag = opt.flags[0]
+            if opt.type is bool:
+                args.append(flag)
+            elif opt.many:
+                for item in value:
+                    args += [flag, str(item)]
+            else:
+                args += [flag, str(value)]
+        return args
+
+    def command(self) -> str:
+        return shlex.join(self.argv())
+
+
+def options(cls: type) -> list[tuple[str, Option, Any]]:
+    """(name, Option, default) of every option of a request class, nested ones flattened, in order."""
+    found = []
+    for f in fields(cls):
+        if "options" in f.metadata:
+            found += options(f.metadata["options"])
+        else:
+            found.append((f.name, f.metadata["option"], f.default))
+    return found
+
+
+def _flatten(obj: Any):
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if "options" in f.metadata:
+            yield from _flatten(value)
+        else:
+            yield f.name, f.metadata["option"], value, f.default
+
+
+def from_options(cls: type, values: dict[str, Any]) -> Any:
+    """A request from option values by name, as a command line gives them: an absent flag is the
+    default, a repeated option a list; each value checked by its Option."""
+    kwargs = {}
+    for f in fields(cls):
+        if "options" in f.metadata:
+            kwargs[f.name] = from_options(f.metadata["options"], values)
+            continue
+        opt, value = f.metadata["option"], values.get(f.name)
+        if opt.many:
+            value = tuple(opt.type(v) for v in value or ())
+        elif opt.type is bool:
+            value = value or f.default
+        elif value is not None:
+            value = opt.type(value)
+        kwargs[f.name] = value
+    return _check_all(cls(**kwargs))
