@@ -141,7 +141,7 @@ def signing_time(environ=os.environ) -> datetime.datetime | None:
     if text is None:
         return None
     try:
-        when = datetime.datetime.fromtimestamp(int(text), datetime.timezone.utc)
+        when = datetime.datetime.fromtimestamp(int(text), datetime.timezone.utc) if text.isdigit() else None
     except (ValueError, OverflowError, OSError):
         when = None
     if when is None or not 1950 <= when.year < 2050:  # CMS writes signing times in UTCTime
@@ -177,7 +177,7 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
             if len(configs) > 1 and not message.startswith(str(config)):
                 message = f"{config}: {message}"
             raise SelectionError(message) from None
-    when = signing_time()
+    when = signing_time() if request.signing.wanted else None
     signer = load_identity(request.signing, password)
     products = []
     for chosen in selections:

@@ -141,6 +141,20 @@ class Preference:
             return self.coerce(number)
         return self.coerce(raw)
 
+    def summary(self) -> list[str]:
+        """The preference in a few lines of text, as `profilegen settings` prints it."""
+        width = max(len(format_value(v.value)) for v in self.values)
+        marks = {format_value(self.private): "  (most private)"}
+        return [
+            f"{self.key}: {self.title}",
+            *(f"  also read as {alias}" for alias in self.aliases),
+            f"  {self.type}, in {', '.join(self.domains)}",
+            *(f"  {format_value(v.value):<{width}}  {v.title}{marks.get(format_value(v.value), '')}"
+              for v in self.values),
+            f"  {self.description}",
+            *(f"  ! {caveat}" for caveat in self.caveats),
+        ]
+
     def as_dict(self) -> dict:
         return {
             "key": self.key,

@@ -161,22 +161,20 @@ def settings(
     if json_:
         typer.echo(json.dumps([p.as_dict() for p in catalog.preferences.values()], indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_lines=True)
-    for column in ("Key", "Domains", "Type", "Values", "Private", "Caveats"):
-        table.add_column(column)
     for p in catalog.preferences.values():
-        table.add_row(
-            f"{p.key}\n{p.title}",
-            "\n".join(p.domains),
-            p.type,
-            "\n".join(f"{format_value(v.value)}: {v.title}" for v in p.values),
-            format_value(p.private),
-            "\n".join(f"- {c}" for c in p.caveats),
-        )
-    Console().print(table)
+        _wrapped(p.summary())
+        typer.echo()
+
+
+def _wrapped(lines: list[str]) -> None:
+    """Lines wrapped to the terminal, continuations indented under their line's own indent."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size().columns)
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()))
+        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ") or line)
 
 
 @app.command(name="endpoints")

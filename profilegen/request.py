@@ -102,7 +102,8 @@ class Profile:
         check=check_text("organization"), question="Organization (shown in System Settings, may be empty):")
     identifier: str | None = option(
         "--identifier", metavar="ID", help="Profile PayloadIdentifier, reverse-DNS; payload identifiers and UUIDs derive from "
-        "it, so keep it stable and macOS updates the installed profile in place.",
+        "it, so keep it stable and macOS updates the installed profile in place "
+        "[default: com.ORGANIZATION.office.NAME, or org.profilegen.office.NAME].",
         check=check_identifier, question="Profile identifier (reverse-DNS; keep it stable across updates):")
     display_name: str | None = option(
         "--display-name", metavar="TEXT", help="PayloadDisplayName [default: from the preset].",

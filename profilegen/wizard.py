@@ -60,7 +60,8 @@ def ask(question: questionary.Question):
 def say(text: str, style: str = "", indent: str = "") -> None:
     """Text wrapped to the terminal, so it reads at 80 columns."""
     width = max(40, min(shutil.get_terminal_size().columns, 100) - 1)
-    for line in textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ") or [""]:
+    for line in textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                              break_on_hyphens=False) or [""]:
         questionary.print(line, style=style)
 
 
@@ -247,9 +248,8 @@ class Wizard:
         for pref in self.catalog.preferences.values():
             steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
         for field in fields(Profile):
-            steps.append(Step(field.metadata["option"].question.rstrip(":?"), lambda n=field.name: self.ask_detail(n),
-                              lambda n=field.name: format_value(getattr(self.profile, n)) if getattr(
-                                  self.profile, n) is not None else "default"))
+            steps.append(Step(field.name.replace("_", " "), lambda n=field.name: self.ask_detail(n),
+                              lambda n=field.name: self._detail(n)))
         steps += [
             Step("Output folder", self.ask_folder, lambda: str(self.folder)),
             Step("Name of the files", self.ask_name, self.file_name),
@@ -259,13 +259,18 @@ class Wizard:
         ]
         return steps
 
+    def _detail(self, name: str) -> str:
+        value = getattr(self.profile, name)
+        return "not set" if value is None or value is False else format_value(value)
+
     def _shown(self, pref: Preference) -> str:
-        here = [(d, self.values[(d, pref.key)]) for d in pref.domains if (d, pref.key) in self.values]
-        if not here:
-            return "unset"
-        return "; ".join(f"{format_value(v)} in {self.catalog.domains[d].alias}" for d, v in here) \
-            if len({format_value(v) for _, v in here}) > 1 or len(here) < len(pref.domains) \
-            else f"{format_value(here[0][1])}"
+        apps: dict[str, list[str]] = {}
+        for domain in pref.domains:
+            if (domain, pref.key) in self.values:
+                apps.setdefault(format_value(self.values[(domain, pref.key)]), []).append(
+                    self.catalog.domains[domain].alias)
+        return "; ".join(value if len(where) == len(pref.domains) else f"{value} in {', '.join(where)}"
+                         for value, where in apps.items()) or "unset"
 
     def config(self) -> dict:
         return {"profile": self.profile.given(), "settings": self._tidy()}

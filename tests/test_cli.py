@@ -106,14 +106,21 @@ def test_force_replaces_an_existing_output(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_settings_and_presets_list_the_catalog():
+def test_settings_and_presets_list_the_catalog(catalog):
     settings = json.loads(run("settings", "--json").stdout)
-    assert {s["key"] for s in settings} == {"UseOnlineContent", "SendAllTelemetryEnabled",
-                                            "IsAttachFilesEnabled", "IsMerpEnabled", "HowToCheck"}
-    assert run("settings").returncode == 0
+    assert [s["key"] for s in settings] == list(catalog.preferences)
+    for listed in settings:
+        pref = catalog.preferences[listed["key"]]
+        assert listed["domains"] == list(pref.domains) and listed["type"] == pref.type
+        assert [v["value"] for v in listed["values"]] == [v.value for v in pref.values]
+    table = run("settings")
+    assert table.returncode == 0 and all(key in table.stdout for key in catalog.preferences)
     presets = json.loads(run("presets", "--json").stdout)
-    assert {p["name"] for p in presets} >= {"volume-license-offline", "crash-reports-only"}
-    assert "volume-license-offline" in run("presets").stdout
+    assert [p["name"] for p in presets] == list(catalog.presets)
+    for listed in presets:
+        values = {(s.domain, s.key, s.value) for s in catalog.presets[listed["name"]].values}
+        assert {(s["domain"], s["key"], s["value"]) for s in listed["settings"]} == values
+    assert all(name in run("presets").stdout for name in catalog.presets)
 
 
 # --- bad input: one line, exit 1, nothing written -----------------------------------------

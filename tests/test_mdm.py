@@ -3,6 +3,7 @@
 import json
 import plistlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -84,13 +85,11 @@ def test_payload_style_from_config_and_bad_value(tmp_path):
     assert bad.returncode == 1 and "payload style 'legacy' is not valid; expected direct or mcx" in bad.stderr
 
 
-def test_intune_files_are_bare_pairs(tmp_path):
+def test_intune_files_are_bare_pairs(tmp_path, catalog):
     run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "intune-plist")
     files = sorted((tmp_path / "volume-license-offline-intune").iterdir())
-    assert [f.stem for f in files] == sorted([
-        "com.microsoft.Word", "com.microsoft.Excel", "com.microsoft.Powerpoint", "com.microsoft.Outlook",
-        "com.microsoft.onenote.mac", "com.microsoft.autoupdate2", "com.microsoft.Office365ServiceV2",
-        "com.microsoft.errorreporting"])
+    domains = {s.domain for s in catalog.presets["volume-license-offline"].values}
+    assert sorted(f.stem for f in files) == sorted(domains)
     for path in files:
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf")
@@ -119,12 +118,17 @@ def test_jamf_plists_and_schemas(tmp_path):
     assert how["enum"] == ["AutomaticDownload", "AutomaticCheck", "Manual"] and how["default"] == "Manual"
 
 
-def test_formats_are_listed_from_the_registry_and_selectable():
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_format_of_the_registry_is_listed_and_writes_its_own_kinds(tmp_path, name):
     help_text = " ".join(run("build", "--help").stdout.split())
-    for name in FORMATS:
-        assert name in help_text
-    assert set(FORMATS) == {"mobileconfig", "script", "endpoints", "proxy-lists", "jamf-plist",
-                            "intune-plist", "jamf-schema"}
+    assert name in help_text
+    result = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", name, "--json")
+    assert result.returncode == 0, result.stderr
+    written = {f["kind"] for f in json.loads(result.stdout)["files"]}
+    unsigned = set(FORMATS[name].kinds) - {"mobileconfig-signed"}
+    assert written == unsigned
+    assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} == {
+        Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]}
 
 
 def test_repeated_and_comma_separated_formats(tmp_path):

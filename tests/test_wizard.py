@@ -224,7 +224,7 @@ def test_review_changes_one_answer_and_existing_files_are_not_replaced_unasked(t
     outputs(child)
     answer(child, "Write ", ENTER)
     answer(child, "exist already", ENTER)  # No: keep them
-    steps = ["Start from", *catalog.preferences, *(q.rstrip(":?") for q in DETAILS), "Output folder"]
+    steps = ["Start from", *catalog.preferences, *DETAILS, "Output folder"]
     answer(child, "Change which answer?", DOWN * (len(steps) - 1), ENTER)
     answer(child, "Output folder:", CTRL_U, "elsewhere", ENTER)
     answer(child, "Write ", DOWN, ENTER)  # Change an answer
