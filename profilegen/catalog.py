@@ -218,6 +218,10 @@ class Preset:
     path: Path = field(hash=False)
     values: tuple[Setting, ...] = ()  # the table resolved, in catalog order
 
+    def summary(self) -> list[str]:
+        return [f"{self.name}: {self.title}", f"  {self.description}",
+                *(f"    {s.domain} {s.key} = {format_value(s.value)}" for s in self.values)]
+
     def as_dict(self) -> dict:
         return {
             "name": self.name,

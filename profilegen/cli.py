@@ -247,9 +247,7 @@ def presets(json_: Json = False) -> None:
         typer.echo(json.dumps([p.as_dict() for p in catalog.presets.values()], indent=2))
         return
     for preset in catalog.presets.values():
-        typer.echo(f"{preset.name}: {preset.title}\n  {preset.description}")
-        for s in preset.values:
-            typer.echo(f"    {s.domain} {s.key} = {format_value(s.value)}")
+        _wrapped(preset.summary())
 
 
 @app.command()

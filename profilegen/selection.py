@@ -184,6 +184,25 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+def config_text(catalog: Catalog, settings, profile: Profile) -> str:
+    """A config file (TOML) that resolves to these settings and profile details: KEY = VALUE where
+    every documented domain has the same value, [settings.APP] for the others."""
+    import tomli_w
+
+    values = {(s.domain, s.key): s.value for s in settings}
+    table: dict = {}
+    per_app: dict[str, dict] = {}
+    for pref in catalog.preferences.values():
+        here = [values.get((d, pref.key)) for d in pref.domains]
+        if all(v is not None for v in here) and len({format_value(v) for v in here}) == 1:
+            table[pref.key] = here[0]
+            continue
+        for domain, value in zip(pref.domains, here):
+            if value is not None:
+                per_app.setdefault(catalog.domains[domain].alias, {})[pref.key] = value
+    return tomli_w.dumps({"profile": profile.given(), "settings": {**table, **per_app}})
+
+
 def default_identifier(name: str, organization: str | None = None) -> str:
     """com.ORGANIZATION.office.NAME, or org.profilegen.office.NAME without an organization."""
     org = re.sub(r"[^a-z0-9]+", "-", (organization or "").lower()).strip("-")

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import questionary
-import tomli_w
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
 from profilegen import build, impact, render
-from profilegen.catalog import Catalog, Preference, format_value, same_value
+from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
 from profilegen.errors import ProfilegenError, SigningError
 from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions
-from profilegen.selection import default_identifier
+from profilegen.selection import config_text, default_identifier
 
 DEFAULT_PRESET = "no-usage-telemetry"
 UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
@@ -272,30 +271,14 @@ class Wizard:
         return "; ".join(value if len(where) == len(pref.domains) else f"{value} in {', '.join(where)}"
                          for value, where in apps.items()) or "unset"
 
-    def config(self) -> dict:
-        return {"profile": self.profile.given(), "settings": self._tidy()}
-
-    def _tidy(self) -> dict:
-        """KEY = VALUE where every documented domain has the same value, [settings.APP] otherwise."""
-        result: dict = {}
-        per_app: dict[str, dict] = {}
-        for pref in self.catalog.preferences.values():
-            values = [self.values.get((d, pref.key)) for d in pref.domains]
-            if all(v is not None for v in values) and len({format_value(v) for v in values}) == 1:
-                result[pref.key] = values[0]
-                continue
-            for domain, value in zip(pref.domains, values):
-                if value is not None:
-                    per_app.setdefault(self.catalog.domains[domain].alias, {})[pref.key] = value
-        return {**result, **per_app}
-
     def request(self, force: bool = False) -> Request:
         return Request(configs=(self.folder / f"{self.file_name()}.toml",), formats=self.formats,
                        output_dir=self.folder, force=force, signing=self.signing)
 
     def plan(self, force: bool = False) -> build.Plan:
         request = self.request(force)
-        text = tomli_w.dumps(self.config())
+        settings = [Setting(domain, key, value) for (domain, key), value in self.values.items()]
+        text = config_text(self.catalog, settings, self.profile)
         return build.plan(request, self.catalog, self.password_source, unsaved={request.configs[0]: text})
 
     def review(self, plan: build.Plan) -> None:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from profilegen import catalog as catalog_module
+
 import apple_schema
 from conftest import run
 from profilegen.render import FORMATS
 
-PRESETS = ["volume-license-offline", "no-usage-telemetry", "crash-reports-only", "manual-updates"]
+PRESETS = list(catalog_module.load().presets)
 KINDS = {bool: "boolean", int: "integer", str: "string"}
 
 

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from profilegen import catalog as catalog_module
+
 import apple_schema
 from conftest import shared
 from profilegen import mobileconfig
@@ -14,6 +16,8 @@ from profilegen.selection import resolve
 from test_catalog import FLAG_TYPES, seed_commands
 
 PY_TYPES = {"integer": int, "boolean": bool, "string": str}
+
+PRESETS = list(catalog_module.load().presets)
 
 
 def build(catalog, **kwargs) -> dict:
@@ -29,8 +33,7 @@ def test_the_schema_check_catches_real_defects():
     assert apple_schema.problems({"PayloadType": "Configuration"})
 
 
-@pytest.mark.parametrize("preset", ["volume-license-offline", "no-usage-telemetry",
-                                    "crash-reports-only", "manual-updates"])
+@pytest.mark.parametrize("preset", PRESETS)
 def test_every_preset_passes_apples_schema(catalog, preset):
     profile = build(catalog, preset=preset)
     assert apple_schema.problems(profile) == []
@@ -60,7 +63,8 @@ def test_identifiers_and_uuids(catalog):
     payloads = profile["PayloadContent"]
     identifiers = [profile["PayloadIdentifier"]] + [p["PayloadIdentifier"] for p in payloads]
     uuids = [profile["PayloadUUID"]] + [p["PayloadUUID"] for p in payloads]
-    assert len(set(identifiers)) == len(identifiers) == 9
+    domains = {s.domain for s in catalog.presets["volume-license-offline"].values}
+    assert len(set(identifiers)) == len(identifiers) == 1 + len(domains)
     assert len(set(uuids)) == len(uuids)
     for value in uuids:
         assert str(uuid.UUID(value)).upper() == value

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from profilegen import catalog as catalog_module
+
 from conftest import run
 from profilegen import mobileconfig, script
 from profilegen.request import Profile
@@ -18,6 +20,8 @@ TOOLS = ("defaults", "scutil", "stat", "id", "launchctl", "sudo", "dscl")
 SHELLS = ("dash", "bash")
 USERS = "alice:501:/Users/alice bob:502:/Users/bob _spotlight:89:/var/empty tester:503:/var/tester"
 SHELLCHECK = Path(sys.executable).with_name("shellcheck")
+
+PRESETS = list(catalog_module.load().presets)
 
 
 class Mac:
@@ -77,7 +81,7 @@ def mac(tmp_path):
 def built(tmp_path_factory):
     """The scripts of every preset, built by the real CLI."""
     folder = tmp_path_factory.mktemp("build")
-    for preset in ("volume-license-offline", "no-usage-telemetry", "crash-reports-only", "manual-updates"):
+    for preset in PRESETS:
         result = run("build", "-p", preset, "-o", folder)
         assert result.returncode == 0, result.stderr
     return folder
@@ -97,16 +101,14 @@ def written(state, user):
     return {(d, k, kind, v) for d, keys in state.get(user, {}).items() for k, (kind, v) in keys.items()}
 
 
-@pytest.mark.parametrize("preset", ["volume-license-offline", "no-usage-telemetry",
-                                    "crash-reports-only", "manual-updates"])
+@pytest.mark.parametrize("preset", PRESETS)
 def test_scripts_pass_shellcheck(built, preset):
     for name in (f"{preset}.sh", f"{preset}-jamf-ea.sh"):
         result = subprocess.run([str(SHELLCHECK), "-s", "sh", str(built / name)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.parametrize("preset", ["volume-license-offline", "no-usage-telemetry",
-                                    "crash-reports-only", "manual-updates"])
+@pytest.mark.parametrize("preset", PRESETS)
 def test_script_writes_exactly_what_the_profile_sets(built, mac, preset):
     result = mac.run(built / f"{preset}.sh", user="alice")
     assert result.returncode == 0, result.stderr
