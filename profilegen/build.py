@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from profilegen import output, render
-from profilegen.catalog import Catalog, format_value, type_name
+from profilegen.catalog import Catalog, type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
 from profilegen.request import Request, SigningOptions
@@ -93,7 +93,7 @@ class Result:
             return [f"{p.selection.config}: {len(p.selection.settings)} settings, {len(p.outputs)} files in "
                     f"{plan.request.output_dir / p.selection.name}" for p in plan.products]
         product = plan.products[0]
-        return ([f"{s.domain} {s.key} = {format_value(s.value)}" for s in product.selection.settings]
+        return ([str(s) for s in product.selection.settings]
                 + [f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)])
 
 

@@ -220,7 +220,7 @@ class Preset:
 
     def summary(self) -> list[str]:
         return [f"{self.name}: {self.title}", f"  {self.description}",
-                *(f"    {s.domain} {s.key} = {format_value(s.value)}" for s in self.values)]
+                *(f"    {s}" for s in self.values)]
 
     def as_dict(self) -> dict:
         return {

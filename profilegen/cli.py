@@ -174,7 +174,7 @@ def _wrapped(lines: list[str]) -> None:
     width = max(40, shutil.get_terminal_size().columns)
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()))
-        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ") or line)
+        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ", break_on_hyphens=False) or line)
 
 
 @app.command(name="endpoints")

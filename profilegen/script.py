@@ -52,7 +52,7 @@ def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
         "",
         "Settings:",
         *(
-            f"  {s.domain} {s.key} = {format_value(s.value)}: "
+            f"  {s}: "
             f"{catalog.preferences[s.key].title_of(s.value)}"
             for s in selection.settings
         ),
