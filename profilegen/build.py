@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from profilegen import output, render
+from profilegen import output, render, target
 from profilegen.catalog import Catalog, type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
@@ -30,6 +30,7 @@ class Product:
 
     selection: Selection
     outputs: tuple[Output, ...]
+    warnings: tuple[str, ...] = ()  # the selection's, and what its target makes of it
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,17 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(w for p in self.products for w in p.selection.warnings))
+        return tuple(dict.fromkeys(w for p in self.products for w in p.warnings))
 
     def existing(self) -> list[Path]:
         folder = self.request.output_dir
         return [folder / o.path for o in self.outputs if (folder / o.path).exists()]
 
     def write(self) -> Result:
+        if self.request.strict and self.warnings:
+            count = len(self.warnings)
+            raise SelectionError(f"{count} warning{'s' * (count > 1)}, and --strict makes them errors: "
+                                 "nothing was written")
         output.write(self.outputs, self.request.output_dir, force=self.request.force)
         return Result(self)
 
@@ -76,8 +81,10 @@ class Result:
             "profile": asdict(s.profile),
             "settings": [{"domain": x.domain, "key": x.key, "type": type_name(x.value), "value": x.value}
                          for x in s.settings],
+            "target": {"office": str(s.target.office), "autoupdate": str(s.target.autoupdate),
+                       "given": list(s.target.given)},
             "files": [{"kind": o.kind, "path": str(self.path(o))} for o in (*product.outputs, *extra)],
-            "warnings": list(s.warnings),
+            "warnings": list(product.warnings),
         }
 
     def as_dict(self) -> dict:
@@ -171,7 +178,7 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
             selections.append(resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
-                                      profile=request.profile))
+                                      profile=request.profile, target=request.target))
         except SelectionError as e:
             message = str(e)
             if len(configs) > 1 and not message.startswith(str(config)):
@@ -184,7 +191,8 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
         outputs = render.render(chosen, catalog, request.formats, signer, when)
         if len(configs) > 1:
             outputs = [replace(o, path=f"{chosen.name}/{o.path}") for o in outputs]
-        products.append(Product(chosen, tuple(outputs)))
+        advice = target.warnings(catalog, chosen.settings, chosen.target, request.formats, chosen.preset)
+        products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
     extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
                   for path, text in unsaved.items())
     return Plan(request, tuple(products), extra)

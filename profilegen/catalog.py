@@ -1,14 +1,15 @@
-"""The catalog: documented preferences, preference domains, endpoints and presets.
+"""The catalog: documented preferences, preference domains, endpoints, presets, and their sources.
 
 Everything here is read from the TOML files in payloads/ and checked as it is
 read, so that a broken data file fails with the file and field named before
-anything uses it.
+anything uses it. Every claim names a source of sources.toml and how sure it is.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -22,7 +23,8 @@ from profilegen.errors import CatalogError, SelectionError
 PLIST_TYPES = {"boolean": bool, "integer": int, "real": float, "string": str, "date": datetime.datetime,
                "data": bytes, "array": list, "dictionary": dict}
 VALUE_TYPES = ("integer", "boolean", "string")  # the types a catalog preference may have
-URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service"}
+FORMATS = {"https-url": "an https:// URL"}  # checks for free string values
+URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service", "": "not given by the source"}
 # What a selection does to an endpoint row. A rule names one of RULE_EFFECTS; "partly
 # silenced" and "unchanged" follow from which apps the rules act for.
 EFFECTS = {
@@ -32,14 +34,49 @@ EFFECTS = {
     "unchanged": "no setting of the selection changes it",
 }
 RULE_EFFECTS = ("silenced", "reduced")
-EVIDENCE = ("documented", "inferred")
+EVIDENCE = {
+    "documented": "the source says so of this endpoint or section",
+    "inferred": "the source names a feature category; the endpoints are mapped to it by profilegen",
+}
+CONFIDENCE = {
+    "high": "Microsoft's own documentation or Message Center",
+    "medium": "Microsoft-authored but informal, several community sources, or community data read "
+              "mechanically from Microsoft's update feeds",
+    "low": "one community source, or an inference",
+}
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")
 
 
 def type_name(value: Any) -> str:
     """The plist type name of a Python value: "boolean" for True, "real" for 1.5."""
     return next((name for name, kind in PLIST_TYPES.items() if isinstance(value, kind)), type(value).__name__)
+
+
+@functools.total_ordering
+@dataclass(frozen=True)
+class Version:
+    """An Office or AutoUpdate version such as 16.112.1 or 4.85, compared number by number."""
+
+    text: str
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.text.split("."))
+
+    def __lt__(self, other: Version) -> bool:
+        return self.numbers < other.numbers
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def parse(cls, text: str, what: str = "version") -> Version:
+        text = text.strip()
+        if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,9}){0,3}", text):
+            raise SelectionError(f"{what} {text!r} is not a version; expected numbers such as 16.89 or 16.112.1")
+        return cls(text)
 
 
 @dataclass(frozen=True)
@@ -55,9 +92,59 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a claim comes from, and how sure it is (CONFIDENCE)."""
+
+    source: str
+    confidence: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Status:
+    """From `version` of the domain's product on, this (a domain, a key or a value) isn't read."""
+
+    word: str  # how the source puts it: ignored, removed, retired
+    version: Version
+    evidence: Evidence
+    instead: tuple[str, ...] = ()  # what to set instead
+    domains: tuple[str, ...] = ()  # only in these domains; () everywhere
+
+    def covers(self, domain: str) -> bool:
+        return not self.domains or domain in self.domains
+
+    def as_dict(self) -> dict:
+        return {"status": self.word, "from": str(self.version), "instead": list(self.instead),
+                "domains": list(self.domains), "source": self.evidence.source,
+                "confidence": self.evidence.confidence, "note": self.evidence.note}
+
+
+@dataclass(frozen=True)
+class Product:
+    """Office or AutoUpdate, and the version the catalog takes as current."""
+
+    name: str
+    title: str
+    current: Version
+    released: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class Value:
     value: Any
     title: str
+    aliases: tuple[str, ...] = ()  # old names, written as this one
+    statuses: tuple[Status, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,12 +155,19 @@ class Rule:
     effect: str
     evidence: str
     reason: str
+    source: str
     hosts: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     unless: tuple[tuple[str, Any], ...] = ()
+    also: tuple[tuple[str, Any], ...] = ()  # other settings it needs, anywhere in the selection
     per_app: bool = True
+    apps: tuple[str, ...] = ()  # acts only for these apps; () for every app of the domain
     breaks: tuple[str, ...] = ()
+    set: bool = False  # holds for any value: `when` is not used
     rows: frozenset[int] = frozenset()  # indexes of the endpoints it names, set when the catalog loads
+
+    def holds(self, value: Any) -> bool:
+        return self.set or same_value(self.when, value)
 
 
 @dataclass(frozen=True)
@@ -85,22 +179,48 @@ class Preference:
     domains: tuple[str, ...]
     values: tuple[Value, ...]
     private: Any
-    source: str
+    evidence: Evidence
     question: str
     group: str
+    section: str | None = None  # where in the source
     order: int = 0
     default: Any = None
-    min_version: str | None = None
+    since: Version | None = None  # the first version of its domains' product that reads it
+    since_evidence: Evidence | None = None  # where that comes from, where not from the preference's source
+    profile_only: Version | None = None  # from this version, read only when a profile sets it
+    expected: str | None = None  # why a profile that manages its domain should set it
+    statuses: tuple[Status, ...] = ()
+    format: str | None = None  # for free string values: a key of FORMATS
+    minimum: int | None = None  # for free integer values
     aliases: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     impact: tuple[Rule, ...] = ()
 
     @property
     def allowed(self) -> str:
-        return ", ".join(format_value(v.value) for v in self.values)
+        if self.values:
+            return ", ".join(format_value(v.value) for v in self.values)
+        if self.format:
+            return FORMATS[self.format]
+        return f"a whole number from {self.minimum}" if self.minimum is not None else f"any {self.type}"
+
+    def value(self, value: Any) -> Value | None:
+        return next((v for v in self.values if same_value(v.value, value)), None)
 
     def title_of(self, value: Any) -> str:
-        return next(v.title for v in self.values if same_value(v.value, value))
+        found = self.value(value)
+        return found.title if found else format_value(value)
+
+    def problem(self, value: Any) -> str | None:
+        """Why a value (of the right type) isn't one this preference takes, or None."""
+        if self.values:
+            if self.value(value) is None:
+                return f"{format_value(value)} is not allowed; expected one of {self.allowed}"
+        elif self.format == "https-url" and not _URL.match(value):
+            return f"{value!r} is not {self.allowed}"
+        elif self.minimum is not None and value < self.minimum:
+            return f"{value} is not allowed; expected {self.allowed}"
+        return None
 
     def coerce(self, value: Any) -> Any:
         """Check a typed value (from TOML or code) and return it in its documented form."""
@@ -109,16 +229,24 @@ class Preference:
             shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
             raise SelectionError(
                 f"{self.key}: expected {a_or_an(self.type)} {self.type} "
-                f"(one of {self.allowed}), got the {shown}"
+                f"({'one of ' if self.values else ''}{self.allowed}), got the {shown}"
             )
-        for allowed in self.values:
-            if same_value(allowed.value, value) or (
-                self.type == "string" and allowed.value.lower() == value.lower()
-            ):
-                return allowed.value
-        raise SelectionError(
-            f"{self.key}: {format_value(value)} is not allowed; expected one of {self.allowed}"
-        )
+        if self.type == "string" and self.values:
+            for allowed in self.values:
+                if value.lower() in (allowed.value.lower(), *(a.lower() for a in allowed.aliases)):
+                    return allowed.value
+        problem = self.problem(value)
+        if problem:
+            raise SelectionError(f"{self.key}: {problem}")
+        return value
+
+    def old_name(self, value: Any) -> str | None:
+        """The current name where `value` is an old name of one of the values."""
+        if isinstance(value, str):
+            for allowed in self.values:
+                if value.lower() in (a.lower() for a in allowed.aliases):
+                    return allowed.value
+        return None
 
     def parse(self, text: str) -> Any:
         """Parse a value typed by a person (--set, the wizard) by the catalog type."""
@@ -136,23 +264,42 @@ class Preference:
                 number = int(raw, 10)
             except ValueError:
                 raise SelectionError(
-                    f"{self.key}: {text!r} is not an integer; expected one of {self.allowed}"
+                    f"{self.key}: {text!r} is not an integer; expected "
+                    f"{'one of ' if self.values else ''}{self.allowed}"
                 ) from None
             return self.coerce(number)
         return self.coerce(raw)
 
+    def versions(self) -> list[str]:
+        """Which versions read it, in words, each claim with its confidence."""
+        since = self.since_evidence
+        words = [f"read from {self.since}" + (f" ({since.source}, {since.confidence})" if since else "")
+                 if self.since else ""]
+        if self.profile_only:
+            words.append(f"from {self.profile_only} read only from a configuration profile")
+        words += [f"{s.word} from {s.version}{_where(s.domains)} ({s.evidence.confidence})"
+                  + (f", instead: {', '.join(s.instead)}" if s.instead else "") for s in self.statuses]
+        for v in self.values:
+            words += [f"{format_value(v.value)} {s.word} from {s.version} ({s.evidence.confidence})"
+                      + (f", instead: {', '.join(s.instead)}" if s.instead else "") for s in v.statuses]
+            words += [f"{alias}: old name of {format_value(v.value)}" for alias in v.aliases]
+        return [w for w in words if w]
+
     def summary(self) -> list[str]:
         """The preference in a few lines of text, as `profilegen settings` prints it."""
-        width = max(len(format_value(v.value)) for v in self.values)
-        marks = {format_value(self.private): "  (most private)"}
+        width = max((len(format_value(v.value)) for v in self.values), default=0)
+        marks = {format_value(self.private): "  (most private)"} if self.private is not None else {}
         return [
             f"{self.key}: {self.title}",
             *(f"  also read as {alias}" for alias in self.aliases),
             f"  {self.type}, in {', '.join(self.domains)}",
             *(f"  {format_value(v.value):<{width}}  {v.title}{marks.get(format_value(v.value), '')}"
               for v in self.values),
+            *([] if self.values else [f"  {self.allowed}"]),
             f"  {self.description}",
+            *(f"  Versions: {words}" for words in ["; ".join(self.versions())] if words),
             *(f"  ! {caveat}" for caveat in self.caveats),
+            f"  Source: {self.evidence.source} ({self.evidence.confidence})",
         ]
 
     def as_dict(self) -> dict:
@@ -162,15 +309,28 @@ class Preference:
             "description": self.description,
             "type": self.type,
             "domains": list(self.domains),
-            "values": [{"value": v.value, "title": v.title} for v in self.values],
+            "values": [{"value": v.value, "title": v.title, "aliases": list(v.aliases),
+                        "statuses": [s.as_dict() for s in v.statuses]} for v in self.values],
+            "format": self.format,
+            "minimum": self.minimum,
             "default": self.default,
             "private": self.private,
-            "min_version": self.min_version,
+            "since": str(self.since) if self.since else None,
+            "since_source": {"source": self.since_evidence.source, "confidence": self.since_evidence.confidence}
+            if self.since_evidence else None,
+            "profile_only_from": str(self.profile_only) if self.profile_only else None,
+            "statuses": [s.as_dict() for s in self.statuses],
             "aliases": list(self.aliases),
             "caveats": list(self.caveats),
             "group": self.group,
-            "source": self.source,
+            "source": self.evidence.source,
+            "section": self.section,
+            "confidence": self.evidence.confidence,
         }
+
+
+def _where(domains: tuple[str, ...]) -> str:
+    return f" in {', '.join(domains)}" if domains else ""
 
 
 @dataclass(frozen=True)
@@ -187,7 +347,9 @@ class Domain:
     domain: str
     alias: str
     name: str
-    app: str | None = None
+    product: str = "office"  # whose version says what it reads
+    apps: tuple[str, ...] = ()  # the applications its settings act for
+    statuses: tuple[Status, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +359,8 @@ class Endpoint:
     apps: tuple[str, ...]
     type: str
     description: str
+    source: str
+    essential: str | None = None  # the essential service it serves, where Microsoft names one
 
     @property
     def host(self) -> str:
@@ -207,6 +371,7 @@ class Endpoint:
 class Section:
     name: str
     about: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -217,16 +382,32 @@ class Preset:
     settings: dict = field(hash=False)  # the [settings] table, as a config file has it
     path: Path = field(hash=False)
     values: tuple[Setting, ...] = ()  # the table resolved, in catalog order
+    versions: tuple[tuple[str, Version | None, Version | None], ...] = ()  # (product, min, max)
 
-    def summary(self) -> list[str]:
-        return [f"{self.name}: {self.title}", f"  {self.description}",
+    def fits(self, versions: dict[str, Version]) -> bool:
+        return all((low is None or versions[p] >= low) and (high is None or versions[p] <= high)
+                   for p, low, high in self.versions)
+
+    def for_versions(self, catalog: Catalog) -> str:
+        parts = []
+        for product, low, high in self.versions:
+            title = catalog.products[product].title
+            parts.append(f"{title} {low} to {high}" if low and high else
+                         f"{title} {low} and later" if low else f"{title} {high} and earlier")
+        return "; ".join(parts) or "every version"
+
+    def summary(self, catalog: Catalog) -> list[str]:
+        return [f"{self.name}: {self.title}", f"  {self.description}", f"  For: {self.for_versions(catalog)}.",
                 *(f"    {s}" for s in self.values)]
 
-    def as_dict(self) -> dict:
+    def as_dict(self, catalog: Catalog) -> dict:
         return {
             "name": self.name,
             "title": self.title,
             "description": self.description,
+            "for": {p: {"min": str(lo) if lo else None, "max": str(hi) if hi else None}
+                    for p, lo, hi in self.versions},
+            "for_text": self.for_versions(catalog),
             "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.values],
         }
 
@@ -240,6 +421,8 @@ class Catalog:
     sections: tuple[Section, ...]
     endpoints: tuple[Endpoint, ...]
     presets: dict[str, Preset]
+    sources: dict[str, Source] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
 
     def domain(self, name: str) -> Domain:
         """A domain by its full name or alias, in any case."""
@@ -276,6 +459,9 @@ class Catalog:
         keys = {key: i for i, key in enumerate(self.preferences)}
         return tuple(sorted(settings, key=lambda s: (self.domain_order(s.domain), keys[s.key])))
 
+    def current(self) -> dict[str, Version]:
+        return {name: product.current for name, product in self.products.items()}
+
 
 def same_value(a: Any, b: Any) -> bool:
     """Equal and of the same type: in a plist, False and 0 are different values."""
@@ -305,21 +491,24 @@ def payloads_dir() -> Path:
 def load(root: Path | None = None) -> Catalog:
     """Read and check every data file once per process."""
     root = root or payloads_dir()
+    sources = _sources(_read(root / "sources.toml"), root / "sources.toml")
+    check = _Checker(sources)
+    products = _products(_read(root / "versions.toml"), root / "versions.toml", check)
     domains_data = _read(root / "domains.toml")
-    domains = _domains(domains_data, root / "domains.toml")
-    apps = _apps(domains_data, domains, root / "domains.toml")
+    apps = _get(domains_data, "apps", dict, root / "domains.toml")
+    domains = _domains(domains_data, root / "domains.toml", apps, products, check)
     groups = _groups(_read(root / "groups.toml"), root / "groups.toml")
     found: list[Preference] = []
     for path in sorted((root / "preferences").glob("*.toml")):
-        pref = _preference(_read(path), path, domains, groups)
+        pref = _preference(_read(path), path, domains, groups, check)
         if pref.key != path.stem:
             raise CatalogError(f"{path}: field 'key': {pref.key!r} must match the file name")
         found.append(pref)
     _check_names(found, root / "preferences")
     rank = {name: i for i, name in enumerate(groups)}
     preferences = {p.key: p for p in sorted(found, key=lambda p: (rank[p.group], p.order, p.key))}
-    sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps)
-    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {})
+    sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps, check)
+    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {}, sources, products)
     for key, pref in preferences.items():
         preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
@@ -355,29 +544,103 @@ def _no_extra(data: dict, allowed: set[str], where: Any) -> None:
         raise CatalogError(f"{where}: unknown field {extra[0]!r}; expected {', '.join(sorted(allowed))}")
 
 
-def _domains(data: dict, path: Path) -> dict[str, Domain]:
+def _one_of(value: Any, allowed, name: str, where: Any) -> Any:
+    if value not in allowed:
+        raise CatalogError(f"{where}: field {name!r}: {value!r} is not one of {', '.join(map(repr, allowed))}")
+    return value
+
+
+def _version(data: dict, name: str, where: Any, default: Any = ...) -> Version | None:
+    if isinstance(data.get(name), dict):
+        return None  # a version with its own evidence: read by the caller
+    text = _get(data, name, str, where, default)
+    if text is None:
+        return None
+    try:
+        return Version.parse(text)
+    except SelectionError as e:
+        raise CatalogError(f"{where}: field {name!r}: {e}") from None
+
+
+def _sources(data: dict, path: Path) -> dict[str, Source]:
+    result = {}
+    for key, item in data.items():
+        where = f"{path} [{key}]"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{where}: expected a table")
+        _no_extra(item, {"title", "publisher", "url", "date"}, where)
+        url = _get(item, "url", str, where)
+        if not url.startswith("https://"):
+            raise CatalogError(f"{where}: field 'url': {url!r} must start with https://")
+        date = _get(item, "date", (str, datetime.date), where, None)
+        result[key] = Source(key, _get(item, "title", str, where), _get(item, "publisher", str, where), url,
+                             str(date) if date else None)
+    return result
+
+
+@dataclass(frozen=True)
+class _Checker:
+    """Reads the fields every claim has: a source of sources.toml and a confidence."""
+
+    sources: dict[str, Source]
+
+    def source(self, data: dict, where: Any, default: Any = ...) -> str:
+        name = _get(data, "source", str, where, default)
+        if name is not None and name not in self.sources:
+            raise CatalogError(f"{where}: field 'source': {name!r} is not in sources.toml")
+        return name
+
+    def evidence(self, data: dict, where: Any) -> Evidence:
+        return Evidence(self.source(data, where),
+                        _one_of(_get(data, "confidence", str, where), CONFIDENCE, "confidence", where),
+                        _get(data, "note", str, where, ""))
+
+    def statuses(self, data: dict, where: Any, domains: tuple[str, ...] = ()) -> tuple[Status, ...]:
+        result = []
+        for i, item in enumerate(_get(data, "status", list, where, [])):
+            here = f"{where} [[status]] #{i + 1}"
+            _no_extra(item, {"status", "from", "instead", "domains", "source", "confidence", "note"}, here)
+            only = tuple(_get(item, "domains", list, here, []))
+            for domain in only:
+                _one_of(domain, domains, "domains", here)
+            result.append(Status(_get(item, "status", str, here), _version(item, "from", here),
+                                 self.evidence(item, here), tuple(_get(item, "instead", list, here, [])), only))
+        return tuple(result)
+
+
+def _products(data: dict, path: Path, check: _Checker) -> dict[str, Product]:
+    result = {}
+    for name in ("office", "autoupdate"):
+        where = f"{path} [{name}]"
+        item = _get(data, name, dict, path)
+        _no_extra(item, {"title", "current", "build", "released", "source", "confidence", "note"}, where)
+        released = _get(item, "released", (str, datetime.date), where)
+        result[name] = Product(name, _get(item, "title", str, where), _version(item, "current", where),
+                               str(released), check.evidence(item, where))
+    return result
+
+
+def _domains(data: dict, path: Path, apps: dict[str, str], products: dict, check: _Checker) -> dict[str, Domain]:
     result: dict[str, Domain] = {}
     for i, item in enumerate(_get(data, "domain", list, path)):
         where = f"{path} [[domain]] #{i + 1}"
-        _no_extra(item, {"domain", "alias", "name", "app"}, where)
+        _no_extra(item, {"domain", "alias", "name", "product", "apps", "status"}, where)
+        letters = _get(item, "apps", str, where, "")
+        for letter in letters:
+            _one_of(letter, apps, "apps", where)
+        name = _get(item, "domain", str, where)
         domain = Domain(
-            _get(item, "domain", str, where),
+            name,
             _get(item, "alias", str, where),
             _get(item, "name", str, where),
-            _get(item, "app", str, where, None),
+            _one_of(_get(item, "product", str, where, "office"), products, "product", where),
+            tuple(apps[x] for x in apps if x in letters),
+            check.statuses(item, where),
         )
         if domain.domain in result:
             raise CatalogError(f"{where}: field 'domain': {domain.domain!r} is listed twice")
         result[domain.domain] = domain
     return result
-
-
-def _apps(data: dict, domains: dict[str, Domain], path: Path) -> dict[str, str]:
-    apps = _get(data, "apps", dict, path)
-    for domain in domains.values():
-        if domain.app is not None and domain.app not in apps:
-            raise CatalogError(f"{path}: field 'app': {domain.app!r} of {domain.domain} is not in [apps]")
-    return apps
 
 
 def _groups(data: dict, path: Path) -> dict[str, Group]:
@@ -403,83 +666,103 @@ def _check_names(preferences: list[Preference], folder: Path) -> None:
             seen[name] = pref.key
 
 
-def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict[str, Group]) -> Preference:
+def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict[str, Group],
+                check: _Checker) -> Preference:
     _no_extra(
         data,
         {"key", "title", "description", "question", "group", "order", "type", "domains", "default",
-         "private", "source", "min_version", "aliases", "caveats", "values", "impact"},
+         "private", "source", "section", "confidence", "since", "profile_only", "expected", "status", "format", "minimum",
+         "aliases", "caveats", "values", "impact"},
         path,
     )
-    kind = _get(data, "type", str, path)
-    if kind not in VALUE_TYPES:
-        raise CatalogError(f"{path}: field 'type': {kind!r} is not one of {', '.join(VALUE_TYPES)}")
+    kind = _one_of(_get(data, "type", str, path), VALUE_TYPES, "type", path)
     group = _get(data, "group", str, path)
     if group not in groups:
         raise CatalogError(f"{path}: field 'group': {group!r} is not one of {', '.join(groups)} (groups.toml)")
-    for domain in _get(data, "domains", list, path):
+    names = tuple(_get(data, "domains", list, path))
+    for domain in names:
         if domain not in domains:
             raise CatalogError(f"{path}: field 'domains': {domain!r} is not in domains.toml")
     values = []
-    for i, item in enumerate(_get(data, "values", list, path)):
+    for i, item in enumerate(_get(data, "values", list, path, [])):
         where = f"{path} [[values]] #{i + 1}"
-        _no_extra(item, {"value", "title"}, where)
-        value = _get(item, "value", PLIST_TYPES[kind], where)
-        values.append(Value(value, _get(item, "title", str, where)))
+        _no_extra(item, {"value", "title", "aliases", "status"}, where)
+        values.append(Value(_get(item, "value", PLIST_TYPES[kind], where), _get(item, "title", str, where),
+                            tuple(_get(item, "aliases", list, where, [])), check.statuses(item, where, names)))
+    fmt = _get(data, "format", str, path, None)
+    if fmt is not None:
+        _one_of(fmt, FORMATS, "format", path)
+    minimum = _get(data, "minimum", int, path, None)
+    if not values and fmt is None and minimum is None:
+        raise CatalogError(f"{path}: field 'values' is empty; give values, or a format or minimum")
+    since, since_evidence = _version(data, "since", path, None), None
+    if isinstance(data.get("since"), dict):
+        where = f"{path} since"
+        _no_extra(data["since"], {"version", "source", "confidence", "note"}, where)
+        since, since_evidence = _version(data["since"], "version", where), check.evidence(data["since"], where)
     rules = []
     for i, item in enumerate(_get(data, "impact", list, path, [])):
         where = f"{path} [[impact]] #{i + 1}"
-        _no_extra(item, {"when", "effect", "evidence", "reason", "hosts", "sections", "unless",
-                         "per_app", "breaks"}, where)
+        _no_extra(item, {"when", "set", "effect", "evidence", "reason", "source", "hosts", "sections", "unless",
+                         "also", "per_app", "apps", "breaks"}, where)
+        any_value = _get(item, "set", bool, where, False)
         rules.append(Rule(
-            when=_get(item, "when", PLIST_TYPES[kind], where),
-            effect=_get(item, "effect", str, where),
-            evidence=_get(item, "evidence", str, where),
+            when=None if any_value else _get(item, "when", PLIST_TYPES[kind], where),
+            effect=_one_of(_get(item, "effect", str, where), RULE_EFFECTS, "effect", where),
+            evidence=_one_of(_get(item, "evidence", str, where), EVIDENCE, "evidence", where),
             reason=_get(item, "reason", str, where),
+            source=check.source(item, where, data.get("source")),
             hosts=tuple(h.lower() for h in _get(item, "hosts", list, where, [])),
             sections=tuple(_get(item, "sections", list, where, [])),
             unless=tuple(_get(item, "unless", dict, where, {}).items()),
+            also=tuple(_get(item, "also", dict, where, {}).items()),
             per_app=_get(item, "per_app", bool, where, True),
+            apps=tuple(_get(item, "apps", list, where, [])),
             breaks=tuple(_get(item, "breaks", list, where, [])),
+            set=any_value,
         ))
     pref = Preference(
         key=_get(data, "key", str, path),
         title=_get(data, "title", str, path),
         description=_get(data, "description", str, path),
         type=kind,
-        domains=tuple(data["domains"]),
+        domains=names,
         values=tuple(values),
-        private=_get(data, "private", PLIST_TYPES[kind], path),
-        source=_get(data, "source", str, path),
+        private=_get(data, "private", PLIST_TYPES[kind], path, None),
+        evidence=check.evidence(data, path),
         question=_get(data, "question", str, path),
         group=group,
+        section=_get(data, "section", str, path, None),
         order=_get(data, "order", int, path, 0),
         default=_get(data, "default", PLIST_TYPES[kind], path, None),
-        min_version=_get(data, "min_version", str, path, None),
+        since=since,
+        since_evidence=since_evidence,
+        profile_only=_version(data, "profile_only", path, None),
+        expected=_get(data, "expected", str, path, None),
+        statuses=check.statuses(data, path, names),
+        format=fmt,
+        minimum=minimum,
         aliases=tuple(_get(data, "aliases", list, path, [])),
         caveats=tuple(_get(data, "caveats", list, path, [])),
         impact=tuple(rules),
     )
-    if not pref.values:
-        raise CatalogError(f"{path}: field 'values' is empty")
     for name in ("private", "default"):
         value = getattr(pref, name)
-        if value is not None and not any(same_value(v.value, value) for v in pref.values):
-            raise CatalogError(
-                f"{path}: field {name!r}: {format_value(value)} is not among the values ({pref.allowed})"
-            )
+        if value is not None and pref.problem(value):
+            raise CatalogError(f"{path}: field {name!r}: {pref.problem(value)}")
     return pref
 
 
-def _endpoints(data: dict, path: Path, apps: dict[str, str]) -> tuple[tuple, tuple]:
+def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) -> tuple[tuple, tuple]:
     sections, endpoints, seen = [], [], set()
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
-        _no_extra(item, {"name", "about", "endpoints"}, where)
-        section = Section(_get(item, "name", str, where), _get(item, "about", str, where))
+        _no_extra(item, {"name", "about", "source", "endpoints"}, where)
+        section = Section(_get(item, "name", str, where), _get(item, "about", str, where), check.source(item, where))
         sections.append(section)
         for j, row in enumerate(_get(item, "endpoints", list, where)):
             here = f"{where} ({section.name}) endpoint #{j + 1}"
-            _no_extra(row, {"url", "apps", "type", "description"}, here)
+            _no_extra(row, {"url", "apps", "type", "description", "source", "essential"}, here)
             url = _get(row, "url", str, here)
             if not url.startswith("https://"):
                 raise CatalogError(f"{here}: field 'url': {url!r} must start with https://")
@@ -492,7 +775,8 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str]) -> tuple[tuple, tup
                 raise CatalogError(f"{here}: field 'type': {kind!r} is not one of {', '.join(URL_TYPES)}")
             endpoint = Endpoint(
                 section.name, url, tuple(apps[x] for x in apps if x in letters), kind,
-                _get(row, "description", str, here),
+                _get(row, "description", str, here), check.source(row, here, section.source),
+                _get(row, "essential", str, here, None),
             )
             identity = (section.name, url.lower().rstrip("/"), endpoint.apps, kind)
             if identity in seen:
@@ -508,24 +792,28 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
     rules = []
     for i, rule in enumerate(pref.impact):
         where = f"{path} [[impact]] #{i + 1}"
-        if rule.effect not in RULE_EFFECTS:
-            raise CatalogError(f"{where}: field 'effect': {rule.effect!r} is not one of {', '.join(RULE_EFFECTS)}")
-        if rule.evidence not in EVIDENCE:
-            raise CatalogError(f"{where}: field 'evidence': {rule.evidence!r} is not one of {', '.join(EVIDENCE)}")
         for section in rule.sections:
             if section not in names:
                 raise CatalogError(f"{where}: field 'sections': {section!r} is not a section of endpoints.toml")
-        for key, value in rule.unless:
-            other = catalog.preferences.get(key)
-            if other is None or not any(same_value(v.value, value) for v in other.values):
-                raise CatalogError(f"{where}: field 'unless': {key} = {value!r} is not a catalog value")
+        for field_name in ("unless", "also"):
+            for key, value in getattr(rule, field_name):
+                other = catalog.preferences.get(key)
+                if other is None or type_name(value) != other.type or other.problem(value):
+                    raise CatalogError(f"{where}: field {field_name!r}: {key} = {value!r} is not a catalog value")
+        for app in rule.apps:
+            _one_of(app, catalog.apps.values(), "apps", where)
+        for host in rule.hosts:
+            if not any(fnmatchcase(e.host, host) for e in catalog.endpoints):
+                raise CatalogError(f"{where}: field 'hosts': {host!r} matches no endpoint of endpoints.toml")
         rows = frozenset(
             j for j, e in enumerate(catalog.endpoints)
             if e.section in rule.sections or any(fnmatchcase(e.host, h) for h in rule.hosts)
         )
-        for host in rule.hosts:
-            if not any(fnmatchcase(e.host, host) for e in catalog.endpoints):
-                raise CatalogError(f"{where}: field 'hosts': {host!r} matches no endpoint of endpoints.toml")
+        if rule.evidence == "inferred" and rule.effect == "silenced":
+            essential = next((catalog.endpoints[j] for j in sorted(rows) if catalog.endpoints[j].essential), None)
+            if essential:
+                raise CatalogError(f"{where}: an inferred rule may not silence {essential.url}, an essential "
+                                   f"service ({essential.essential})")
         rules.append(replace(rule, rows=rows))
     return replace(pref, impact=tuple(rules))
 
@@ -533,11 +821,17 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
 def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:
     from profilegen.selection import settings_from_table
 
-    _no_extra(data, {"title", "description", "settings"}, path)
+    _no_extra(data, {"title", "description", "settings", "office_min", "office_max", "autoupdate_min",
+                     "autoupdate_max"}, path)
     settings = _get(data, "settings", dict, path)
     try:
         values = settings_from_table(catalog, settings)
     except SelectionError as e:
         raise CatalogError(f"{path}: field 'settings': {e}") from None
+    versions = tuple(
+        (product, _version(data, f"{product}_min", path, None), _version(data, f"{product}_max", path, None))
+        for product in catalog.products
+        if f"{product}_min" in data or f"{product}_max" in data
+    )
     return Preset(path.stem, _get(data, "title", str, path), _get(data, "description", str, path),
-                  settings, path, catalog.ordered(Setting(d, k, v) for (d, k), v in values.items()))
+                  settings, path, catalog.ordered(Setting(d, k, v) for (d, k), v in values.items()), versions)

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from profilegen.errors import CANCELLED, ProfilegenError
-from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, from_options, options
+from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, TargetOptions, from_options, options
 
 
 def _catalog():
@@ -178,24 +178,27 @@ def _wrapped(lines: list[str]) -> None:
 
 
 @app.command(name="endpoints")
+@_options(TargetOptions, "target")
 def endpoints_(
     preset: Preset = None,
     config: Config = None,
     set_: Sets = None,
+    target: TargetOptions = TargetOptions(),
     json_: Json = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
 ) -> None:
     """Show which documented endpoints a selection silences, and which are still contacted.
 
-    With no selection it lists the whole catalog.
+    With no selection it lists the whole catalog. A setting the target (--office,
+    --mau) doesn't read changes nothing.
     """
     from profilegen import endpoints, impact, selection
 
     if json_ + csv_ + markdown > 1:
         raise typer.BadParameter("choose one of --json, --csv or --markdown")
     catalog = _catalog()
-    chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or ())
+    chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or (), target=target)
               if preset or config or set_ else None)
     impacts = impact.assess(chosen, catalog)
     if json_:
@@ -244,10 +247,10 @@ def presets(json_: Json = False) -> None:
     """List the presets and what each sets."""
     catalog = _catalog()
     if json_:
-        typer.echo(json.dumps([p.as_dict() for p in catalog.presets.values()], indent=2))
+        typer.echo(json.dumps([p.as_dict(catalog) for p in catalog.presets.values()], indent=2))
         return
     for preset in catalog.presets.values():
-        _wrapped(preset.summary())
+        _wrapped(preset.summary(catalog))
 
 
 @app.command()

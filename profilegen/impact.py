@@ -26,6 +26,7 @@ class Impact:
     settings: tuple[Setting, ...]  # the settings responsible
     evidence: str | None
     reason: str
+    sources: tuple[str, ...] = ()  # of the rules that apply
 
     def as_dict(self) -> dict:
         e = self.endpoint
@@ -36,27 +37,41 @@ class Impact:
             "apps": list(e.apps),
             "type": e.type,
             "description": e.description,
+            "source": e.source,
+            "essential": e.essential,
             "effect": self.effect,
             "silenced_for": list(self.silenced_for),
             "still_contacted_by": list(self.still_contacted_by),
             "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.settings],
             "evidence": self.evidence,
             "reason": self.reason,
+            "rule_sources": list(self.sources),
         }
 
 
-def _active(selection: Selection, catalog: Catalog) -> list[tuple[Setting, Rule]]:
-    """Every (setting, rule) whose value triggers the rule and whose `unless` doesn't hold."""
+def active(settings, catalog: Catalog) -> list[tuple[Setting, Rule]]:
+    """Every (setting, rule) whose value triggers the rule, whose `also` settings are all there
+    and whose `unless` doesn't hold."""
+    settings = list(settings)
 
     def holds(key, value) -> bool:
-        return any(s.key == key and same_value(s.value, value) for s in selection.settings)
+        return any(s.key == key and same_value(s.value, value) for s in settings)
 
     return [
         (setting, rule)
-        for setting in selection.settings
+        for setting in settings
         for rule in catalog.preferences[setting.key].impact
-        if same_value(rule.when, setting.value) and not any(holds(k, v) for k, v in rule.unless)
+        if rule.holds(setting.value) and not any(holds(k, v) for k, v in rule.unless)
+        and all(holds(k, v) for k, v in rule.also)
     ]
+
+
+def read_settings(selection: Selection, catalog: Catalog) -> list[Setting]:
+    """The selection's settings that its target reads: the others change nothing on the Macs."""
+    from profilegen.target import unread
+
+    target = selection.target
+    return [s for s in selection.settings if target is None or unread(catalog, s, target) is None]
 
 
 _ASSESSED: dict[tuple[int, Selection | None], list[Impact]] = {}
@@ -76,22 +91,22 @@ def assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
 
 
 def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
-    active = _active(selection, catalog) if selection else []
+    rules = active(read_settings(selection, catalog), catalog) if selection else []
     result = []
     for index, endpoint in enumerate(catalog.endpoints):
         silenced: set[str] = set()
         whole: set[str] = set()  # effects on the row as a whole
         used: list[tuple[Setting, Rule]] = []
-        for setting, rule in active:
+        for setting, rule in rules:
             if index not in rule.rows:
                 continue
-            letter = catalog.domains[setting.domain].app
-            app = catalog.apps.get(letter) if letter else None
+            apps = [a for a in catalog.domains[setting.domain].apps if not rule.apps or a in rule.apps]
             if endpoint.apps and rule.per_app:
-                if app not in endpoint.apps:
+                hit = [a for a in endpoint.apps if a in apps]
+                if not hit:
                     continue
                 if rule.effect == "silenced":
-                    silenced.add(app)
+                    silenced.update(hit)
                 else:
                     whole.add(rule.effect)
             else:
@@ -106,16 +121,17 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             effect = "reduced"
         else:
             effect = "unchanged"
-        rules = list(dict.fromkeys(rule for _, rule in used))
+        applied = list(dict.fromkeys(rule for _, rule in used))
         result.append(Impact(
             endpoint=endpoint,
             effect=effect,
             silenced_for=tuple(a for a in endpoint.apps if a in silenced),
             still_contacted_by=() if effect == "silenced" else still,
             settings=tuple(dict.fromkeys(s for s, _ in used)),
-            evidence=None if not rules else (
-                "documented" if all(r.evidence == "documented" for r in rules) else "inferred"),
-            reason=" ".join(r.reason for r in rules),
+            evidence=None if not applied else (
+                "documented" if all(r.evidence == "documented" for r in applied) else "inferred"),
+            reason=" ".join(r.reason for r in applied),
+            sources=tuple(dict.fromkeys(r.source for r in applied)),
         ))
     return result
 
@@ -165,14 +181,17 @@ def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[Set
     for pref in catalog.preferences.values():
         if selection:
             settings = tuple(s for s in selection.settings if s.key == pref.key)
-        else:
+        elif pref.private is not None:
             settings = tuple(Setting(d, pref.key, pref.private) for d in pref.domains)
+        else:
+            settings = ()
         if not settings:
             continue
-        alone = Selection(pref.key, settings, selection.profile if selection else None)
+        alone = Selection(pref.key, settings, selection.profile if selection else None,
+                          target=selection.target if selection else None)
         impacts = [i for i in assess(alone, catalog) if i.effect != "unchanged"]
         breaks = tuple(dict.fromkeys(
-            b for s, rule in _active(alone, catalog) for b in rule.breaks))
+            b for s, rule in active(alone.settings, catalog) for b in rule.breaks))
         result.append(SettingImpact(
             pref, settings,
             tuple(i for i in impacts if "silenced" in i.effect),

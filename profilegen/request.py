@@ -134,6 +134,34 @@ class Profile:
         return replace(base, **self.given())
 
 
+def check_version(flag: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        from profilegen.catalog import Version
+
+        return str(Version.parse(text, flag))
+
+    return check
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """What the Macs run; where not given, the catalog's current versions."""
+
+    office: str | None = option(
+        "--office", metavar="VERSION", check=check_version("--office"),
+        help="The Office version the Macs run, such as 16.89; warns of settings it doesn't read "
+        "[default: the catalog's current].")
+    mau: str | None = option(
+        "--mau", metavar="VERSION", check=check_version("--mau"),
+        help="The AutoUpdate version the Macs run [default: the catalog's current, as AutoUpdate updates itself].")
+
+    def given(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def over(self, base: TargetOptions) -> TargetOptions:
+        return replace(base, **self.given())
+
+
 @dataclass(frozen=True)
 class SigningOptions:
     """Where the signing identity comes from; passwords never come from here, only their files."""
@@ -184,6 +212,9 @@ class Request:
         "--set", "-s", many=True, default=(), metavar="[APP:]KEY=VALUE",
         help="Set a preference in every documented domain, or in one app's domain. Repeatable.")
     profile: Profile = field(default_factory=Profile, metadata={"options": Profile})
+    target: TargetOptions = field(default_factory=TargetOptions, metadata={"options": TargetOptions})
+    strict: bool = option("--strict", type=bool, default=False,
+                          help="Make every warning an error: exit 1 and write nothing.")
     formats: tuple[str, ...] = option(
         "--format", "-f", many=True, default=(), metavar="FORMAT", check=check_formats,
         help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all].")

@@ -14,10 +14,12 @@ from typing import Any
 
 from profilegen.catalog import Catalog, Setting, format_value
 from profilegen.errors import SelectionError
-from profilegen.request import Profile
+from profilegen.request import Profile, TargetOptions
+from profilegen.target import Target
 
-CONFIG_KEYS = ("preset", "profile", "settings")
+CONFIG_KEYS = ("preset", "target", "profile", "settings")
 PROFILE_FIELDS = {f.name: f.metadata["option"] for f in fields(Profile)}
+TARGET_FIELDS = {f.name: f.metadata["option"] for f in fields(TargetOptions)}
 DEFAULTS = Profile(scope="System", removal_disallowed=False, payload_style="direct")
 
 
@@ -32,6 +34,7 @@ class Selection:
     config: str | None = None
     overrides: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    target: Target | None = None  # what the Macs run; None: judge the settings whatever reads them
 
     def domains(self) -> dict[str, list[Setting]]:
         grouped: dict[str, list[Setting]] = {}
@@ -50,6 +53,16 @@ def _spelling(catalog: Catalog, key: str, warnings: list[str] | None):
     return pref
 
 
+def _read(pref, value: Any, warnings: list[str] | None, parse: bool = False) -> Any:
+    """A value checked by the preference (parsed from text with parse=True); an old name of a
+    value is written as the current one, with a warning."""
+    new = pref.old_name(value.strip() if parse else value)
+    if new and warnings is not None:
+        warnings.append(f"{pref.key} = {value.strip() if parse else value} is an old name of {new}; "
+                        f"profilegen writes {new}")
+    return pref.parse(value) if parse else pref.coerce(value)
+
+
 def settings_from_table(catalog: Catalog, table: dict,
                         warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
     """A [settings] table: KEY = VALUE for every documented domain, [settings.APP] for one."""
@@ -58,7 +71,7 @@ def settings_from_table(catalog: Catalog, table: dict,
     for key, value in table.items():
         if key not in per_app:
             pref = _spelling(catalog, key, warnings)
-            value = pref.coerce(value)
+            value = _read(pref, value, warnings)
             for domain in pref.domains:
                 result[(domain, pref.key)] = value
     for app, entries in per_app.items():
@@ -67,7 +80,7 @@ def settings_from_table(catalog: Catalog, table: dict,
             if isinstance(value, dict):
                 raise SelectionError(f"[settings.{app}.{key}]: expected KEY = VALUE, not a table")
             pref = _for_domain(catalog, domain, key, warnings)
-            result[(domain, pref.key)] = pref.coerce(value)
+            result[(domain, pref.key)] = _read(pref, value, warnings)
     return result
 
 
@@ -81,9 +94,9 @@ def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) ->
         if app:
             domain = catalog.domain(app).domain
             pref = _for_domain(catalog, domain, key, warnings)
-            return {(domain, pref.key): pref.parse(raw)}
+            return {(domain, pref.key): _read(pref, raw, warnings, parse=True)}
         pref = _spelling(catalog, key, warnings)
-        value = pref.parse(raw)
+        value = _read(pref, raw, warnings, parse=True)
         return {(domain, pref.key): value for domain in pref.domains}
     except SelectionError as e:
         raise SelectionError(f"--set {text}: {e}") from None
@@ -105,6 +118,7 @@ class Config:
     profile: Profile
     settings: dict[tuple[str, str], Any]
     warnings: tuple[str, ...] = ()
+    target: TargetOptions = TargetOptions()
 
 
 def load_config(catalog: Catalog, path: Path, text: str | None = None) -> Config:
@@ -142,21 +156,8 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
             catalog.preset(preset)
         except SelectionError as e:
             raise fail(str(e), "preset") from None
-    table = data.get("profile", {})
-    if not isinstance(table, dict):
-        raise fail("profile must be a table: [profile]", "profile")
-    profile = {}
-    for key, value in table.items():
-        opt = PROFILE_FIELDS.get(key)
-        if opt is None:
-            raise fail(f"unknown key profile.{key}; expected {', '.join(PROFILE_FIELDS)}", key)
-        if type(value) is not opt.type:
-            raise fail(f"profile.{key} must be a {'boolean' if opt.type is bool else 'string'}, "
-                       f"got {value!r}", key)
-        try:
-            profile[key] = opt.check(value) if opt.check else value
-        except SelectionError as e:
-            raise fail(str(e), key) from None
+    profile = _table(data, "profile", PROFILE_FIELDS, fail)
+    target = _table(data, "target", TARGET_FIELDS, fail)
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise fail("settings must be a table: [settings]", "settings")
@@ -166,7 +167,27 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
     except SelectionError as e:
         bad = next((k for k in _walk(settings) if k in str(e)), "settings")
         raise fail(str(e), bad) from None
-    return Config(path, preset, Profile(**profile), resolved, tuple(f"{path}: {w}" for w in warnings))
+    return Config(path, preset, Profile(**profile), resolved, tuple(f"{path}: {w}" for w in warnings),
+                  TargetOptions(**target))
+
+
+def _table(data: dict, name: str, options: dict, fail) -> dict:
+    """A [profile] or [target] table: its keys are the fields of the request's options."""
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise fail(f"{name} must be a table: [{name}]", name)
+    checked = {}
+    for key, value in table.items():
+        opt = options.get(key)
+        if opt is None:
+            raise fail(f"unknown key {name}.{key}; expected {', '.join(options)}", key)
+        if type(value) is not opt.type:
+            raise fail(f"{name}.{key} must be a {'boolean' if opt.type is bool else 'string'}, got {value!r}", key)
+        try:
+            checked[key] = opt.check(value) if opt.check else value
+        except SelectionError as e:
+            raise fail(str(e), key) from None
+    return checked
 
 
 def _walk(table: dict):
@@ -184,7 +205,7 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def config_text(catalog: Catalog, settings, profile: Profile) -> str:
+def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOptions = TargetOptions()) -> str:
     """A config file (TOML) that resolves to these settings and profile details: KEY = VALUE where
     every documented domain has the same value, [settings.APP] for the others."""
     import tomli_w
@@ -200,7 +221,8 @@ def config_text(catalog: Catalog, settings, profile: Profile) -> str:
         for domain, value in zip(pref.domains, here):
             if value is not None:
                 per_app.setdefault(catalog.domains[domain].alias, {})[pref.key] = value
-    return tomli_w.dumps({"profile": profile.given(), "settings": {**table, **per_app}})
+    data = {"target": target.given(), "profile": profile.given(), "settings": {**table, **per_app}}
+    return tomli_w.dumps({name: part for name, part in data.items() if part or name == "settings"})
 
 
 def default_identifier(name: str, organization: str | None = None) -> str:
@@ -217,6 +239,7 @@ def resolve(
     config: Path | Config | None = None,
     sets: tuple[str, ...] | list[str] = (),
     profile: Profile | None = None,
+    target: TargetOptions | None = None,
     name: str | None = None,
 ) -> Selection:
     """Preset, then config file, then --set overrides; profile options override the config's."""
@@ -245,8 +268,9 @@ def resolve(
         display_name=f"Office for Mac: {chosen.title}" if chosen else "Office for Mac network preferences",
         description=_describe(catalog, settings),
     ))
+    aimed = (target or TargetOptions()).over(loaded.target if loaded else TargetOptions())
     return Selection(name, settings, details, preset, str(config) if config else None, tuple(sets),
-                     tuple(dict.fromkeys(warnings)))
+                     tuple(dict.fromkeys(warnings)), Target.of(catalog, aimed.office, aimed.mau))
 
 
 def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:

@@ -24,10 +24,11 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from profilegen import build, impact, render
 from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
 from profilegen.errors import ProfilegenError, SigningError
-from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions
+from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions, TargetOptions, check_version
 from profilegen.selection import config_text, default_identifier
+from profilegen.target import Target, unread_key, unread_value
 
-DEFAULT_PRESET = "no-usage-telemetry"
+DEFAULT_PRESETS = ("required-data-only", "no-usage-telemetry")  # the first that suits the target
 UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
 SIGNING_PATHS = {"sign_p12": "The .p12 file:", "sign_cert": "Certificate (PEM or DER):",
                  "sign_key": "Private key (PEM):", "sign_chain": "Intermediate certificates (PEM, Enter for none):"}
@@ -89,10 +90,26 @@ class Step:
     answer: Callable[[], str]  # the current answer, in words, for the review
 
 
+def asked(catalog: Catalog, pref: Preference, target: Target) -> tuple[str, ...]:
+    """The domains of a preference that the target reads: the wizard asks about these alone."""
+    return tuple(d for d in pref.domains if unread_key(catalog, pref, d, target) is None)
+
+
+def presets_for(catalog: Catalog, target: Target) -> list[str]:
+    """The presets that suit the target, in catalog order."""
+    return [name for name, preset in catalog.presets.items() if preset.fits(target.versions())]
+
+
+def default_preset(catalog: Catalog, target: Target) -> str:
+    offered = presets_for(catalog, target)
+    return next((name for name in DEFAULT_PRESETS if name in offered), offered[0] if offered else "")
+
+
 class Wizard:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self.start = DEFAULT_PRESET if DEFAULT_PRESET in catalog.presets else ""
+        self.target = TargetOptions()
+        self.start = default_preset(catalog, self.aim())
         self.values: dict[tuple[str, str], Any] = self._preset_values(self.start)
         self.profile = Profile()
         self.folder = Path("build")
@@ -106,9 +123,36 @@ class Wizard:
     def _preset_values(self, name: str) -> dict[tuple[str, str], Any]:
         return {(s.domain, s.key): s.value for s in self.catalog.presets[name].values} if name else {}
 
+    def aim(self) -> Target:
+        return Target.of(self.catalog, self.target.office, self.target.mau)
+
+    def ask_target(self) -> None:
+        office, mau = self.catalog.products["office"], self.catalog.products["autoupdate"]
+        which = ask(questionary.select("Which Office do the Macs run?", default="older" if self.target.office else "current",
+                                       choices=[
+            questionary.Choice(f"Current: Office {office.current} and AutoUpdate {mau.current} "
+                               f"(released {office.released})", "current"),
+            questionary.Choice("An older version: type it", "older")]))
+        if which == "current":
+            self.target = TargetOptions()
+        else:
+            version = ask(questionary.text("Office version (such as 16.89):", default=self.target.office or "",
+                                           validate=valid(check_version("Office version"))))
+            updater = ask(questionary.text(
+                "AutoUpdate version (Enter: the current, as AutoUpdate updates itself):", default=self.target.mau or "",
+                validate=lambda t: not t or valid(check_version("AutoUpdate version"))(t)))
+            self.target = TargetOptions(str(version).strip(), updater.strip() or None)
+        aim = self.aim()
+        if self.start not in presets_for(self.catalog, aim):
+            self.start = default_preset(self.catalog, aim)
+            self.values = self._preset_values(self.start)
+        dropped = [key for key in self.values if unread_key(self.catalog, self.catalog.preferences[key[1]], key[0], aim)]
+        for key in dropped:
+            del self.values[key]
+
     def ask_start(self) -> None:
         choices = [questionary.Choice(f"{p.name}: {p.title}", p.name, description=p.description)
-                   for p in self.catalog.presets.values()]
+                   for name, p in self.catalog.presets.items() if name in presets_for(self.catalog, self.aim())]
         choices.append(questionary.Choice("From scratch: nothing set yet", ""))
         self.start = ask(questionary.select("Start from:", choices=choices, default=self.start))
         self.values = self._preset_values(self.start)
@@ -120,33 +164,48 @@ class Wizard:
             say(f"! {caveat}", style="fg:ansiyellow", indent="  ")
 
     def ask_preference(self, pref: Preference) -> None:
-        self.explain(pref)
-        before = {d: self.values.pop((d, pref.key)) for d in pref.domains if (d, pref.key) in self.values}
-        common = Counter(format_value(v) for v in before.values()).most_common(1)
-        default = next((i for i, v in enumerate(pref.values) if common and format_value(v.value) == common[0][0]),
-                       UNSET)
-        choices = [questionary.Choice(f"{format_value(v.value)}: {v.title}", i) for i, v in enumerate(pref.values)]
-        choices.append(questionary.Choice(f"Leave unset: don't manage {pref.key}", UNSET))
-        picked = ask(questionary.select(f"{pref.question} ({pref.key})", choices=choices, default=default))
-        if picked == UNSET:
+        """One preference, in the domains the target reads it in; nothing where it reads it in none."""
+        aim = self.aim()
+        domains = asked(self.catalog, pref, aim)
+        if not domains:
             return
-        value = pref.values[picked].value
-        domains = pref.domains
-        if len(pref.domains) > 1:
-            had = [d for d, v in before.items() if same_value(v, value)] or pref.domains
+        self.explain(pref)
+        before = {d: self.values.pop((d, pref.key)) for d in domains if (d, pref.key) in self.values}
+        value = self._ask_value(pref, before, aim, domains[0])
+        if value is None:
+            return
+        if len(domains) > 1:
+            had = [d for d, v in before.items() if same_value(v, value)] or domains
             domains = ask(questionary.checkbox(
                 f"{pref.key} = {format_value(value)} in (none: leave it unset):",
-                choices=[questionary.Choice(self.catalog.domains[d].name, d, checked=d in had) for d in pref.domains],
+                choices=[questionary.Choice(self.catalog.domains[d].name, d, checked=d in had) for d in domains],
             ))
         for domain in domains:
             self.values[(domain, pref.key)] = value
+
+    def _ask_value(self, pref: Preference, before: dict, aim: Target, domain: str):
+        """A value the target takes, or None to leave the preference unset."""
+        question = f"{pref.question} ({pref.key})"
+        if not pref.values:
+            current = next(iter(before.values()), None)
+            text = ask(questionary.text(question + " Enter: leave unset", default=format_value(current or ""),
+                                        validate=lambda t: not t.strip() or valid(pref.parse)(t)))
+            return pref.parse(text) if text.strip() else None
+        offered = [v for v in pref.values if not unread_value(self.catalog, pref, domain, v.value, aim)]
+        common = Counter(format_value(v) for v in before.values()).most_common(1)
+        default = next((i for i, v in enumerate(offered) if common and format_value(v.value) == common[0][0]), UNSET)
+        choices = [questionary.Choice(f"{format_value(v.value)}: {v.title}", i) for i, v in enumerate(offered)]
+        choices.append(questionary.Choice(f"Leave unset: don't manage {pref.key}", UNSET))
+        picked = ask(questionary.select(question, choices=choices, default=default))
+        return None if picked == UNSET else offered[picked].value
 
     def ask_settings(self) -> None:
         """The start and every preference, group by group; again until something is set."""
         while True:
             self.ask_start()
             for group in self.catalog.groups.values():
-                prefs = [p for p in self.catalog.preferences.values() if p.group == group.name]
+                prefs = [p for p in self.catalog.preferences.values()
+                         if p.group == group.name and asked(self.catalog, p, self.aim())]
                 if prefs:
                     questionary.print(f"\n{group.title}", style="bold underline")
                     say(group.about)
@@ -243,9 +302,11 @@ class Wizard:
     # --- the whole conversation ------------------------------------------------------
 
     def steps(self) -> list[Step]:
-        steps = [Step("Start from", self.ask_start, lambda: self.start or "from scratch")]
+        steps = [Step("Target", self.ask_target, lambda: self.aim().describe(self.catalog)),
+                 Step("Start from", self.ask_start, lambda: self.start or "from scratch")]
         for pref in self.catalog.preferences.values():
-            steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
+            if asked(self.catalog, pref, self.aim()):
+                steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
         for field in fields(Profile):
             steps.append(Step(field.name.replace("_", " "), lambda n=field.name: self.ask_detail(n),
                               lambda n=field.name: self._detail(n)))
@@ -278,7 +339,7 @@ class Wizard:
     def plan(self, force: bool = False) -> build.Plan:
         request = self.request(force)
         settings = [Setting(domain, key, value) for (domain, key), value in self.values.items()]
-        text = config_text(self.catalog, settings, self.profile)
+        text = config_text(self.catalog, settings, self.profile, self.target)
         return build.plan(request, self.catalog, self.password_source, unsaved={request.configs[0]: text})
 
     def review(self, plan: build.Plan) -> None:
@@ -311,6 +372,7 @@ class Wizard:
         questionary.print("profilegen: Office for Mac network preferences, as Microsoft documents them.\n"
                           "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.",
                           style="bold")
+        self.ask_target()
         self.ask_settings()
         questionary.print("\nProfile details", style="bold")
         for field in fields(Profile):

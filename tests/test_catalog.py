@@ -14,13 +14,46 @@ from profilegen.errors import CatalogError, SelectionError
 FLAG_TYPES = {"-integer": "integer", "-bool": "boolean", "-string": "string"}
 
 
+def article_rows(catalog):
+    return [e for e in catalog.endpoints if e.source == "article-2016"]
+
+
 def test_every_endpoint_row_of_the_seed_is_in_the_catalog_in_order(catalog):
     expected = [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in seed.rows()]
-    actual = [(e.section, e.url, sorted(e.apps), e.type) for e in catalog.endpoints]
+    actual = [(e.section, e.url, sorted(e.apps), e.type) for e in article_rows(catalog)]
     assert actual == expected
     assert len(actual) == 78
-    assert len({e.url.lower().rstrip("/") for e in catalog.endpoints}) == 69
+    assert len({e.url.lower().rstrip("/") for e in article_rows(catalog)}) == 69
     assert [s.name for s in catalog.sections] == list(dict.fromkeys(seed.SECTIONS.values()))
+
+
+def test_rows_added_since_the_article_name_their_own_source(catalog):
+    later = {e.url: e for e in catalog.endpoints if e.source != "article-2016"}
+    assert set(later) == {"https://officecdnmac.microsoft.com/", "https://res.public.onecdn.static.microsoft/"}
+    assert later["https://officecdnmac.microsoft.com/"].source == "article-2024"
+    assert later["https://res.public.onecdn.static.microsoft/"].source == "mc1268926"
+    for row in later.values():
+        assert row.section == "Installation and updates" and row.apps == () and row.type == ""
+        assert catalog.sources[row.source].publisher == "Microsoft"
+
+
+def test_every_claim_names_a_known_source_and_a_confidence(catalog):
+    from profilegen.catalog import CONFIDENCE
+
+    claims = [p.evidence for p in catalog.preferences.values()]
+    claims += [s.evidence for p in catalog.preferences.values() for s in p.statuses]
+    claims += [s.evidence for p in catalog.preferences.values() for v in p.values for s in v.statuses]
+    claims += [s.evidence for d in catalog.domains.values() for s in d.statuses]
+    claims += [p.evidence for p in catalog.products.values()]
+    for claim in claims:
+        assert claim.source in catalog.sources and claim.confidence in CONFIDENCE
+    for pref in catalog.preferences.values():
+        for rule in pref.impact:
+            assert rule.source in catalog.sources and rule.evidence in ("documented", "inferred")
+    assert all(e.source in catalog.sources for e in catalog.endpoints)
+    # Microsoft doesn't say the per-app key is ignored: a community claim stays below high.
+    telemetry = catalog.preferences["SendAllTelemetryEnabled"].statuses
+    assert telemetry and all(s.evidence.confidence != "high" for s in telemetry)
 
 
 def test_every_endpoint_has_an_english_description(catalog):
@@ -46,11 +79,11 @@ def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
     # IsMerpEnabled's line in the translated article lost its "defaults write"; check it by hand.
     assert catalog.preferences["IsMerpEnabled"].domains == ("com.microsoft.errorreporting",)
     documented = {(d, k) for d, k, _, _ in commands} | {("com.microsoft.errorreporting", "IsMerpEnabled")}
-    assert documented == {(d, p.key) for p in catalog.preferences.values() for d in p.domains}
+    assert documented <= {(d, p.key) for p in catalog.preferences.values() for d in p.domains}
 
 
 @pytest.mark.parametrize("domain", ["Word", "Excel", "Powerpoint", "autoupdate2", "onenote.mac",
-                                    "Outlook", "Office365ServiceV2"])
+                                    "Outlook", "Office365ServiceV2", "office"])
 def test_types_agree_with_profilemanifests(catalog, domain):
     with shared("reference", "profilemanifests", f"com.microsoft.{domain}.plist").open("rb") as f:
         manifest = plistlib.load(f)
@@ -59,7 +92,9 @@ def test_types_agree_with_profilemanifests(catalog, domain):
         if f"com.microsoft.{domain}" in pref.domains and pref.key in keys:
             assert keys[pref.key]["pfm_type"] == pref.type
             if "pfm_range_list" in keys[pref.key]:
-                assert {v.value for v in pref.values} == set(keys[pref.key]["pfm_range_list"])
+                # every value the manifest knows is one of ours, or an old name of one
+                ours = {v.value for v in pref.values} | {a for v in pref.values for a in v.aliases}
+                assert set(keys[pref.key]["pfm_range_list"]) <= ours, pref.key
 
 
 def test_use_online_content_documents_windows_only_opt_in(catalog):
@@ -77,18 +112,37 @@ def test_caveats_say_what_a_setting_costs(catalog, key, text):
     assert any(text in c for c in catalog.preferences[key].caveats)
 
 
-def test_presets(catalog):
-    from profilegen.selection import settings_from_table
-
-    offline = settings_from_table(catalog, catalog.presets["volume-license-offline"].settings)
-    for pref in catalog.preferences.values():
-        if pref.key != "IsMerpEnabled":
-            for domain in pref.domains:
-                assert offline[(domain, pref.key)] == pref.private
-    crash = settings_from_table(catalog, catalog.presets["crash-reports-only"].settings)
+def test_the_2016_presets_carry_the_articles_commands(catalog):
+    offline = {(s.domain, s.key): s.value for s in catalog.presets["volume-license-offline"].values}
+    documented = {(domain, key) for domain, key, _, _ in seed_commands()}
+    assert set(offline) == documented
+    assert all(offline[key] == catalog.preferences[key[1]].private for key in documented)
+    crash = {(s.domain, s.key): s.value for s in catalog.presets["crash-reports-only"].values}
     assert crash[("com.microsoft.errorreporting", "IsMerpEnabled")] is True
     assert crash[("com.microsoft.errorreporting", "IsAttachFilesEnabled")] is False
     assert {"no-usage-telemetry", "manual-updates"} <= set(catalog.presets)
+
+
+def test_the_most_private_current_preset_uses_every_privacy_switch_at_its_most_private(catalog):
+    chosen = {(s.domain, s.key): s.value for s in catalog.presets["most-private-current"].values}
+    for pref in catalog.preferences.values():
+        if "com.microsoft.office" in pref.domains and pref.private is not None and pref.group == "privacy":
+            assert chosen[("com.microsoft.office", pref.key)] == pref.private, pref.key
+    assert chosen[("com.microsoft.autoupdate2", "AcknowledgedDataCollectionPolicy")] == "RequiredDataOnly"
+
+
+@pytest.mark.parametrize("name", list(catalog_module.load().presets))
+def test_each_preset_is_read_whole_by_the_versions_it_is_for(catalog, name):
+    from profilegen.target import Target, unread
+
+    preset = catalog.presets[name]
+    bounds = {p: (low, high) for p, low, high in preset.versions}
+    for edge in (0, 1):  # its oldest and its newest versions
+        versions = {p: (bounds.get(p, (None, None))[edge] or bounds.get(p, (None, None))[1 - edge] or v)
+                    for p, v in catalog.current().items()}
+        target = Target(versions["office"], versions["autoupdate"])
+        assert preset.fits(target.versions())
+        assert [s for s in preset.values if unread(catalog, s, target)] == [], (name, target)
 
 
 # --- broken data files fail with the file and the field named -------------------------
@@ -112,7 +166,17 @@ def edit(path, old, new):
         ("preferences/UseOnlineContent.toml", 'type = "integer"', 'type = "int"', "'type'"),
         ("preferences/UseOnlineContent.toml", "private = 0", "private = 5", "'private'"),
         ("preferences/UseOnlineContent.toml", "private = 0", 'private = "0"', "'private'"),
-        ("preferences/HowToCheck.toml", 'title = "Check only', 'titel = "Check only', "'titel'"),
+        ("preferences/HowToCheck.toml", 'title = "Offer no Office', 'titel = "Offer no Office', "'titel'"),
+        ("preferences/HowToCheck.toml", 'source = "mau-preferences"', 'source = "mau-prefs"', "'source'"),
+        ("preferences/HowToCheck.toml", 'confidence = "high"', 'confidence = "sure"', "'confidence'"),
+        ("preferences/ChannelName.toml", 'value = "Custom"', 'value = 3', "'value'"),
+        ("preferences/UpdateCache.toml", 'format = "https-url"', 'format = "url"', "'format'"),
+        ("preferences/SendAllTelemetryEnabled.toml", 'from = "16.28"', 'from = "sixteen"', "'from'"),
+        ("preferences/OptionalConnectedExperiencesPreference.toml", 'sections = ["Office Apps',
+         'sections = ["First app launch", "Office Apps', "an inferred rule may not silence"),
+        ("presets/most-private-current.toml", 'office_min = "16.30"', 'office_min = "latest"', "'office_min'"),
+        ("versions.toml", 'current = "4.85"', 'current = 4.85', "'current'"),
+        ("endpoints.toml", 'source = "mc1268926"', 'source = "mc"', "'source'"),
         ("preferences/HowToCheck.toml", 'domains = ["com.microsoft.autoupdate2"]',
          'domains = ["com.microsoft.AutoUpdate2"]', "'domains'"),
         ("preferences/IsMerpEnabled.toml", 'key = "IsMerpEnabled"', 'key = "IsMerpEnable"', "'key'"),

@@ -84,10 +84,10 @@ def test_warnings_alone_exit_zero(good, tmp_path):
     line = line_of(text, "<key>IsAttachedEnabled</key>")
     assert (f"{path}:{line}: warning: com.microsoft.errorreporting: IsAttachedEnabled is not Microsoft's "
             "spelling; Microsoft documents IsAttachFilesEnabled") in result.stdout
-    path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>ChannelName</key>")
-    path.write_text(path.read_text().replace("<string>Manual</string>", "<string>Current</string>"))
+    path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>UpdaterOptimization</key>")
+    path.write_text(path.read_text().replace("<string>Manual</string>", "<string>CPU</string>"))
     result = run("check", path)
-    assert result.returncode == 0 and "ChannelName is not in profilegen's catalog" in result.stdout
+    assert result.returncode == 0 and "UpdaterOptimization is not in profilegen's catalog" in result.stdout
 
 
 def test_real_public_profiles():

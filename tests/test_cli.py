@@ -145,7 +145,7 @@ BAD = [
 
 BAD_CONFIGS = [
     ('[settings]\nHowToCheck = "Manual"\n[settings\n', "site.toml: not valid TOML: ", "line 3"),
-    ('presets = "manual-updates"\n', "site.toml:1: unknown key 'presets'; expected preset, profile, settings", ""),
+    ('presets = "manual-updates"\n', "site.toml:1: unknown key 'presets'; expected preset, target, profile, settings", ""),
     ('[profile]\nidentifer = "x"\n', "site.toml:2: unknown key profile.identifer", ""),
     ('[settings]\nHowToCheck = "Manual"\nUseOnlineContent = "0"\n',
      "site.toml:3: UseOnlineContent: expected an integer (one of 0, 1, 2), got the string '0'", ""),

@@ -21,7 +21,8 @@ type = "string"
 domains = ["com.microsoft.autoupdate2", "com.microsoft.Word"]
 default = "Daily"
 private = "Never"
-source = "profilegen's tests"
+source = "deploy-preferences"
+confidence = "low"
 caveats = ["Made up for a test."]
 
 [[values]]
@@ -52,8 +53,8 @@ def run_in(project, *args):
 
 def test_it_is_listed_and_built(project, tmp_path):
     settings = {s["key"]: s for s in json.loads(run_in(project, "settings", "--json").stdout)}
-    assert settings["ProfilegenTestCadence"]["values"] == [{"value": "Daily", "title": "Every day"},
-                                                           {"value": "Never", "title": "Not at all"}]
+    assert [(v["value"], v["title"]) for v in settings["ProfilegenTestCadence"]["values"]] == [
+        ("Daily", "Every day"), ("Never", "Not at all")]
     assert "How often" not in run_in(project, "settings").stdout  # the question is the wizard's
     assert "ProfilegenTestCadence: Test cadence" in run_in(project, "settings").stdout
 
@@ -81,11 +82,12 @@ def test_it_joins_the_readme_table(project):
 
 def test_the_wizard_asks_it(project, tmp_path):
     from profilegen import catalog as catalog_module
-    from test_wizard import ENTER, answer, details, finish, outputs, pick, settings, spawn
+    from test_wizard import ENTER, answer, begin, details, finish, outputs, pick, settings, spawn
 
     catalog = catalog_module.load(project / "payloads")
     new = catalog.preferences["ProfilegenTestCadence"]
     child = spawn(project)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog, {new.key: (pick(new, "Never"), "\x1b[B \r")})  # Never, but not in Word
     details(child)
@@ -93,7 +95,7 @@ def test_the_wizard_asks_it(project, tmp_path):
     answer(child, "Write ", ENTER)
     assert finish(child) == 0
     assert "How often should the test check? (ProfilegenTestCadence)" in child.logfile_read.getvalue()
-    profile = plistlib.loads((tmp_path / "no-usage-telemetry.mobileconfig").read_bytes())
+    profile = plistlib.loads((tmp_path / "required-data-only.mobileconfig").read_bytes())
     found = {(p["PayloadType"], k): v for p in profile["PayloadContent"] for k, v in p.items()
              if k == new.key}
     assert found == {("com.microsoft.autoupdate2", new.key): "Never"}

@@ -10,6 +10,7 @@ import seed
 from conftest import run
 from profilegen import impact
 from profilegen.catalog import Setting
+from profilegen.request import TargetOptions
 from profilegen.selection import resolve
 
 # What the article says UseOnlineContent = 0 stops: two hosts and four sections.
@@ -17,8 +18,13 @@ UOC_HOSTS = ("odc.officeapps.live.com", "firstpartyapps.oaspapps.com")
 UOC_SECTIONS = {"Sign in", "Smart Lookup", "Product activation", "Office Apps (aka add-ins)"}
 
 
+# The 2016 article's keys, judged on Macs that still read them all.
+OLD = TargetOptions(office="16.23", mau="4.11")
+AT_2016 = ("--office", "16.23", "--mau", "4.11")
+
+
 def rows(catalog, **selection):
-    chosen = resolve(catalog, **selection) if selection else None
+    chosen = resolve(catalog, target=OLD, **selection) if selection else None
     return impact.assess(chosen, catalog)
 
 
@@ -71,7 +77,7 @@ def test_use_online_content_acts_only_for_the_apps_where_it_is_set(catalog):
     assert row(impacts, "Office Apps (aka add-ins)", "https://*.virtualearth.net/").effect == "unchanged"
     assert row(impacts, "Researcher", "https://www.bing.com/").effect == "unchanged"
     for value in ("1", "2"):
-        assert impact.summary(rows(catalog, sets=[f"UseOnlineContent={value}"]))["unchanged"] == 78
+        assert impact.summary(rows(catalog, sets=[f"UseOnlineContent={value}"]))["unchanged"] == len(catalog.endpoints)
 
 
 def test_is_merp_enabled_keeps_crash_reports_going(catalog):
@@ -85,23 +91,26 @@ def test_is_merp_enabled_keeps_crash_reports_going(catalog):
     assert crash.effect == "reduced"
     assert crash.settings == (Setting("com.microsoft.errorreporting", "IsAttachFilesEnabled", False),)
     # IsMerpEnabled false changes nothing on its own.
-    assert impact.summary(rows(catalog, sets=["IsMerpEnabled=false"]))["unchanged"] == 78
+    assert impact.summary(rows(catalog, sets=["IsMerpEnabled=false"]))["unchanged"] == len(catalog.endpoints)
 
 
 def test_manual_updates_is_an_inferred_reduction(catalog):
     impacts = [i for i in rows(catalog, preset="manual-updates") if i.effect != "unchanged"]
-    assert {i.endpoint.host for i in impacts} == {"officecdn.microsoft.com", "officecdn-microsoft-com.akamaized.net"}
+    # the article's update hosts, and those Microsoft named since: the 2024 row and AutoUpdate's download host
+    assert {i.endpoint.host for i in impacts} == {"officecdn.microsoft.com", "officecdn-microsoft-com.akamaized.net",
+                                                  "officecdnmac.microsoft.com", "res.public.onecdn.static.microsoft"}
     assert {(i.effect, i.evidence) for i in impacts} == {("reduced", "inferred")}
 
 
 def test_json_rows_match_the_seed_row_for_row(tmp_path):
-    result = run("build", "-p", "volume-license-offline", "-o", tmp_path, "--json")
+    result = run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "--json")
     assert result.returncode == 0, result.stderr
     kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
     assert {"endpoints-markdown", "endpoints-csv", "endpoints-json", "proxy-allow", "proxy-block"} <= kinds
     data = json.loads((tmp_path / "volume-license-offline-endpoints.json").read_text())
     documented = [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in seed.rows()]
-    assert [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in data["endpoints"]] == documented
+    article = [r for r in data["endpoints"] if r["source"] == "article-2016"]
+    assert [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in article] == documented
     for r in data["endpoints"]:
         assert {"section", "url", "apps", "type", "description", "effect", "silenced_for",
                 "still_contacted_by", "settings", "evidence"} <= set(r)
@@ -110,12 +119,12 @@ def test_json_rows_match_the_seed_row_for_row(tmp_path):
     table = list(csv.DictReader(io.StringIO((tmp_path / "volume-license-offline-endpoints.csv").read_text())))
     assert [(r["url"], r["effect"]) for r in table] == [(r["url"], r["effect"]) for r in data["endpoints"]]
     markdown = (tmp_path / "volume-license-offline-endpoints.md").read_text()
-    assert markdown.count("\n| `https://") == 78
+    assert markdown.count("\n| `https://") == len(data["endpoints"])
     assert "## By setting" in markdown and "partly silenced" in markdown
 
 
 def test_proxy_lists(tmp_path, catalog):
-    assert run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "proxy-lists").returncode == 0
+    assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "proxy-lists").returncode == 0
     allow_text = (tmp_path / "volume-license-offline-proxy-allow.txt").read_text()
     block_text = (tmp_path / "volume-license-offline-proxy-block.txt").read_text()
     for text in (allow_text, block_text):
@@ -132,12 +141,13 @@ def test_proxy_lists(tmp_path, catalog):
         "volume-license-offline-proxy-allow.txt", "volume-license-offline-proxy-block.txt"]
 
 
-def test_endpoints_command():
+def test_endpoints_command(catalog):
     whole = json.loads(run("endpoints", "--json").stdout)
-    assert len(whole["endpoints"]) == 78
+    assert len(whole["endpoints"]) == len(catalog.endpoints)
     assert {r["effect"] for r in whole["endpoints"]} == {"unchanged"}
-    offline = list(csv.DictReader(io.StringIO(run("endpoints", "-p", "volume-license-offline", "--csv").stdout)))
-    assert len(offline) == 78
+    offline = list(csv.DictReader(io.StringIO(run("endpoints", "-p", "volume-license-offline", *AT_2016,
+                                                  "--csv").stdout)))
+    assert len(offline) == len(catalog.endpoints)
     assert {r["effect"] for r in offline if r["url"].startswith("https://login.")} == {"partly silenced"}
     table = run("endpoints", "-p", "volume-license-offline")
     assert table.returncode == 0 and "Sign in" in table.stdout and "partly silenced" in table.stdout
@@ -160,9 +170,9 @@ def test_settings_impact_view():
 
 
 def test_script_header_summarises_the_impact(tmp_path):
-    assert run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "script").returncode == 0
+    assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "script").returncode == 0
     head = (tmp_path / "volume-license-offline.sh").read_text().split("\n\n")[0]
     assert "# What it silences: " in head
     assert "#   UseOnlineContent: " in head and "MSA and OrgID sign-in" in head
-    counts = json.loads(run("endpoints", "-p", "volume-license-offline", "--json").stdout)["summary"]
+    counts = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["summary"]
     assert f"{counts['silenced']} silenced, {counts['partly silenced']} partly silenced" in head

@@ -19,7 +19,8 @@ import pytest
 from conftest import run
 from profilegen.cli import parse
 from profilegen.request import Profile, Request, SigningOptions
-from profilegen.wizard import DEFAULT_PRESET
+from profilegen.target import Target
+from profilegen.wizard import asked, default_preset, presets_for
 
 DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x03", "\x15", "\x1b"
 DETAILS = [f.metadata["option"].question for f in fields(Profile)]
@@ -43,10 +44,15 @@ def answer(child, question, *keys):
         child.send(key)
 
 
-def start_from(catalog, name, current=DEFAULT_PRESET):
-    """The keys that move from the current choice to preset `name` ("" for from scratch)."""
-    order = list(catalog.presets) + [""]
-    steps = order.index(name) - order.index(current)
+def current(catalog):
+    return Target.of(catalog)
+
+
+def start_from(catalog, name, target=None, now=None):
+    """The keys that move from the preset offered first to preset `name` ("" for from scratch)."""
+    target = target or current(catalog)
+    order = presets_for(catalog, target) + [""]
+    steps = order.index(name) - order.index(default_preset(catalog, target) if now is None else now)
     return (UP * -steps if steps < 0 else DOWN * steps) + ENTER
 
 
@@ -55,17 +61,33 @@ def pick(pref, value):
     return UP * (len(pref.values) - [v.value for v in pref.values].index(value)) + ENTER
 
 
-def settings(child, catalog, picks=None):
-    """Every preference question in catalog order; picks[key] = (keys for the value, keys for the apps).
+def older(office, mau):
+    """Answers to the target question that name an older Office and AutoUpdate."""
+    return (DOWN, ENTER), (office, ENTER), (mau, ENTER)
 
-    A question about apps follows only where a value was chosen for a key of several domains.
+
+def begin(child, versions=None):
+    """The target question: the current versions, or (office, mau)."""
+    if versions is None:
+        answer(child, "Which Office do the Macs run?", ENTER)
+        return
+    answer(child, "Which Office do the Macs run?", DOWN, ENTER)
+    answer(child, "Office version", versions[0], ENTER)
+    answer(child, "AutoUpdate version", versions[1], ENTER)
+
+
+def settings(child, catalog, picks=None, target=None):
+    """Every question the target gets, in catalog order; picks[key] = (keys for the value, keys for the apps).
+
+    A question about apps follows only where a value was chosen for a key the target reads in several domains.
     """
     picks = picks or {}
-    prefs = list(catalog.preferences.values())
+    target = target or current(catalog)
+    prefs = [p for p in catalog.preferences.values() if asked(catalog, p, target)]
     after = [f"{p.title} ({p.key})" for p in prefs[1:]] + ["Profile details"]
     for pref, following in zip(prefs, after):
         answer(child, f"{pref.question} ({pref.key})", picks.get(pref.key, (ENTER,))[0])
-        if len(pref.domains) > 1 and child.expect_exact([f"{pref.key} = ", following]) == 0:
+        if len(asked(catalog, pref, target)) > 1 and child.expect_exact([f"{pref.key} = ", following]) == 0:
             time.sleep(0.05)
             child.send(picks.get(pref.key, (ENTER, ENTER))[1])
 
@@ -97,8 +119,9 @@ def rebuild_command(child) -> str:
 
 
 def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_back(tmp_path, catalog):
-    preset = "volume-license-offline"
+    preset = "most-private-current"
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", start_from(catalog, preset))
     settings(child, catalog)
     details(child)
@@ -119,17 +142,21 @@ def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_bac
             assert (built / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
 
 
-def test_custom_answers_every_detail_and_a_rebuild_from_the_saved_config(tmp_path, catalog):
+def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_path, catalog):
+    target = Target.of(catalog, "16.23", "4.11")
     child = spawn(tmp_path)
-    answer(child, "Start from:", start_from(catalog, ""))
+    begin(child, ("16.23", "4.11"))
+    answer(child, "Start from:", start_from(catalog, "", target))
     prefs = catalog.preferences
-    settings(child, catalog, {
+    settings(child, catalog, target=target, picks={
         "UseOnlineContent": (pick(prefs["UseOnlineContent"], 0), DOWN + SPACE + DOWN + SPACE + ENTER),  # Word only
         "SendAllTelemetryEnabled": (pick(prefs["SendAllTelemetryEnabled"], False),
                                     SPACE + DOWN + SPACE + DOWN + SPACE + ENTER),  # not in Word, Excel, PowerPoint
         "IsMerpEnabled": (pick(prefs["IsMerpEnabled"], True),),
         "HowToCheck": (pick(prefs["HowToCheck"], "AutomaticCheck"),),
     })
+    log = child.logfile_read.getvalue()
+    assert "(DiagnosticDataTypePreference)" not in log and "(AcknowledgedDataCollectionPolicy)" not in log
     details(child, {
         DETAILS[0]: ("Example Corp", ENTER),
         DETAILS[2]: (CTRL_U, "Office, the quiet way", ENTER),
@@ -161,6 +188,7 @@ def test_custom_answers_every_detail_and_a_rebuild_from_the_saved_config(tmp_pat
     assert meta["PayloadIdentifier"] == "com.example-corp.office.office-network"
     assert meta["PayloadRemovalDisallowed"] is True
     assert {p["type"] for p in info["payloads"]} == {"com.apple.ManagedClient.preferences"}
+    assert '[target]\noffice = "16.23"\nmau = "4.11"' in (tmp_path / "out" / "site.toml").read_text()
 
     result = subprocess.run([sys.executable, "-m", "profilegen", "build", "--config", "out/site.toml",
                              "--output-dir", "rebuilt"], cwd=tmp_path, capture_output=True, text=True)
@@ -174,6 +202,7 @@ def test_custom_answers_every_detail_and_a_rebuild_from_the_saved_config(tmp_pat
 @pytest.mark.parametrize("key", [CTRL_C, ESC])
 def test_cancel_in_the_middle_leaves_nothing(tmp_path, catalog, key):
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     answer(child, DETAILS[0], ENTER)
@@ -185,10 +214,11 @@ def test_cancel_in_the_middle_leaves_nothing(tmp_path, catalog, key):
 
 def test_an_empty_selection_is_caught_at_once_in_wizard_words(tmp_path, catalog):
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", start_from(catalog, ""))
     settings(child, catalog)
     child.expect_exact("Nothing is set yet")
-    answer(child, "Start from:", start_from(catalog, "manual-updates", current=""))
+    answer(child, "Start from:", start_from(catalog, "manual-updates", now=""))
     settings(child, catalog)
     details(child)
     outputs(child)
@@ -200,6 +230,7 @@ def test_an_empty_selection_is_caught_at_once_in_wizard_words(tmp_path, catalog)
 
 def test_invalid_identifier_is_asked_again(tmp_path, catalog):
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     answer(child, DETAILS[0], ENTER)
@@ -210,21 +241,23 @@ def test_invalid_identifier_is_asked_again(tmp_path, catalog):
     outputs(child)
     answer(child, "Write ", ENTER)
     assert finish(child) == 0
-    assert b"<string>com.example.office</string>" in (tmp_path / "build" / "no-usage-telemetry.mobileconfig").read_bytes()
+    assert b"<string>com.example.office</string>" in (tmp_path / "build" / "required-data-only.mobileconfig").read_bytes()
 
 
 def test_review_changes_one_answer_and_existing_files_are_not_replaced_unasked(tmp_path, catalog):
     (tmp_path / "build").mkdir()
-    mine = tmp_path / "build" / "no-usage-telemetry.mobileconfig"
+    mine = tmp_path / "build" / "required-data-only.mobileconfig"
     mine.write_text("mine")
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     details(child)
     outputs(child)
     answer(child, "Write ", ENTER)
     answer(child, "exist already", ENTER)  # No: keep them
-    steps = ["Start from", *catalog.preferences, *DETAILS, "Output folder"]
+    asked_prefs = [p for p in catalog.preferences.values() if asked(catalog, p, current(catalog))]
+    steps = ["Target", "Start from", *asked_prefs, *DETAILS, "Output folder"]
     answer(child, "Change which answer?", DOWN * (len(steps) - 1), ENTER)
     answer(child, "Output folder:", CTRL_U, "elsewhere", ENTER)
     answer(child, "Write ", DOWN, ENTER)  # Change an answer
@@ -251,6 +284,7 @@ def test_a_wrong_p12_password_is_asked_again_keeping_the_path(tmp_path, catalog)
     pki = PKI(tmp_path)
     p12 = pki.p12(pki.leaf("wizard"), b"s3cret-pass")
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     details(child)
@@ -265,11 +299,11 @@ def test_a_wrong_p12_password_is_asked_again_keeping_the_path(tmp_path, catalog)
     command = rebuild_command(child)
     assert finish(child) == 0
     assert "s3cret-pass" not in child.logfile_read.getvalue()
-    assert parse(command.split()) == Request(configs=(Path("build/no-usage-telemetry.toml"),), force=True,
+    assert parse(command.split()) == Request(configs=(Path("build/required-data-only.toml"),), force=True,
                                              signing=SigningOptions(sign_p12=p12))
-    signed = tmp_path / "build" / "no-usage-telemetry.signed.mobileconfig"
+    signed = tmp_path / "build" / "required-data-only.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
-    assert b"s3cret-pass" not in (tmp_path / "build" / "no-usage-telemetry.toml").read_bytes()
+    assert b"s3cret-pass" not in (tmp_path / "build" / "required-data-only.toml").read_bytes()
 
 
 def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
@@ -278,6 +312,7 @@ def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
     pki = PKI(tmp_path)
     right, wrong = pki.leaf("right"), pki.leaf("other", kind="ec")
     child = spawn(tmp_path)
+    begin(child)
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     details(child)
@@ -297,5 +332,5 @@ def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
     assert finish(child) == 0
     assert parse(command.split()).signing == SigningOptions(sign_cert=right.cert_pem, sign_key=right.key_pem,
                                                             sign_chain=pki.chain_pem)
-    signed = tmp_path / "build" / "no-usage-telemetry.signed.mobileconfig"
+    signed = tmp_path / "build" / "required-data-only.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
