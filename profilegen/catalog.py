@@ -46,7 +46,9 @@ CONFIDENCE = {
 }
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")
+# An https URL (RFC 3986 characters, no fragment): what AutoUpdate can fetch from.
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
+                  r"(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$")
 
 
 def type_name(value: Any) -> str:
@@ -270,22 +272,30 @@ class Preference:
             return self.coerce(number)
         return self.coerce(raw)
 
-    def versions(self) -> list[str]:
-        """Which versions read it, in words, each claim with its confidence."""
+    def versions(self, catalog: Catalog) -> list[str]:
+        """Which versions read it, in words, each claim from elsewhere than its source with its confidence."""
+
+        def product(domains: tuple[str, ...]) -> str:
+            return catalog.products[catalog.domains[(domains or self.domains)[0]].product].title
+
+        def status(s: Status, what: str = "", domain: str | None = None) -> str:
+            return (f"{what}{s.word} from {product((domain,) if domain else s.domains)} {s.version}"
+                    f"{'' if domain else _where(s.domains)} ({s.evidence.source}, {s.evidence.confidence})"
+                    + (f"; instead: {', '.join(s.instead)}" if s.instead else ""))
+
         since = self.since_evidence
-        words = [f"read from {self.since}" + (f" ({since.source}, {since.confidence})" if since else "")
+        words = [f"read from {product(())} {self.since}" + (f" ({since.source}, {since.confidence})" if since else "")
                  if self.since else ""]
         if self.profile_only:
-            words.append(f"from {self.profile_only} read only from a configuration profile")
-        words += [f"{s.word} from {s.version}{_where(s.domains)} ({s.evidence.confidence})"
-                  + (f", instead: {', '.join(s.instead)}" if s.instead else "") for s in self.statuses]
+            words.append(f"from {product(())} {self.profile_only}, read only from a configuration profile")
+        words += [status(s) for s in self.statuses]
+        words += [status(s, f"{d} ", d) for d in self.domains for s in catalog.domains[d].statuses]
         for v in self.values:
-            words += [f"{format_value(v.value)} {s.word} from {s.version} ({s.evidence.confidence})"
-                      + (f", instead: {', '.join(s.instead)}" if s.instead else "") for s in v.statuses]
+            words += [status(s, f"{format_value(v.value)} ") for s in v.statuses]
             words += [f"{alias}: old name of {format_value(v.value)}" for alias in v.aliases]
         return [w for w in words if w]
 
-    def summary(self) -> list[str]:
+    def summary(self, catalog: Catalog) -> list[str]:
         """The preference in a few lines of text, as `profilegen settings` prints it."""
         width = max((len(format_value(v.value)) for v in self.values), default=0)
         marks = {format_value(self.private): "  (most private)"} if self.private is not None else {}
@@ -297,7 +307,7 @@ class Preference:
               for v in self.values),
             *([] if self.values else [f"  {self.allowed}"]),
             f"  {self.description}",
-            *(f"  Versions: {words}" for words in ["; ".join(self.versions())] if words),
+            *(f"  Versions: {words}" for words in ["; ".join(self.versions(catalog))] if words),
             *(f"  ! {caveat}" for caveat in self.caveats),
             f"  Source: {self.evidence.source} ({self.evidence.confidence})",
         ]

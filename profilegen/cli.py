@@ -162,7 +162,7 @@ def settings(
         typer.echo(json.dumps([p.as_dict() for p in catalog.preferences.values()], indent=2))
         return
     for p in catalog.preferences.values():
-        _wrapped(p.summary())
+        _wrapped(p.summary(catalog))
         typer.echo()
 
 

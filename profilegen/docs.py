@@ -20,18 +20,45 @@ def _cell(text: str) -> str:
 
 def settings_table(catalog: Catalog) -> str:
     lines = [
-        "| Key | Domains | Type | Values | Most private | What it does |",
-        "|---|---|---|---|---|---|",
+        "| Key | Domains | Type | Values | Most private | Versions | What it does | Source |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for p in catalog.preferences.values():
-        values = "<br>".join(f"`{format_value(v.value)}` {v.title}" for v in p.values)
+        values = "<br>".join(f"`{format_value(v.value)}` {v.title}" for v in p.values) or p.allowed
         domains = "<br>".join(f"`{d}`" for d in p.domains)
         aliases = "".join(f"<br>also read as `{a}`" for a in p.aliases)
         caveats = "".join(f"<br>⚠ {c}" for c in p.caveats)
+        private = f"`{format_value(p.private)}`" if p.private is not None else ""
+        source = catalog.sources[p.evidence.source]
         lines.append(
-            f"| `{p.key}`{aliases} | {domains} | {p.type} | {values} | `{format_value(p.private)}` "
-            f"| {p.description}{caveats} |"
+            f"| `{p.key}`{aliases} | {domains} | {p.type} | {_cell(values)} | {private} "
+            f"| {_cell('<br>'.join(p.versions(catalog)))} | {_cell(p.description)}{_cell(caveats)} "
+            f"| [{_cell(source.title)}]({source.url}) ({p.evidence.confidence}) |"
         )
+    return "\n".join(lines)
+
+
+def sources(catalog: Catalog) -> str:
+    from profilegen.catalog import CONFIDENCE
+
+    lines = ["| id | source | publisher |", "|---|---|---|"]
+    lines += [f"| `{s.id}` | [{_cell(s.title)}]({s.url}){f', {s.date}' if s.date else ''} | {s.publisher} |"
+              for s in catalog.sources.values()]
+    lines += ["", "| confidence | meaning |", "|---|---|"]
+    lines += [f"| {name} | {meaning} |" for name, meaning in CONFIDENCE.items()]
+    return "\n".join(lines)
+
+
+def versions(catalog: Catalog) -> str:
+    lines = ["| product | current | released | source |", "|---|---|---|---|"]
+    lines += [f"| {p.title} | {p.current} | {p.released} | `{p.evidence.source}` ({p.evidence.confidence}) |"
+              for p in catalog.products.values()]
+    return "\n".join(lines)
+
+
+def presets(catalog: Catalog) -> str:
+    lines = ["| preset | for | what it does |", "|---|---|---|"]
+    lines += [f"| `{p.name}` | {p.for_versions(catalog)} | {_cell(p.description)} |" for p in catalog.presets.values()]
     return "\n".join(lines)
 
 
@@ -83,6 +110,9 @@ def exit_codes(catalog: Catalog) -> str:
 
 BLOCKS = {
     "settings-table": settings_table,
+    "sources": sources,
+    "versions": versions,
+    "presets": presets,
     "build-options": build_options,
     "apps": apps,
     "formats": formats,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shlex
 from pathlib import Path
 
 from profilegen import __version__, impact
@@ -18,7 +19,7 @@ from profilegen.render import Output
 from profilegen.selection import Selection
 
 TEMPLATE = Path(__file__).with_name("script.sh")
-# Domains, keys and values come from the catalog; this is the belt to those braces.
+# Domains, keys and types come from the catalog; this is the belt to those braces.
 _WORD = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
@@ -63,10 +64,11 @@ def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
 def script(selection: Selection, catalog: Catalog, default_options: str = "", purpose: str = "") -> str:
     rows = []
     for s in selection.settings:
-        words = (s.domain, s.key, catalog.preferences[s.key].type, format_value(s.value))
+        words = (s.domain, s.key, catalog.preferences[s.key].type)
         if not all(_WORD.match(w) for w in words):
             raise ValueError(f"not a safe shell word in {words}")
-        rows.append('  "$1" ' + " ".join(words))
+        # Values the catalog checked can still hold shell characters (a URL's ? or &): quote them.
+        rows.append('  "$1" ' + " ".join((*words, shlex.quote(format_value(s.value)))))
     # The header, which may quote the user's text, goes in last, so no placeholder in it is expanded.
     return (
         _template()

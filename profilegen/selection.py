@@ -281,5 +281,4 @@ def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:
         f"{catalog.preferences[key].title_of(value)} ({key} = {format_value(value)}) in {', '.join(names)}"
         for (key, value), names in seen.items()
     ]
-    return ("Office for Mac network preferences, as documented in Microsoft's "
-            "'Network requests in Office 2016 for Mac': " + "; ".join(parts) + ".")
+    return "Office for Mac preferences, as Microsoft documents them: " + "; ".join(parts) + "."

@@ -35,7 +35,7 @@ def test_ci_runs_the_readmes_test_command():
 
 def test_readme_starts_with_the_two_commands():
     blocks = README.split("```sh\n")[1:3]
-    assert "profilegen build --preset volume-license-offline" in blocks[0]
+    assert "profilegen build --preset most-private-current" in blocks[0]
     assert "pytest" in blocks[1]
 
 

@@ -3,6 +3,7 @@
 import json
 import plistlib
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def profile_settings(path):
 
 
 def script_settings(path):
-    rows = re.findall(r'^  "\$1" (\S+) (\S+) (\S+) (\S+)$', path.read_text(), re.M)
+    rows = [shlex.split(line)[1:] for line in path.read_text().splitlines() if line.startswith('  "$1" ')]
     parse = {"boolean": lambda v: v == "true", "integer": int, "string": str}
     return {(d, k, t, parse[t](v)) for d, k, t, v in rows}
 
