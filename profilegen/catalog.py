@@ -187,7 +187,7 @@ class Preference:
     section: str | None = None  # where in the source
     order: int = 0
     default: Any = None
-    since: Version | None = None  # the first version of its domains' product that reads it
+    since: Version | None = None  # the first version that reads it, of its first domain's product
     since_evidence: Evidence | None = None  # where that comes from, where not from the preference's source
     profile_only: Version | None = None  # from this version, read only when a profile sets it
     expected: str | None = None  # why a profile that manages its domain should set it

@@ -134,9 +134,10 @@ def build(request: Request, json_: Json = False) -> None:
     """
     from profilegen import build as core
 
-    result = core.plan(request, _catalog(), _password).write()
-    for warning in result.plan.warnings:
+    plan = core.plan(request, _catalog(), _password)
+    for warning in plan.warnings:
         typer.echo(f"Warning: {warning}", err=True)
+    result = plan.write()
     if json_:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:

@@ -264,9 +264,11 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                 shown = format_value(s.value) if isinstance(s.value, bool) else repr(s.value)
                 error(f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
                       f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *path)
-            elif not any(same_value(v.value, s.value) for v in pref.values):
-                error(f"{s.domain}: {s.key} = {format_value(s.value)} is not allowed; "
-                      f"expected one of {pref.allowed}", *path)
+            elif pref.old_name(s.value):
+                warn(f"{s.domain}: {s.key} = {s.value} is an old name of {pref.old_name(s.value)}, "
+                     "which Microsoft documents now", *path)
+            elif pref.problem(s.value):
+                error(f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
         elif s.domain in domains:
             warn(f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *path)
         elif s.domain.startswith("com.microsoft.") and s.domain not in warned_domains:

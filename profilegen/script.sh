@@ -19,7 +19,9 @@
 
 DEFAULT_OPTIONS='%%DEFAULT_OPTIONS%%'
 
-# One line per preference: domain, key, type, value.
+# One line per preference: domain, key, type, value. Values are literal: a $ in a
+# single-quoted URL is meant as it is.
+# shellcheck disable=SC2016
 for_each_setting() {
 %%SETTINGS%%
 }

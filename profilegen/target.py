@@ -50,7 +50,9 @@ def unread_key(catalog: Catalog, pref: Preference, domain_name: str, target: Tar
     status = _unread_status(domain.statuses, domain_name, version)
     if status:
         return f"{domain_name} is {status.word} from {title} {status.version} ({_cite(status)})"
-    if pref.since and version < pref.since:
+    # `since` counts in the product of the preference's first domain (Office for SendCriticalTelemetryEnabled,
+    # whose AutoUpdate domain it doesn't constrain).
+    if pref.since and domain.product == catalog.domains[pref.domains[0]].product and version < pref.since:
         return f"{title} reads it from {pref.since}; the target is {title} {version}"
     status = _unread_status(pref.statuses, domain_name, version)
     if status:

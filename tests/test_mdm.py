@@ -42,10 +42,22 @@ def intune_values(data: bytes) -> dict:
     return plistlib.loads(b"<plist version=\"1.0\"><dict>" + data + b"</dict></plist>")
 
 
-@pytest.mark.parametrize("preset", PRESETS)
+# Every key the preset don't set, at a value that isn't its default: URLs, numbers and old names too.
+EVERY_KIND = ["ChannelName=Custom", "ManifestServer=https://mau.example.com/manifests/?tenant=a&b=1",
+              "UpdateCache=https://cache.example.com/office/", "EnableFallbackChannel=false",
+              "UpdateCheckInterval=240", "word:SendCriticalTelemetryEnabled=false", "UseOnlineContent=1",
+              "OfficeWebAddinDisableOMEXCatalog=true", "HowToCheck=Manual"]
+
+
+@pytest.mark.parametrize("preset", [*PRESETS, "--set"])
 def test_every_format_carries_the_same_settings(tmp_path, preset):
-    assert run("build", "-p", preset, "-o", tmp_path / "direct").returncode == 0
-    result = run("build", "-p", preset, "-o", tmp_path / "mcx", "--payload-style", "mcx", "-f", "mobileconfig")
+    if preset == "--set":
+        selection = [arg for item in EVERY_KIND for arg in ("--set", item)] + ["--set", "IsMerpEnabled=true"]
+        preset = "office-network"
+    else:
+        selection = ["-p", preset]
+    assert run("build", *selection, "-o", tmp_path / "direct").returncode == 0
+    result = run("build", *selection, "-o", tmp_path / "mcx", "--payload-style", "mcx", "-f", "mobileconfig")
     assert result.returncode == 0, result.stderr
     direct = tmp_path / "direct"
     expected = profile_settings(direct / f"{preset}.mobileconfig")
@@ -61,7 +73,7 @@ def test_every_format_carries_the_same_settings(tmp_path, preset):
         for key, prop in json.loads(path.read_text())["properties"].items():
             if (path.stem, key, prop["type"], prop.get("default")) in expected:
                 schema.add((path.stem, key, prop["type"], prop["default"]))
-                assert prop["default"] in prop["enum"]
+                assert prop["default"] in prop.get("enum", [prop["default"]])
     assert jamf == intune == schema == expected
 
 

@@ -253,3 +253,21 @@ def test_header_names_the_selection(built):
     head = text.split("\n\n")[0]
     assert "profilegen" in head and "preset volume-license-offline" in head
     assert "com.microsoft.Word UseOnlineContent = 0" in head
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_values_with_shell_characters_are_written_exactly_then_compliant(tmp_path, mac, shell):
+    """A URL with ? and & (ManifestServer, UpdateCache) reaches defaults as one word, unexpanded."""
+    url = "https://mau.example.com/manifests/?tenant=a&b=$HOME;x"
+    result = run("build", "--set", f"ManifestServer={url}", "--set", "ChannelName=Custom",
+                 "--set", "UpdateCheckInterval=240", "-o", tmp_path, "-f", "script,mobileconfig")
+    assert result.returncode == 0, result.stderr
+    script = tmp_path / "office-network.sh"
+    checked = subprocess.run([str(SHELLCHECK), "-s", "sh", str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    applied = mac.run(script, shell=shell, user="alice")
+    assert applied.returncode == 0, applied.stderr
+    assert written(mac.state(), "alice") == expected_settings(tmp_path, "office-network")
+    assert mac.state()["alice"]["com.microsoft.autoupdate2"]["ManifestServer"] == ["string", url]
+    audit = mac.run(script, "--check", shell=shell, user="alice")
+    assert audit.returncode == 0 and "drift" not in audit.stdout
