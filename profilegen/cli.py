@@ -104,6 +104,11 @@ def _password(path: Path, kind: str) -> Optional[bytes]:
     return None
 
 
+def _warn(warnings) -> None:
+    for warning in warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+
+
 def parse(argv: list[str]) -> Request:
     """The Request a `profilegen build ...` command line makes, without building anything."""
     args = list(argv[2:] if argv[:2] == ["profilegen", "build"] else argv)
@@ -135,9 +140,12 @@ def build(request: Request, json_: Json = False) -> None:
     from profilegen import build as core
 
     plan = core.plan(request, _catalog(), _password)
-    for warning in plan.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+    # Warnings follow a build that was written; with --strict they are why nothing is.
+    if request.strict:
+        _warn(plan.warnings)
     result = plan.write()
+    if not request.strict:
+        _warn(plan.warnings)
     if json_:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:
