@@ -5,7 +5,7 @@ them as one `Error: ...` line and exits 1.
 """
 
 import functools
-import inspect
+from inspect import Parameter, signature
 import json
 import os
 import sys
@@ -73,20 +73,20 @@ def _options(cls: type, param: str):
                 annotation = Optional[opt.type]
             info = typer.Option(*opt.flags, help=opt.help, metavar=opt.metavar, show_default=default is not None
                                 and opt.type is not bool)
-            extra.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                           annotation=Annotated[annotation, info]))
-        signature = inspect.signature(command)
-        own = list(signature.parameters.values())
+            extra.append(Parameter(name, Parameter.KEYWORD_ONLY, default=default,
+                                   annotation=Annotated[annotation, info]))
+        declared_signature = signature(command)
+        own = list(declared_signature.parameters.values())
         at = next(i for i, p in enumerate(own) if p.name == param)
         # The others after them must be keyword-only too, for a valid signature.
-        rest = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at + 1:]]
+        rest = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in own[at + 1:]]
 
         @functools.wraps(command)
         def wrapper(**kwargs):
             values = {name: kwargs.pop(name) for name, _, _ in declared}
             return command(**kwargs, **{param: from_options(cls, values)})
 
-        wrapper.__signature__ = signature.replace(parameters=own[:at] + extra + rest)
+        wrapper.__signature__ = declared_signature.replace(parameters=own[:at] + extra + rest)
         return wrapper
 
     return decorate

@@ -132,7 +132,7 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
             pref = _known(catalog, s.key)
             known = pref is not None and s.domain in pref.domains
             meaning = None
-            if known and any(same_value(v.value, s.value) for v in pref.values):
+            if known and type_name(s.value) == pref.type and not pref.problem(s.value):
                 meaning = pref.title_of(s.value)
             items.append({
                 "domain": s.domain, "key": s.key, "value": _plain(s.value),

@@ -2,7 +2,6 @@
 
 import json
 import plistlib
-import re
 import shlex
 from pathlib import Path
 
