@@ -812,13 +812,13 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
                     raise CatalogError(f"{where}: field {field_name!r}: {key} = {value!r} is not a catalog value")
         for app in rule.apps:
             _one_of(app, catalog.apps.values(), "apps", where)
+        rows = {j for j, e in enumerate(catalog.endpoints) if e.section in rule.sections}
         for host in rule.hosts:
-            if not any(fnmatchcase(e.host, host) for e in catalog.endpoints):
+            matched = {j for j, e in enumerate(catalog.endpoints) if fnmatchcase(e.host, host)}
+            if not matched:
                 raise CatalogError(f"{where}: field 'hosts': {host!r} matches no endpoint of endpoints.toml")
-        rows = frozenset(
-            j for j, e in enumerate(catalog.endpoints)
-            if e.section in rule.sections or any(fnmatchcase(e.host, h) for h in rule.hosts)
-        )
+            rows |= matched
+        rows = frozenset(rows)
         if rule.evidence == "inferred" and rule.effect == "silenced":
             essential = next((catalog.endpoints[j] for j in sorted(rows) if catalog.endpoints[j].essential), None)
             if essential:
