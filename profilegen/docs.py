@@ -18,48 +18,48 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(header: tuple[str, ...], rows) -> str:
+    """A Markdown table; cells are given as they should read."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def settings_table(catalog: Catalog) -> str:
-    lines = [
-        "| Key | Domains | Type | Values | Most private | Versions | What it does | Source |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for p in catalog.preferences.values():
+    def row(p):
         values = "<br>".join(f"`{format_value(v.value)}` {v.title}" for v in p.values) or p.allowed
-        domains = "<br>".join(f"`{d}`" for d in p.domains)
         aliases = "".join(f"<br>also read as `{a}`" for a in p.aliases)
         caveats = "".join(f"<br>⚠ {c}" for c in p.caveats)
-        private = f"`{format_value(p.private)}`" if p.private is not None else ""
         source = catalog.sources[p.evidence.source]
-        lines.append(
-            f"| `{p.key}`{aliases} | {domains} | {p.type} | {_cell(values)} | {private} "
-            f"| {_cell('<br>'.join(p.versions(catalog)))} | {_cell(p.description)}{_cell(caveats)} "
-            f"| [{_cell(source.title)}]({source.url}) ({p.evidence.confidence}) |"
-        )
-    return "\n".join(lines)
+        return (f"`{p.key}`{aliases}", "<br>".join(f"`{d}`" for d in p.domains), p.type, _cell(values),
+                f"`{format_value(p.private)}`" if p.private is not None else "",
+                _cell("<br>".join(p.versions(catalog))), _cell(p.description) + _cell(caveats),
+                f"[{_cell(source.title)}]({source.url}) ({p.evidence.confidence})")
+
+    return _table(("Key", "Domains", "Type", "Values", "Most private", "Versions", "What it does", "Source"),
+                  map(row, catalog.preferences.values()))
 
 
 def sources(catalog: Catalog) -> str:
     from profilegen.catalog import CONFIDENCE
 
-    lines = ["| id | source | publisher |", "|---|---|---|"]
-    lines += [f"| `{s.id}` | [{_cell(s.title)}]({s.url}){f', {s.date}' if s.date else ''} | {s.publisher} |"
-              for s in catalog.sources.values()]
-    lines += ["", "| confidence | meaning |", "|---|---|"]
-    lines += [f"| {name} | {meaning} |" for name, meaning in CONFIDENCE.items()]
-    return "\n".join(lines)
+    return "\n\n".join([
+        _table(("id", "source", "publisher"),
+               ((f"`{s.id}`", f"[{_cell(s.title)}]({s.url})" + (f", {s.date}" if s.date else ""), s.publisher)
+                for s in catalog.sources.values())),
+        _table(("confidence", "meaning"), CONFIDENCE.items()),
+    ])
 
 
 def versions(catalog: Catalog) -> str:
-    lines = ["| product | current | released | source |", "|---|---|---|---|"]
-    lines += [f"| {p.title} | {p.current} | {p.released} | `{p.evidence.source}` ({p.evidence.confidence}) |"
-              for p in catalog.products.values()]
-    return "\n".join(lines)
+    return _table(("product", "current", "released", "source"),
+                  ((p.title, str(p.current), p.released, f"`{p.evidence.source}` ({p.evidence.confidence})")
+                   for p in catalog.products.values()))
 
 
 def presets(catalog: Catalog) -> str:
-    lines = ["| preset | for | what it does |", "|---|---|---|"]
-    lines += [f"| `{p.name}` | {p.for_versions(catalog)} | {_cell(p.description)} |" for p in catalog.presets.values()]
-    return "\n".join(lines)
+    return _table(("preset", "for", "what it does"),
+                  ((f"`{p.name}`", p.for_versions(catalog), _cell(p.description)) for p in catalog.presets.values()))
 
 
 def build_options(catalog: Catalog) -> str:
@@ -68,44 +68,41 @@ def build_options(catalog: Catalog) -> str:
 
     from profilegen.cli import app
 
-    command = typer.main.get_command(app).commands["build"]
-    lines = ["| option | meaning |", "|---|---|"]
-    for param in command.params:
+    rows = []
+    for param in typer.main.get_command(app).commands["build"].params:
         if not isinstance(param, typer.core.click.Option) or param.name == "help":
             continue
         long, *short = sorted(param.opts, key=len, reverse=True)
         flag = long if param.is_flag else f"{long} {param.metavar or param.type.name.upper()}"
-        default = f" [default: {param.default}]" if param.show_default and not param.is_flag and param.default is not None else ""
-        lines.append(f"| `{_cell(flag)}`{''.join(f', `{s}`' for s in short)} | {_cell((param.help or '') + default)} |")
-    return "\n".join(lines)
+        shown = param.show_default and not param.is_flag and param.default is not None
+        rows.append((f"`{_cell(flag)}`" + "".join(f", `{s}`" for s in short),
+                     _cell((param.help or "") + (f" [default: {param.default}]" if shown else ""))))
+    return _table(("option", "meaning"), rows)
 
 
 def apps(catalog: Catalog) -> str:
-    lines = ["| APP | preference domain | |", "|---|---|---|"]
-    lines += [f"| `{d.alias}` | `{d.domain}` | {d.name} |" for d in catalog.domains.values()]
-    return "\n".join(lines)
+    return _table(("APP", "preference domain", "application"),
+                  ((f"`{d.alias}`", f"`{d.domain}`", d.name) for d in catalog.domains.values()))
 
 
 def formats(catalog: Catalog) -> str:
     from profilegen.render import FORMATS, KINDS
 
-    lines = ["| format | file kinds | what |", "|---|---|---|"]
-    lines += [f"| `{name}` | {', '.join(f'`{k}`' for k in f.kinds)} | {f.help} |" for name, f in FORMATS.items()]
-    lines += ["", "| file kind | what it is |", "|---|---|"]
-    lines += [f"| `{kind}` | {what} |" for kind, what in KINDS.items()]
-    return "\n".join(lines)
+    return "\n\n".join([
+        _table(("format", "file kinds", "what"),
+               ((f"`{name}`", ", ".join(f"`{k}`" for k in f.kinds), f.help) for name, f in FORMATS.items())),
+        _table(("file kind", "what it is"), ((f"`{kind}`", what) for kind, what in KINDS.items())),
+    ])
 
 
 def effects(catalog: Catalog) -> str:
-    return "\n".join(["| effect | meaning |", "|---|---|"]
-                     + [f"| `{effect}` | {meaning} |" for effect, meaning in EFFECTS.items()])
+    return _table(("effect", "meaning"), ((f"`{effect}`", meaning) for effect, meaning in EFFECTS.items()))
 
 
 def exit_codes(catalog: Catalog) -> str:
     from profilegen.errors import EXIT_CODES
 
-    return "\n".join(["| exit code | meaning |", "|---|---|"]
-                     + [f"| {code} | {meaning} |" for code, meaning in EXIT_CODES.items()])
+    return _table(("exit code", "meaning"), ((str(code), meaning) for code, meaning in EXIT_CODES.items()))
 
 
 BLOCKS = {
