@@ -8,6 +8,7 @@ written until `write`, and then everything or nothing.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from profilegen.catalog import Catalog, type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
 from profilegen.request import Request, SigningOptions
-from profilegen.selection import Selection, load_config, resolve
+from profilegen.selection import Selection, identifier_warnings, load_config, resolve
 
 # Asked for a password when an identity file needs one: (the file, "p12" or "key") -> password or None.
 PasswordSource = Callable[[Path, str], "bytes | None"]
@@ -55,12 +56,26 @@ class Plan:
         folder = self.request.output_dir
         return [folder / o.path for o in self.outputs if (folder / o.path).exists()]
 
+    def stale(self) -> tuple[str, ...]:
+        """What the previous build of each name wrote (its manifest says) that this one doesn't."""
+        folder, written = self.request.output_dir, {o.path for o in self.outputs}
+        found: list[str] = []
+        for manifest in (o for o in self.outputs if o.kind == "manifest"):
+            path = output.owned(folder, manifest.path)
+            try:
+                listed = json.loads(path.read_text(encoding="utf-8"))["files"] if path else []
+            except (OSError, ValueError, KeyError, TypeError):
+                listed = []  # not a manifest profilegen wrote: remove nothing
+            found += [f for f in listed if isinstance(f, str) and f not in written]
+        return tuple(dict.fromkeys(found))
+
     def write(self) -> Result:
         if self.request.strict and self.warnings:
             count = len(self.warnings)
             raise SelectionError(f"{count} warning{'s' * (count > 1)}, and --strict makes them errors: "
                                  "nothing was written")
-        output.write(self.outputs, self.request.output_dir, force=self.request.force)
+        stale = self.stale() if self.request.force else ()
+        output.write(self.outputs, self.request.output_dir, force=self.request.force, stale=stale)
         return Result(self)
 
 
@@ -102,6 +117,13 @@ class Result:
         product = plan.products[0]
         return ([str(s) for s in product.selection.settings]
                 + [f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)])
+
+
+def manifest(name: str, outputs: list[Output], prefix: str = "") -> Output:
+    """NAME.manifest.json: the files this build of NAME writes (paths from the output folder), so its
+    next build can remove the ones it no longer writes. Deterministic, like every output."""
+    data = {"generator": "profilegen", "name": name, "files": sorted(o.path for o in outputs)}
+    return Output(f"{prefix}{name}.manifest.json", "manifest", (json.dumps(data, indent=2) + "\n").encode())
 
 
 def configs_in(folder: Path) -> list[Path]:
@@ -169,6 +191,8 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     request.signing.check()
     unsaved = unsaved or {}
     configs = list(request.configs) + (configs_in(request.config_dir) if request.config_dir else [])
+    if request.name and len(configs) > 1:
+        raise UsageError("--name names one build; in a batch each build takes its config's name")
     stems = [c.stem for c in configs]
     duplicate = next((s for s in stems if stems.count(s) > 1), None)
     if duplicate:
@@ -178,7 +202,7 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
             selections.append(resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
-                                      profile=request.profile, target=request.target))
+                                      profile=request.profile, target=request.target, name=request.name))
         except SelectionError as e:
             message = str(e)
             if len(configs) > 1 and not message.startswith(str(config)):
@@ -188,10 +212,12 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     signer = load_identity(request.signing, password)
     products = []
     for chosen in selections:
-        outputs = render.render(chosen, catalog, request.formats, signer, when)
-        if len(configs) > 1:
-            outputs = [replace(o, path=f"{chosen.name}/{o.path}") for o in outputs]
+        prefix = f"{chosen.name}/" if len(configs) > 1 else ""
+        outputs = [replace(o, path=prefix + o.path)
+                   for o in render.render(chosen, catalog, request.formats, signer, when)]
+        outputs.append(manifest(chosen.name, outputs, prefix))
         advice = target.warnings(catalog, chosen.settings, chosen.target, request.formats, chosen.preset)
+        advice += identifier_warnings(chosen.profile.identifier)
         products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
     extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
                   for path, text in unsaved.items())

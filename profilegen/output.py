@@ -1,31 +1,48 @@
-"""Writing outputs: all or nothing, atomically, never over an existing file unless forced."""
+"""Writing outputs: all or nothing, atomically, never over an existing file unless forced.
+
+A build also removes what an earlier build of the same name wrote and this one
+no longer writes (`stale`, from the earlier build's manifest), but only after
+every new file is in place, and only regular files inside the output folder
+reached without a symlink: a file placed there by hand, or anything a manifest
+names outside the folder, is never touched.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
+from pathlib import Path, PurePosixPath
 
 from profilegen.errors import OutputError
 from profilegen.render import Output
 
 
-def write(outputs: list[Output], folder: Path, force: bool = False) -> list[Path]:
-    """Write every output under folder, or none of them.
+def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple[str, ...] = ()) -> list[Path]:
+    """Write every output under folder, or none of them; then remove the stale files.
 
     Each file goes to a temporary name beside its target first; only when all
-    are written are they renamed into place, so a failure leaves nothing behind
-    and a reader never sees a half-written profile.
+    are written are they renamed into place, so a failure leaves the folder as it
+    was and a reader never sees a half-written profile.
     """
     targets = [folder / out.path for out in outputs]
+    for parent in dict.fromkeys(t.parent for t in targets):
+        blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise OutputError(f"{blocker} is a file, not a folder; choose another output folder")
     if not force:
-        existing = next((t for t in targets if t.exists()), None)
+        existing = next((t for t in targets if t.exists() or t.is_symlink()), None)
         if existing:
             raise OutputError(f"{existing} already exists; use --force to replace it")
     staged: list[tuple[str, Path]] = []
+    created: list[Path] = []
     try:
         for parent in dict.fromkeys(t.parent for t in targets):
+            missing = [p for p in (parent, *parent.parents) if not p.exists()]
             parent.mkdir(parents=True, exist_ok=True)
+            created += reversed(missing)
         for out, target in zip(outputs, targets):
+            if target.is_symlink():
+                raise OutputError(f"{target} is a symbolic link; profilegen doesn't write through one")
             temp = f"{target.parent}/.{target.name}.{os.getpid()}.tmp"
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if out.executable else 0o644)
             staged.append((temp, target))
@@ -33,9 +50,52 @@ def write(outputs: list[Output], folder: Path, force: bool = False) -> list[Path
                 f.write(out.data)
         for temp, target in staged:
             os.replace(temp, target)
-    except OSError as e:
+    except (OSError, OutputError) as e:
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
+        for made in reversed(created):
+            try:
+                made.rmdir()
+            except OSError:
+                pass
+        if isinstance(e, OutputError):
+            raise
         raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
+    remove(folder, stale)
     return targets
+
+
+def owned(folder: Path, relative: str) -> Path | None:
+    """The file a manifest names, if it is a regular file inside folder reached without a symlink."""
+    if not isinstance(relative, str) or "\0" in relative:
+        return None
+    parts = PurePosixPath(relative).parts
+    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+        return None
+    path = folder
+    for i, part in enumerate(parts):
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode) or (i < len(parts) - 1 and not stat.S_ISDIR(mode)):
+            return None
+    return path if stat.S_ISREG(mode) else None
+
+
+def remove(folder: Path, stale: tuple[str, ...]) -> None:
+    """Remove the stale files an earlier build wrote, and the folders they leave empty."""
+    for relative in stale:
+        path = owned(folder, relative)
+        if path is None:
+            continue
+        try:
+            path.unlink()
+            for parent in path.parents:
+                if parent == folder or folder not in parent.parents:
+                    break
+                parent.rmdir()  # only while empty; an OSError ends the climb
+        except OSError:
+            continue

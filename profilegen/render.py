@@ -50,6 +50,7 @@ KINDS = {
     "intune-plist": "a preference file per domain for Intune",
     "jamf-schema": "a JSON schema per domain for Jamf Pro",
     "config": "the wizard's answers as a config file",
+    "manifest": "the files this build wrote, so that its next build removes those it no longer writes",
 }
 
 FORMATS: dict[str, Format] = {

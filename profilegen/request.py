@@ -53,6 +53,14 @@ def check_identifier(text: str) -> str:
     return text
 
 
+def check_name(text: str) -> str:
+    """A build's name is the base of its file names: one safe path component."""
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", text):
+        raise SelectionError(f"name {text!r} is not valid; expected letters, digits, '.', '-' or '_', "
+                             "not starting with '.' or '-'")
+    return text
+
+
 def check_text(what: str) -> Callable[[str], str]:
     def check(text: str) -> str:
         if _CONTROL.search(text):
@@ -211,6 +219,9 @@ class Request:
     sets: tuple[str, ...] = option(
         "--set", "-s", many=True, default=(), metavar="[APP:]KEY=VALUE",
         help="Set a preference in every documented domain, or in one app's domain. Repeatable.")
+    name: str | None = option(
+        "--name", metavar="NAME", check=check_name,
+        help="Base name of the files [default: the config's or preset's name, or office-network].")
     profile: Profile = field(default_factory=Profile, metadata={"options": Profile})
     target: TargetOptions = field(default_factory=TargetOptions, metadata={"options": TargetOptions})
     strict: bool = option("--strict", type=bool, default=False,

@@ -225,6 +225,25 @@ def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOpti
     return tomli_w.dumps({name: part for name, part in data.items() if part or name == "settings"})
 
 
+def default_display_name(preset, settings) -> str:
+    """The preset's title, marked when the settings are no longer the preset's own."""
+    if preset is None:
+        return "Office for Mac preferences"
+    changed = set(settings) != set(preset.values)
+    return f"Office for Mac: {preset.title}" + (" (modified)" if changed else "")
+
+
+def identifier_warnings(identifier: str) -> list[str]:
+    """An identifier that will collide or confuse: profilegen's own default, or not reverse-DNS."""
+    if identifier.startswith("org.profilegen."):
+        return [f"the profile identifier {identifier} is profilegen's default: give your organization's own "
+                "(--identifier, or --organization), and keep it, so macOS updates the installed profile in place"]
+    first, dot, _ = identifier.partition(".")
+    if not dot or not first.isalpha():
+        return [f"the profile identifier {identifier} is not reverse-DNS; use one such as com.example.office"]
+    return []
+
+
 def default_identifier(name: str, organization: str | None = None) -> str:
     """com.ORGANIZATION.office.NAME, or org.profilegen.office.NAME without an organization."""
     org = re.sub(r"[^a-z0-9]+", "-", (organization or "").lower()).strip("-")
@@ -265,7 +284,7 @@ def resolve(
     details = given.over(replace(
         DEFAULTS,
         identifier=default_identifier(name, given.organization),
-        display_name=f"Office for Mac: {chosen.title}" if chosen else "Office for Mac network preferences",
+        display_name=default_display_name(chosen, settings),
         description=_describe(catalog, settings),
     ))
     aimed = (target or TargetOptions()).over(loaded.target if loaded else TargetOptions())

@@ -25,7 +25,7 @@ from profilegen import build, impact, render
 from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
 from profilegen.errors import ProfilegenError, SigningError
 from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions, TargetOptions, check_version
-from profilegen.selection import config_text, default_identifier
+from profilegen.selection import config_text, default_display_name, default_identifier
 from profilegen.target import Target, unread_key, unread_value
 
 DEFAULT_PRESETS = ("required-data-only", "no-usage-telemetry")  # the first that suits the target
@@ -236,8 +236,8 @@ class Wizard:
         self.profile = replace(self.profile, **{name: value})
 
     def default_display_name(self) -> str:
-        preset = self.catalog.presets.get(self.start)
-        return f"Office for Mac: {preset.title}" if preset else "Office for Mac network preferences"
+        settings = [Setting(d, k, v) for (d, k), v in self.values.items()]
+        return default_display_name(self.catalog.presets.get(self.start), settings)
 
     def file_name(self) -> str:
         return self.name or self.start or "office-network"

@@ -191,7 +191,7 @@ def test_output_folder_that_is_not_writable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a file, not a folder")
     result = run("build", "-p", "manual-updates", "-o", blocker / "out")
-    assert_one_line_error(result, f"can't write to {blocker}", tmp_path / "none")
+    assert_one_line_error(result, f"{blocker} is a file, not a folder", tmp_path / "none")
 
 
 def test_existing_output_is_kept_without_force(tmp_path):

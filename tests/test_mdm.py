@@ -140,7 +140,7 @@ def test_each_format_of_the_registry_is_listed_and_writes_its_own_kinds(tmp_path
     assert result.returncode == 0, result.stderr
     written = {f["kind"] for f in json.loads(result.stdout)["files"]}
     unsigned = set(FORMATS[name].kinds) - {"mobileconfig-signed"}
-    assert written == unsigned
+    assert written == unsigned | {"manifest"}
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} == {
         Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]}
 
@@ -149,7 +149,7 @@ def test_repeated_and_comma_separated_formats(tmp_path):
     result = run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "script,mobileconfig", "-f", "jamf-plist",
                  "--json")
     kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
-    assert kinds == {"script", "jamf-extension-attribute", "mobileconfig", "jamf-plist"}
+    assert kinds == {"script", "jamf-extension-attribute", "mobileconfig", "jamf-plist", "manifest"}
 
 
 def write_configs(folder, bad_middle=False):
@@ -169,7 +169,7 @@ def test_batch_builds_each_config_into_its_own_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert [b["name"] for b in summary["builds"]] == ["a-sales", "b-legal", "c-lab"]
-    assert len(summary["files"]) == 3
+    assert [f["kind"] for f in summary["files"]] == ["mobileconfig", "manifest"] * 3
     for config in configs:
         profile = plistlib.loads((tmp_path / "out" / config.stem / f"{config.stem}.mobileconfig").read_bytes())
         assert apple_schema.problems(profile) == []

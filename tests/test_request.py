@@ -67,7 +67,8 @@ def test_another_spelling_in_set_and_config_is_written_as_documented_with_a_warn
     alias, pref = next((a, p) for p in catalog.preferences.values() for a in p.aliases)
     value = pref.private
     shown = str(value).lower() if isinstance(value, bool) else str(value)
-    result = run("build", "--set", f"{alias}={shown}", "-o", tmp_path / "a", "-f", "mobileconfig", "--json")
+    result = run("build", "--set", f"{alias}={shown}", "-o", tmp_path / "a", "-f", "mobileconfig", "--json",
+                 "--identifier", "com.example.office")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert [(s["key"], s["value"]) for s in summary["settings"]] == [(pref.key, value)] * len(pref.domains)

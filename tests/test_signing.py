@@ -219,4 +219,5 @@ def test_sign_command_refusals_leave_nothing(pki, leaves, tmp_path):
     assert exists.returncode == 1 and "already exists; use --force" in exists.stderr
     usage = run("sign", source, tmp_path / "x.mobileconfig")
     assert usage.returncode == 2 and not (tmp_path / "x.mobileconfig").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manual-updates.mobileconfig", "signed.mobileconfig"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manual-updates.manifest.json", "manual-updates.mobileconfig", "signed.mobileconfig"]

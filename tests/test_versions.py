@@ -8,14 +8,15 @@ import pytest
 
 from conftest import run
 from profilegen import build, impact
-from profilegen.request import Request, TargetOptions
+from profilegen.request import Profile, Request, TargetOptions
 from profilegen.selection import resolve
 
 TELEMETRY_IGNORED = "set DiagnosticDataTypePreference instead"
 
 
 def warnings(catalog, *sets, office=None, mau=None, formats=("mobileconfig",), preset=None):
-    request = Request(preset=preset, sets=sets, formats=formats, target=TargetOptions(office, mau))
+    request = Request(preset=preset, sets=sets, formats=formats, target=TargetOptions(office, mau),
+                      profile=Profile(identifier="com.example.office"))
     return build.plan(request, catalog).warnings
 
 
@@ -43,7 +44,8 @@ def test_the_2016_preset_on_current_office_warns_and_names_what_to_set_instead(t
 
 
 def test_strict_passes_a_build_without_warnings(tmp_path):
-    result = run("build", "--preset", "required-data-only", "--strict", "-o", tmp_path, "-f", "mobileconfig")
+    result = run("build", "--preset", "required-data-only", "--strict", "-o", tmp_path, "-f", "mobileconfig",
+                 "--identifier", "com.example.office")
     assert (result.returncode, result.stderr) == (0, "")
 
 
