@@ -197,12 +197,17 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     duplicate = next((s for s in stems if stems.count(s) > 1), None)
     if duplicate:
         raise SelectionError(f"two configs are named {duplicate}.toml; each build needs its own subfolder")
+    console = render.CONSOLES[request.console]
+    formats = request.formats or console.formats
+    profile = request.profile
+    if console.payload_style and not request.signing.wanted and not profile.payload_style:
+        profile = replace(profile, payload_style=console.payload_style)
     selections = []
     for config in configs or [None]:
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
             selections.append(resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
-                                      profile=request.profile, target=request.target, name=request.name))
+                                      profile=profile, target=request.target, name=request.name))
         except SelectionError as e:
             message = str(e)
             if len(configs) > 1 and not message.startswith(str(config)):
@@ -213,10 +218,13 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     products = []
     for chosen in selections:
         prefix = f"{chosen.name}/" if len(configs) > 1 else ""
-        outputs = [replace(o, path=prefix + o.path)
-                   for o in render.render(chosen, catalog, request.formats, signer, when)]
+        outputs = [replace(o, path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
+        for out in outputs:
+            if console.max_profile and out.kind.startswith("mobileconfig") and len(out.data) > console.max_profile:
+                raise SelectionError(f"{out.path} is {len(out.data):,} bytes; {request.console} takes profiles "
+                                     f"of at most {console.max_profile:,} bytes")
         outputs.append(manifest(chosen.name, outputs, prefix))
-        advice = target.warnings(catalog, chosen.settings, chosen.target, request.formats, chosen.preset)
+        advice = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)
         advice += identifier_warnings(chosen.profile.identifier)
         products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
     extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())

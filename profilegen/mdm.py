@@ -56,9 +56,10 @@ def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
             prop["pattern"] = "^https://"
         if pref.minimum is not None:
             prop["minimum"] = pref.minimum
-        default = chosen.get(pref.key, pref.default)
-        if default is not None:
-            prop["default"] = default
+        # Jamf pre-fills a form with `default`: only the selection's own values, so that the form
+        # enforces nothing nobody chose. The plist of the same build carries the same values.
+        if pref.key in chosen:
+            prop["default"] = chosen[pref.key]
         properties[pref.key] = prop
     info = catalog.domains[domain]
     return {

@@ -33,6 +33,12 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
         existing = next((t for t in targets if t.exists() or t.is_symlink()), None)
         if existing:
             raise OutputError(f"{existing} already exists; use --force to replace it")
+    # Found now, not halfway through the renames, so that a failure leaves the folder as it was.
+    for target in targets:
+        if target.is_symlink():
+            raise OutputError(f"{target} is a symbolic link; profilegen doesn't write through one")
+        if target.exists() and not target.is_file():
+            raise OutputError(f"{target} is not a file; profilegen replaces only files it wrote")
     staged: list[tuple[str, Path]] = []
     created: list[Path] = []
     try:
@@ -41,8 +47,6 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
             parent.mkdir(parents=True, exist_ok=True)
             created += reversed(missing)
         for out, target in zip(outputs, targets):
-            if target.is_symlink():
-                raise OutputError(f"{target} is a symbolic link; profilegen doesn't write through one")
             temp = f"{target.parent}/.{target.name}.{os.getpid()}.tmp"
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if out.executable else 0o644)
             staged.append((temp, target))
@@ -50,7 +54,7 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
                 f.write(out.data)
         for temp, target in staged:
             os.replace(temp, target)
-    except (OSError, OutputError) as e:
+    except OSError as e:
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
@@ -59,8 +63,6 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
                 made.rmdir()
             except OSError:
                 pass
-        if isinstance(e, OutputError):
-            raise
         raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
     remove(folder, stale)
     return targets

@@ -71,6 +71,25 @@ FORMATS: dict[str, Format] = {
 }
 
 
+@dataclass(frozen=True)
+class Console:
+    """What one MDM console takes: the formats to write, and the forms they must have."""
+
+    help: str
+    formats: tuple[str, ...] = ()  # none: every format
+    payload_style: str | None = None  # for an unsigned profile
+    max_profile: int | None = None  # bytes
+
+
+CONSOLES = {
+    "generic": Console("every output"),
+    "jamf": Console("the profile in the MCX style Jamf Pro keeps editable (or signed, with a signing identity), "
+                    "a plist and a custom schema per domain", ("mobileconfig", "jamf-plist", "jamf-schema"), "mcx"),
+    "intune": Console("the profile for a Custom profile (at most 1,000,000 bytes) and a preference file per domain",
+                      ("mobileconfig", "intune-plist"), max_profile=1_000_000),
+}
+
+
 def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     """Repeated or comma-separated format names, checked; none given means every format."""
     chosen: list[str] = []

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from profilegen.errors import SelectionError, UsageError
-from profilegen.render import FORMATS, check_formats
+from profilegen.render import CONSOLES, FORMATS, check_formats
 
 # Where the CLI looks for passwords before asking on a terminal; never in argv.
 PASSWORD_VARIABLES = {"p12": "PROFILEGEN_P12_PASSWORD", "key": "PROFILEGEN_KEY_PASSWORD"}
@@ -229,6 +229,11 @@ class Request:
     formats: tuple[str, ...] = option(
         "--format", "-f", many=True, default=(), metavar="FORMAT", check=check_formats,
         help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all].")
+    console: str = option(
+        "--target", metavar="CONSOLE", default="generic", check=one_of("--target", tuple(
+            (name, c.help) for name, c in CONSOLES.items())),
+        help=f"The console the outputs are for: {', '.join(CONSOLES)} (see the README) [default: generic]. "
+        "--format, where given, picks the outputs instead.")
     output_dir: Path = option("--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into.")
     force: bool = option("--force", type=bool, default=False, help="Replace files that already exist.")
     signing: SigningOptions = field(default_factory=SigningOptions, metadata={"options": SigningOptions})

@@ -105,7 +105,7 @@ def test_use_online_content_documents_windows_only_opt_in(catalog):
 
 @pytest.mark.parametrize(
     "key, text",
-    [("UseOnlineContent", "volume-licence"), ("UseOnlineContent", "15.25"),
+    [("UseOnlineContent", "volume-license"), ("UseOnlineContent", "15.25"),
      ("SendAllTelemetryEnabled", "Heartbeat")],
 )
 def test_caveats_say_what_a_setting_costs(catalog, key, text):
