@@ -334,3 +334,29 @@ def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
                                                             sign_chain=pki.chain_pem)
     signed = tmp_path / "build" / "required-data-only.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
+
+
+def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path, catalog):
+    earlier = run("build", "-p", "most-private-current", "--name", "required-data-only", "-o", tmp_path / "build",
+                  "--identifier", "com.example.office")
+    assert earlier.returncode == 0, earlier.stderr
+    office = tmp_path / "build" / "required-data-only-jamf" / "com.microsoft.office.plist"
+    assert office.exists()  # most-private-current manages com.microsoft.office, required-data-only too
+    (tmp_path / "build" / "notes.txt").write_text("mine")
+    stale = tmp_path / "build" / "required-data-only-intune" / "com.microsoft.office.plist"
+    child = spawn(tmp_path)
+    begin(child)
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog, {"DiagnosticDataTypePreference": (pick(catalog.preferences["DiagnosticDataTypePreference"],
+                                                                     "BasicDiagnosticData"),)})
+    details(child)
+    outputs(child, {"Outputs to write:": (DOWN * 5, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
+    answer(child, "Write ", ENTER)
+    answer(child, "exist already", "y")
+    assert finish(child) == 0
+    assert (tmp_path / "build" / "notes.txt").read_text() == "mine"
+    assert not stale.exists() and not stale.parent.exists()
+    manifest = json.loads((tmp_path / "build" / "required-data-only.manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(
+        p.relative_to(tmp_path / "build").as_posix() for p in (tmp_path / "build").rglob("*")
+        if p.is_file() and p.name not in ("notes.txt", "required-data-only.toml", "required-data-only.manifest.json"))
