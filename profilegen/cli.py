@@ -277,84 +277,182 @@ def sign(
     typer.echo(f"wrote {target} (signed by {signer.certificate.subject.rfc4514_string()})")
 
 
+Files = Annotated[list[Path], typer.Argument(help="Profiles: XML, binary or signed; several, or a quoted glob.")]
+
+
+def _paths(files: list[Path]) -> list[Path]:
+    """The files, a quoted glob expanded here as the shell would have (a pipeline may pass one)."""
+    import glob
+
+    found: list[Path] = []
+    for file in files:
+        matches = sorted(glob.glob(str(file))) if glob.has_magic(str(file)) and not file.exists() else []
+        found += [Path(m) for m in matches] or [file]
+    return found
+
+
+def _each(files: list[Path], one) -> None:
+    """`one` on every file; a file's error is its own Error line; the exit code is the worst."""
+    worst = 0
+    for file in _paths(files):
+        try:
+            worst = max(worst, one(file) or 0)
+        except ProfilegenError as e:
+            typer.echo(f"Error: {e}", err=True)
+            worst = max(worst, e.exit_code)
+    if worst:
+        raise typer.Exit(worst)
+
+
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="Signed .mobileconfig.")],
+    files: Annotated[list[Path], typer.Argument(help="Signed profiles; several, or a quoted glob.")],
     ca: Annotated[Optional[Path], typer.Option("--ca", help="Trusted root certificates (PEM).")] = None,
 ) -> None:
-    """Check a signed profile: signature, message digest, certificate chain and dates.
+    """Check signed profiles: signature, message digest, certificate chain and dates.
 
-    Exits 0 when valid (and trusted, with --ca), 1 when invalid or untrusted.
+    Exits 0 when every file is valid (and trusted, with --ca), 1 when any is invalid or untrusted.
     """
     from profilegen.errors import VerificationError
     from profilegen.inspection import is_signed
 
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise click.ClickException(f"{file} can't be read: {e.strerror}") from None
-    if not is_signed(data):
-        raise VerificationError(f"{file} is not signed")
-    from profilegen import cms
+    def one(file: Path) -> None:
+        try:
+            data = file.read_bytes()
+        except OSError as e:
+            raise VerificationError(f"{file} can't be read: {e.strerror}") from None
+        if not is_signed(data):
+            raise VerificationError(f"{file} is not signed")
+        from profilegen import cms
 
-    found = cms.extract(data)
-    cert = found.signer
-    typer.echo(f"Signer:   {cert.subject.rfc4514_string()}")
-    typer.echo(f"Issuer:   {cert.issuer.rfc4514_string()}")
-    typer.echo(f"Valid:    {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
-    typer.echo(f"SHA-256:  {cms.fingerprint(cert)}")
-    result = cms.verify(data, cms.load_roots(ca) if ca else None)
-    typer.echo("Chain:    " + " <- ".join(c.subject.rfc4514_string() for c in result.chain))
-    if result.trusted:
-        typer.echo(f"Valid and trusted: the chain ends in a root of {ca}.")
-    else:
-        typer.echo("Valid signature; embedded certificates only, not checked against trusted roots (use --ca).")
+        cert = cms.extract(data).signer
+        typer.echo(f"{file}:")
+        typer.echo(f"  Signer:   {cert.subject.rfc4514_string()}")
+        typer.echo(f"  Issuer:   {cert.issuer.rfc4514_string()}")
+        typer.echo(f"  Valid:    {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to "
+                   f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+        typer.echo(f"  SHA-256:  {cms.fingerprint(cert)}")
+        result = cms.verify(data, cms.load_roots(ca) if ca else None)
+        typer.echo("  Chain:    " + " <- ".join(c.subject.rfc4514_string() for c in result.chain))
+        if result.trusted:
+            typer.echo(f"  Valid and trusted: the chain ends in a root of {ca}.")
+        else:
+            typer.echo("  Valid signature; embedded certificates only, not checked against trusted roots (use --ca).")
+
+    _each(files, one)
 
 
 @app.command()
-def inspect(
-    file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, binary or signed.")],
-    json_: Json = False,
-) -> None:
-    """Show a profile's metadata, payloads and settings, with what each known setting does."""
+def inspect(files: Files, json_: Json = False) -> None:
+    """Show profiles' metadata, payloads and settings, with what each known setting does.
+
+    With --json, one object for one file, a list for several.
+    """
     from profilegen import inspection
 
-    info = inspection.describe(inspection.read(file), _catalog())
-    if json_:
-        typer.echo(json.dumps(info, indent=2))
-        return
-    signed = f", signed by {info['signer']} (not verified; see profilegen verify)" if info["signed"] else ""
-    typer.echo(f"{info['file']}: {info['format']} property list{signed}")
-    for key, value in info["metadata"].items():
-        typer.echo(f"  {key}: {value}")
-    for i, payload in enumerate(info["payloads"], 1):
-        typer.echo(f"Payload {i}: {payload['type']} ({payload['identifier']})")
-        for s in payload["settings"]:
-            words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
-                     else "not in profilegen's catalog")
-            domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
-            typer.echo(f"  {domain}{s['key']} = {format_value(s['value'])}  [{words}]")
+    described = []
+
+    def one(file: Path) -> None:
+        info = inspection.describe(inspection.read(file), _catalog())
+        if json_:
+            described.append(info)
+            return
+        signed = f", signed by {info['signer']} (not verified; see profilegen verify)" if info["signed"] else ""
+        typer.echo(f"{info['file']}: {info['format']} property list{signed}")
+        for key, value in info["metadata"].items():
+            typer.echo(f"  {key}: {value}")
+        for i, payload in enumerate(info["payloads"], 1):
+            typer.echo(f"Payload {i}: {payload['type']} ({payload['identifier']})")
+            for s in payload["settings"]:
+                words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
+                         else "not in profilegen's catalog")
+                domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
+                typer.echo(f"  {domain}{s['key']} = {format_value(s['value'])}  [{words}]")
+
+    try:
+        _each(files, one)
+    finally:
+        if json_ and described:
+            typer.echo(json.dumps(described[0] if len(_paths(files)) == 1 else described, indent=2))
 
 
 @app.command()
-def check(file: Annotated[Path, typer.Argument(help="Any .mobileconfig: XML, binary or signed.")]) -> None:
-    """Check a profile against Apple's rules and the catalog; exit 1 on any error.
+def check(files: Files) -> None:
+    """Check profiles against Apple's rules and the catalog; exit 1 on any error.
 
     One line per problem, with the line number where the file is XML. Keys the
     catalog doesn't know are warnings, not errors.
     """
     from profilegen import inspection
 
-    found = inspection.read(file)
-    problems = inspection.check(found, _catalog())
-    where = f"{file} (signed content)" if found.signer is not None else str(file)
-    for problem in problems:
-        line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
-        typer.echo(f"{where}{f':{line}' if line else ''}: {problem.level}: {problem.message}")
-    errors = sum(p.level == "error" for p in problems)
-    if not problems:
-        typer.echo(f"{where}: no problems found")
-    if errors:
+    def one(file: Path) -> int:
+        found = inspection.read(file)
+        problems = inspection.check(found, _catalog())
+        where = f"{file} (signed content)" if found.signer is not None else str(file)
+        for problem in problems:
+            line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
+            typer.echo(f"{where}{f':{line}' if line else ''}: {problem.level}: {problem.message}")
+        if not problems:
+            typer.echo(f"{where}: no problems found")
+        return 1 if any(p.level == "error" for p in problems) else 0
+
+    _each(files, one)
+
+
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(
+        help="Profiles (any form), preference plists, Intune preference files, or `defaults` output.")],
+    domain: Annotated[Optional[str], typer.Option(
+        "--domain", metavar="DOMAIN", help="The preference domain of plain plists and `defaults` output "
+        "[default: from the file name, DOMAIN.plist].")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.toml",
+                                                   help="Write the config here instead of printing it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE.toml if it exists.")] = False,
+    json_: Json = False,
+) -> None:
+    """Turn existing profiles and preferences into a profilegen config.
+
+    Every key the catalog knows is imported, typed; conversions and left-out keys
+    are listed on stderr (or in --json), never guessed.
+    """
+    from profilegen import importer, output as output_module
+    from profilegen.render import Output
+
+    catalog = _catalog()
+    found = importer.load(catalog, _paths(files), domain)
+    text = found.config(catalog)
+    if output is not None:
+        output_module.write([Output(output.name, "config", text.encode())], output.parent, force=force)
+    if json_:
+        typer.echo(json.dumps(found.as_dict(catalog), indent=2))
+    elif output is None:
+        typer.echo(text, nl=False)
+    for line in found.lines() + ([f"wrote {output}"] if output else []):
+        typer.echo(line, err=True)
+
+
+@app.command()
+@_options(TargetOptions, "target")
+def diff(
+    a: Annotated[str, typer.Argument(metavar="A", help="A profile (any form), a config (.toml), or preset:NAME.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="The same, to compare A with.")],
+    target: TargetOptions = TargetOptions(),
+    json_: Json = False,
+) -> None:
+    """Compare two selections in meaning: profile details, settings, and the endpoints whose effect changes.
+
+    Exits 0 when they mean the same, 1 when they differ, 2 on trouble, as diff(1) does.
+    """
+    from profilegen import comparison
+
+    try:
+        found = comparison.compare(_catalog(), a, b, target)
+    except ProfilegenError as e:
+        e.exit_code = 2  # as diff(1): 1 means "different"
+        raise
+    typer.echo(json.dumps(found.as_dict(), indent=2) if json_ else "\n".join(found.lines()))
+    if not found.same:
         raise typer.Exit(1)
 
 

@@ -1,0 +1,272 @@
+"""Bringing existing configuration in: profiles, preference plists, Intune preference files and
+`defaults` output become settings of the catalog, typed, and a config file.
+
+Nothing is guessed: a key the catalog doesn't document for its domain is left
+out and said so; a value of the wrong type is converted only where the
+conversion is certain (the string "0" for an integer, 0 or 1 for a boolean),
+with a warning; another spelling of a key or an old name of a value becomes the
+documented one, with a warning.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from profilegen.catalog import Catalog, Setting, format_value, type_name
+from profilegen.errors import ProfilegenError, SelectionError
+from profilegen.request import Profile, check_identifier, one_of, SCOPES
+
+# Profile keys carried into [profile], and how.
+METADATA = {"PayloadIdentifier": "identifier", "PayloadOrganization": "organization",
+            "PayloadDisplayName": "display_name", "PayloadDescription": "description", "PayloadScope": "scope",
+            "PayloadRemovalDisallowed": "removal_disallowed"}
+
+
+class ImportError_(ProfilegenError):
+    """A file can't be read as any form of configuration profilegen knows."""
+
+
+@dataclass(frozen=True)
+class Raw:
+    """What a file holds, before the catalog has a say."""
+
+    path: Path
+    form: str  # profile (signed or not), plist, intune, defaults
+    settings: tuple[tuple[str, str, Any], ...]  # (domain, key, value) as written
+    metadata: dict = field(default_factory=dict)  # Payload* keys of a profile
+    style: str | None = None  # direct or mcx, for a profile
+
+
+@dataclass
+class Imported:
+    """Settings of the catalog, the profile's details, and what happened on the way."""
+
+    settings: dict[tuple[str, str], Any] = field(default_factory=dict)
+    origin: dict[tuple[str, str], Path] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    converted: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)
+
+    def ordered(self, catalog: Catalog) -> tuple[Setting, ...]:
+        return catalog.ordered(Setting(d, k, v) for (d, k), v in self.settings.items())
+
+    def config(self, catalog: Catalog) -> str:
+        from profilegen.selection import config_text
+
+        return config_text(catalog, self.ordered(catalog), Profile(**self.profile))
+
+    def as_dict(self, catalog: Catalog) -> dict:
+        return {
+            "files": self.forms,
+            "profile": self.profile,
+            "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.ordered(catalog)],
+            "converted": self.converted,
+            "left_out": self.left_out,
+            "warnings": self.warnings,
+            "config": self.config(catalog),
+        }
+
+    def lines(self) -> list[str]:
+        return ([f"imported {len(self.settings)} settings from {', '.join(self.forms)}"]
+                + [f"converted: {line}" for line in self.converted]
+                + [f"left out: {line}" for line in self.left_out]
+                + [f"warning: {line}" for line in self.warnings])
+
+
+def read(path: Path, domain: str | None = None) -> Raw:
+    """A file in any of the forms: a profile (XML, binary or signed), a preference plist, an Intune
+    preference file, or `defaults export` / `defaults read` output."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ImportError_(f"{path} can't be read: {e.strerror}") from None
+    from profilegen.inspection import is_signed, settings
+
+    form = "profile"
+    if is_signed(data):
+        from profilegen import cms
+
+        data, form = cms.extract(data).content, "signed profile"
+    try:
+        plist = plistlib.loads(data)
+    except Exception:  # plistlib raises several kinds for malformed input
+        plist = _text_forms(data, path)
+        form = "intune" if data.lstrip().startswith(b"<key>") else "defaults"
+    if not isinstance(plist, dict):
+        raise ImportError_(f"{path} holds a property list, but not a dictionary")
+    if isinstance(plist.get("PayloadContent"), list) and plist.get("PayloadType") == "Configuration":
+        found = settings(plist)
+        styles = {f.style for f in found}
+        metadata = {k: v for k, v in plist.items() if k in METADATA}
+        return Raw(Path(path), form, tuple((f.setting.domain, f.setting.key, f.setting.value) for f in found),
+                   metadata, styles.pop() if len(styles) == 1 else None)
+    name = domain or Path(path).name.removesuffix(".plist").removesuffix(".xml")
+    if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", name):
+        raise ImportError_(f"{path}: can't tell its preference domain; name the file DOMAIN.plist or give --domain")
+    return Raw(Path(path), "plist" if form == "profile" else form,
+               tuple((name, key, value) for key, value in plist.items()))
+
+
+def _text_forms(data: bytes, path: Path) -> dict:
+    text = data.decode("utf-8", "replace").strip()
+    if text.startswith("<key>"):  # Intune: the pairs alone
+        try:
+            return plistlib.loads(b'<plist version="1.0"><dict>' + data + b"</dict></plist>")
+        except Exception:
+            raise ImportError_(f"{path} looks like an Intune preference file but isn't well-formed") from None
+    if text.startswith("{"):
+        try:
+            return _OldStyle(text).read()
+        except ValueError as e:
+            raise ImportError_(f"{path} looks like `defaults read` output but {e}") from None
+    raise ImportError_(f"{path} is not a profile, a property list, an Intune preference file or `defaults` output")
+
+
+class _OldStyle:
+    """The old-style (OpenStep) property list `defaults read` prints: { key = value; }, ( a, b )."""
+
+    TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.:/$+-]+)|(.))', re.S)
+
+    def __init__(self, text: str):
+        self.tokens = [(quoted, bare, sign) for quoted, bare, sign in self.TOKEN.findall(text)
+                       if quoted or bare or sign.strip()]
+        self.at = 0
+
+    def read(self) -> Any:
+        value = self.value()
+        if self.at != len(self.tokens):
+            raise ValueError("has text after its end")
+        return value
+
+    def next(self):
+        if self.at >= len(self.tokens):
+            raise ValueError("ends too early")
+        self.at += 1
+        return self.tokens[self.at - 1]
+
+    def value(self) -> Any:
+        quoted, bare, sign = self.next()
+        if sign == "{":
+            result = {}
+            while self.tokens[self.at][2] != "}":
+                key = self.value()
+                if self.next()[2] != "=" or not isinstance(key, str):
+                    raise ValueError("has a key without '='")
+                result[key] = self.value()
+                if self.next()[2] != ";":
+                    raise ValueError("has a value without ';'")
+            self.next()
+            return result
+        if sign == "(":
+            items = []
+            while self.tokens[self.at][2] != ")":
+                items.append(self.value())
+                if self.tokens[self.at][2] == ",":
+                    self.next()
+            self.next()
+            return items
+        if sign:
+            raise ValueError(f"has an unexpected {sign!r}")
+        if bare:
+            return int(bare) if re.fullmatch(r"-?[0-9]+", bare) else bare
+        return re.sub(r"\\(.)", r"\1", quoted)
+
+
+def bring_in(catalog: Catalog, raws: list[Raw]) -> Imported:
+    """The catalog's settings in these files, typed, merged; a key set two ways is an error."""
+    result = Imported()
+    for raw in raws:
+        result.forms.append(f"{raw.path} ({raw.form})")
+        for domain, key, value in raw.settings:
+            _one(catalog, result, raw.path, domain, key, value)
+        _profile(result, raw)
+    return result
+
+
+def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, value: Any) -> None:
+    where = f"{domain} {key}"
+    if domain not in catalog.domains:
+        result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {domain} is not in profilegen's catalog")
+        return
+    try:
+        pref = catalog.preference(key)
+    except SelectionError:
+        result.left_out.append(f"{where} = {_shown(value)} ({path.name}): not in profilegen's catalog")
+        return
+    if domain not in pref.domains:
+        result.left_out.append(f"{where} ({path.name}): {pref.key} is not documented for {domain}")
+        return
+    if pref.key != key:
+        result.warnings.append(f"{where} ({path.name}): {key} is another spelling of {pref.key}; imported as {pref.key}")
+    typed = value
+    if type_name(value) != pref.type:
+        try:
+            if isinstance(value, bool) or type_name(value) not in ("string", "integer"):
+                raise SelectionError("no certain conversion")
+            typed = pref.parse(str(value))
+        except SelectionError:
+            result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {type_name(value)} where "
+                                   f"{pref.key} takes {pref.type}, and no certain conversion")
+            return
+        result.converted.append(f"{domain} {pref.key}: the {type_name(value)} {_shown(value)} "
+                                f"to the {pref.type} {format_value(typed)} ({path.name})")
+    elif pref.old_name(value):
+        typed = pref.old_name(value)
+        result.warnings.append(f"{where} = {value} ({path.name}): an old name of {typed}; imported as {typed}")
+    problem = pref.problem(typed)
+    if problem:
+        result.left_out.append(f"{where} ({path.name}): {problem}")
+        return
+    slot = (domain, pref.key)
+    if slot in result.settings and not _same(result.settings[slot], typed):
+        raise SelectionError(f"{domain} {pref.key} is {_shown(result.settings[slot])} in {result.origin[slot]} "
+                             f"but {_shown(typed)} in {path}; choose one")
+    result.settings[slot] = typed
+    result.origin.setdefault(slot, path)
+
+
+def _profile(result: Imported, raw: Raw) -> None:
+    """The profile's own details into [profile]: the first file that has one wins."""
+    checks = {"identifier": check_identifier, "scope": one_of("scope", SCOPES)}
+    found = {}
+    for payload_key, name in METADATA.items():
+        value = raw.metadata.get(payload_key)
+        if value is None:
+            continue
+        try:
+            if type_name(value) != ("boolean" if name == "removal_disallowed" else "string"):
+                raise SelectionError(f"{payload_key} is {_shown(value)}, not of its type")
+            found[name] = checks[name](value) if name in checks else value
+        except SelectionError as e:
+            result.warnings.append(f"{raw.path.name}: {payload_key} left out: {e}")
+    if raw.style == "mcx":
+        found["payload_style"] = "mcx"
+    if found.get("removal_disallowed") is False:
+        del found["removal_disallowed"]
+    for name, value in found.items():
+        if name not in result.profile:
+            result.profile[name] = value
+        elif result.profile[name] != value:
+            result.warnings.append(f"{raw.path.name}: {name} {_shown(value)} differs from the first file's; "
+                                   f"kept {_shown(result.profile[name])}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _shown(value: Any) -> str:
+    return format_value(value) if isinstance(value, bool) else repr(value)
+
+
+def load(catalog: Catalog, paths: list[Path], domain: str | None = None) -> Imported:
+    if domain is not None:
+        catalog.domain(domain)  # a domain the catalog knows, or one clear error
+        domain = catalog.domain(domain).domain
+    return bring_in(catalog, [read(path, domain) for path in paths])
