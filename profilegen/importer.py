@@ -26,7 +26,7 @@ METADATA = {"PayloadIdentifier": "identifier", "PayloadOrganization": "organizat
             "PayloadRemovalDisallowed": "removal_disallowed"}
 
 
-class ImportError_(ProfilegenError):
+class UnreadableError(ProfilegenError):
     """A file can't be read as any form of configuration profilegen knows."""
 
 
@@ -85,7 +85,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise ImportError_(f"{path} can't be read: {e.strerror}") from None
+        raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
     from profilegen.inspection import is_signed, settings
 
     form = "profile"
@@ -99,7 +99,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
         plist = _text_forms(data, path)
         form = "intune" if data.lstrip().startswith(b"<key>") else "defaults"
     if not isinstance(plist, dict):
-        raise ImportError_(f"{path} holds a property list, but not a dictionary")
+        raise UnreadableError(f"{path} holds a property list, but not a dictionary")
     if isinstance(plist.get("PayloadContent"), list) and plist.get("PayloadType") == "Configuration":
         found = settings(plist)
         styles = {f.style for f in found}
@@ -108,7 +108,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
                    metadata, styles.pop() if len(styles) == 1 else None)
     name = domain or Path(path).name.removesuffix(".plist").removesuffix(".xml")
     if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", name):
-        raise ImportError_(f"{path}: can't tell its preference domain; name the file DOMAIN.plist or give --domain")
+        raise UnreadableError(f"{path}: can't tell its preference domain; name the file DOMAIN.plist or give --domain")
     return Raw(Path(path), "plist" if form == "profile" else form,
                tuple((name, key, value) for key, value in plist.items()))
 
@@ -119,13 +119,13 @@ def _text_forms(data: bytes, path: Path) -> dict:
         try:
             return plistlib.loads(b'<plist version="1.0"><dict>' + data + b"</dict></plist>")
         except Exception:
-            raise ImportError_(f"{path} looks like an Intune preference file but isn't well-formed") from None
+            raise UnreadableError(f"{path} looks like an Intune preference file but isn't well-formed") from None
     if text.startswith("{"):
         try:
             return _OldStyle(text).read()
         except ValueError as e:
-            raise ImportError_(f"{path} looks like `defaults read` output but {e}") from None
-    raise ImportError_(f"{path} is not a profile, a property list, an Intune preference file or `defaults` output")
+            raise UnreadableError(f"{path} looks like `defaults read` output but {e}") from None
+    raise UnreadableError(f"{path} is not a profile, a property list, an Intune preference file or `defaults` output")
 
 
 class _OldStyle:
