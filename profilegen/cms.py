@@ -270,33 +270,70 @@ def _verify_signature(cert: x509.Certificate, signature: bytes, data: bytes, alg
         raise VerificationError(f"unsupported signer key type {type(key).__name__}")
 
 
-def _within_dates(cert: x509.Certificate, now: datetime.datetime) -> None:
-    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-        raise VerificationError(
-            f"invalid: certificate {cert.subject.rfc4514_string()} is valid only from "
-            f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}"
-        )
+@dataclass(frozen=True)
+class Verdict:
+    """Three findings, reported apart: is the signature good, does the chain lead to a trusted root,
+    are the certificates valid at the time. Each problem is None when all is well."""
+
+    signed: Signed
+    signature: str | None
+    chain: str | None
+    dates: str | None
+
+    @property
+    def valid(self) -> bool:
+        return not (self.signature or self.chain or self.dates)
+
+    def lines(self, roots: str | None = None) -> list[str]:
+        """What `profilegen verify` prints of a file: the signer, then each finding."""
+        cert = self.signed.signer
+        chain = " <- ".join(c.subject.rfc4514_string() for c in self.signed.chain)
+        return [
+            f"  Signer:     {cert.subject.rfc4514_string()}",
+            f"  Issuer:     {cert.issuer.rfc4514_string()}",
+            f"  Valid:      {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
+            f"  SHA-256:    {fingerprint(cert)}",
+            f"  Signature:  {'valid' if not self.signature else 'INVALID: ' + self.signature}",
+            f"  Chain:      {chain}",
+            "  Trust:      " + (f"UNTRUSTED: {self.chain}" if self.chain else f"trusted: ends in a root of {roots}"
+                                if self.signed.trusted else "not checked against trusted roots (use --ca)"),
+            f"  Dates:      {self.dates or 'valid'}",
+        ]
+
+    def summary(self) -> str:
+        words = ["signature valid" if not self.signature else f"signature invalid: {self.signature}"]
+        if self.dates:
+            words.append(self.dates)
+        if self.chain:
+            words.append(f"untrusted: {self.chain}")
+        elif self.signed.trusted:
+            words.append("chain trusted")
+        return ", ".join(words)
 
 
 @_untrusted
 def verify(data: bytes, roots: list[x509.Certificate] | None = None,
-           now: datetime.datetime | None = None) -> Signed:
-    """Check signature, messageDigest, chain and dates; with roots, that the chain ends in one."""
+           now: datetime.datetime | None = None) -> Verdict:
+    """Check the signature and messageDigest, the chain (to roots, where given) and the dates at `now`.
+
+    Only the signed attributes that matter are read (messageDigest); any others, as Apple's
+    `security cms` and Microsoft's tools add, are signed over but not parsed.
+    """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     signed, content, certs = _load(data)
     found = Signed(content, extract_signer(signed, certs), certs)
+    signature = None
     for signer_info in signed["signer_infos"]:
         cert = _signer_cert(signer_info, certs)
         digest = signer_info["digest_algorithm"]["algorithm"].native
         if digest not in _HASHES:
             raise VerificationError(f"invalid: unsupported digest algorithm {digest}")
         attrs = signer_info["signed_attrs"]
-        if attrs.native is not None and len(attrs):
-            values = {a["type"].native: a["values"][0] for a in attrs}
-            expected = values.get("message_digest")
-            if expected is None or expected.native != hashlib.new(digest, content).digest():
-                raise VerificationError("invalid: the message digest does not match the content "
-                                        "(the profile was changed after signing)")
+        if len(attrs):
+            expected = next((a["values"][0] for a in attrs if a["type"].dotted == "1.2.840.113549.1.9.4"), None)
+            if expected is None or bytes(expected.native) != hashlib.new(digest, content).digest():
+                signature = "the message digest does not match the content (the profile was changed after signing)"
+                continue
             signed_bytes = b"\x31" + attrs.dump()[1:]  # signed over as a SET, not [0]
         else:
             signed_bytes = content
@@ -304,7 +341,7 @@ def verify(data: bytes, roots: list[x509.Certificate] | None = None,
             _verify_signature(cert, signer_info["signature"].native, signed_bytes,
                               signer_info["signature_algorithm"], digest)
         except InvalidSignature:
-            raise VerificationError("invalid: the signature does not verify") from None
+            signature = "the signature does not verify"
     chain = [found.signer]
     pool = list(found.certificates) + list(roots or [])
     while not _is_self_signed(chain[-1]):
@@ -312,18 +349,19 @@ def verify(data: bytes, roots: list[x509.Certificate] | None = None,
         if issuer is None:
             break
         chain.append(issuer)
-    for cert in chain:
-        _within_dates(cert, now)
-    trusted = None
+    dates = next(((f"certificate expired on {c.not_valid_after_utc:%Y-%m-%d}" if now > c.not_valid_after_utc
+                   else f"certificate not valid until {c.not_valid_before_utc:%Y-%m-%d}")
+                  + f" ({c.subject.rfc4514_string()})"
+                  for c in chain if not c.not_valid_before_utc <= now <= c.not_valid_after_utc), None)
+    trusted, untrusted = None, None
     if roots is not None:
         # Like openssl without -partial_chain: the anchor is a self-signed root from the file.
         trusted = _is_self_signed(chain[-1]) and chain[-1] in roots
         if not trusted:
-            raise VerificationError(
-                f"untrusted: the chain of {found.signer.subject.rfc4514_string()} does not lead to "
-                "a certificate in the given roots"
-            )
-    return Signed(content, found.signer, found.certificates, tuple(chain), trusted)
+            untrusted = (f"the chain of {found.signer.subject.rfc4514_string()} does not lead to a certificate "
+                         "in the given roots")
+    return Verdict(Signed(content, found.signer, found.certificates, tuple(chain), trusted),
+                   signature, untrusted, dates)
 
 
 def _issued(child: x509.Certificate, issuer: x509.Certificate) -> bool:

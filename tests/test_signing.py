@@ -164,7 +164,7 @@ def test_tampering_is_caught(pki, leaves, tmp_path):
         path.write_bytes(bytes(bad))
         result = run("verify", path, "--ca", pki.root_pem)
         assert result.returncode == 1
-        assert what in result.stderr and result.stderr.startswith("Error: invalid")
+        assert what in result.stderr and result.stderr.startswith(f"Error: {path}: signature invalid: ")
 
 
 def test_malformed_signatures_fail_as_invalid_without_traceback(pki, leaves, tmp_path):
@@ -221,3 +221,77 @@ def test_sign_command_refusals_leave_nothing(pki, leaves, tmp_path):
     assert usage.returncode == 2 and not (tmp_path / "x.mobileconfig").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "manual-updates.manifest.json", "manual-updates.mobileconfig", "signed.mobileconfig"]
+
+
+def ber_with_extra_attributes(content: bytes, leaf, pki) -> bytes:
+    """Signed the way Apple's `security cms` and Microsoft's tools sign: BER with indefinite lengths,
+    and signed attributes beyond contentType, messageDigest and signingTime."""
+    import datetime
+    import hashlib
+
+    from asn1crypto import algos, cms as acms, core, x509 as ax509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    cert = ax509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
+    inter = ax509.Certificate.load(pki.inter.public_bytes(serialization.Encoding.DER))
+    me = acms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number})
+    attrs = acms.CMSAttributes([
+        {"type": "content_type", "values": ["data"]},
+        {"type": "signing_time", "values": [acms.Time({"utc_time": datetime.datetime.now(datetime.timezone.utc)})]},
+        {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
+        {"type": "1.2.840.113549.1.9.16.2.11", "values": [acms.SMIMEEncryptionKeyPreference(
+            {"issuer_and_serial_number": me})]},
+        {"type": "1.3.6.1.4.1.311.16.4", "values": [core.Any.load(me.dump())]},
+    ])
+    signature = leaf.key.sign(attrs.dump(), padding.PKCS1v15(), hashes.SHA256())
+    signed = acms.SignedData({
+        "version": "v1",
+        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+        "encap_content_info": {"content_type": "data", "content": content},
+        "certificates": [cert, inter],
+        "signer_infos": [{
+            "version": "v1",
+            "sid": acms.SignerIdentifier({"issuer_and_serial_number": {
+                "issuer": cert.issuer, "serial_number": cert.serial_number}}),
+            "digest_algorithm": {"algorithm": "sha256"},
+            "signed_attrs": attrs,
+            "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+            "signature": signature,
+        }],
+    })
+    oid = acms.ContentType("signed_data").dump()
+    return b"\x30\x80" + oid + b"\xa0\x80" + signed.dump() + b"\x00\x00\x00\x00"
+
+
+def test_a_ber_signature_with_extra_signed_attributes_verifies(pki, leaves, tmp_path):
+    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig")
+    content = (tmp_path / "manual-updates.mobileconfig").read_bytes()
+    path = tmp_path / "apple.mobileconfig"
+    path.write_bytes(ber_with_extra_attributes(content, leaves["rsa"], pki))
+    assert path.read_bytes()[:2] == b"\x30\x80"
+    assert openssl_content(path, pki.root_pem, tmp_path) == content  # openssl agrees it is good
+    result = run("verify", path, "--ca", pki.root_pem)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Signature:  valid" in result.stdout and "Dates:      valid" in result.stdout
+    assert run("check", path).returncode == 0 and "CN=Profile Signer rsa" in run("inspect", path).stdout
+
+
+def test_an_expired_signer_is_a_good_signature_with_an_expired_certificate(pki, tmp_path):
+    import datetime
+
+    hour = datetime.timedelta(hours=1)
+    leaf = pki.leaf("old", start=NOW - 60 * DAY, end=NOW - hour)
+    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig")
+    content = (tmp_path / "manual-updates.mobileconfig").read_bytes()
+    path = tmp_path / "expired.mobileconfig"
+    path.write_bytes(ber_with_extra_attributes(content, leaf, pki))
+    result = run("verify", path, "--ca", pki.root_pem)
+    expiry = (NOW - hour).strftime("%Y-%m-%d")
+    assert result.returncode == 1 and "Signature:  valid" in result.stdout
+    assert f"Error: {path}: signature valid, certificate expired on {expiry}" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    back_then = run("verify", path, "--ca", pki.root_pem, "--at", (NOW - 12 * hour).isoformat())
+    assert back_then.returncode == 0, back_then.stderr
+    bad = run("verify", path, "--at", "last week")
+    assert bad.returncode == 1 and "--at 'last week' is not a date" in bad.stderr
