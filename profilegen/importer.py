@@ -86,18 +86,25 @@ def read(path: Path, domain: str | None = None) -> Raw:
         data = Path(path).read_bytes()
     except OSError as e:
         raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
-    from profilegen.inspection import is_signed, settings
+    from profilegen.inspection import ProfileReadError, is_signed, parse_plist, settings
 
     form = "profile"
     if is_signed(data):
         from profilegen import cms
 
         data, form = cms.extract(data).content, "signed profile"
-    try:
-        plist = plistlib.loads(data)
-    except Exception:  # plistlib raises several kinds for malformed input
-        plist = _text_forms(data, path)
-        form = "intune" if data.lstrip().startswith(b"<key>") else "defaults"
+    stripped = data.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if stripped.startswith((b"<key>", b"{")):
+        plist = _text_forms(stripped, path)
+        form = "intune" if stripped.startswith(b"<key>") else "defaults"
+    else:
+        try:
+            plist = parse_plist(data, path)
+        except ProfileReadError as e:
+            if not str(e).startswith(f"{path} is not a property list"):
+                raise  # well-formedness, with its line and column
+            raise UnreadableError(f"{path} is not a profile, a property list, an Intune preference file or "
+                                  "`defaults` output") from None
     if not isinstance(plist, dict):
         raise UnreadableError(f"{path} holds a property list, but not a dictionary")
     if isinstance(plist.get("PayloadContent"), list) and plist.get("PayloadType") == "Configuration":
@@ -114,18 +121,15 @@ def read(path: Path, domain: str | None = None) -> Raw:
 
 
 def _text_forms(data: bytes, path: Path) -> dict:
-    text = data.decode("utf-8", "replace").strip()
-    if text.startswith("<key>"):  # Intune: the pairs alone
+    if data.startswith(b"<key>"):  # Intune: the pairs alone
         try:
-            return plistlib.loads(b'<plist version="1.0"><dict>' + data + b"</dict></plist>")
+            return plistlib.loads(b'<plist version="1.0"><dict>' + data + b"</dict></plist>", fmt=plistlib.FMT_XML)
         except Exception:
             raise UnreadableError(f"{path} looks like an Intune preference file but isn't well-formed") from None
-    if text.startswith("{"):
-        try:
-            return _OldStyle(text).read()
-        except ValueError as e:
-            raise UnreadableError(f"{path} looks like `defaults read` output but {e}") from None
-    raise UnreadableError(f"{path} is not a profile, a property list, an Intune preference file or `defaults` output")
+    try:
+        return _OldStyle(data.decode("utf-8", "replace")).read()
+    except ValueError as e:
+        raise UnreadableError(f"{path} looks like `defaults read` output but {e}") from None
 
 
 class _OldStyle:

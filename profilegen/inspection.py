@@ -69,6 +69,24 @@ def is_signed(data: bytes) -> bool:
     return data[:1] == b"\x30" and b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in data[:40]
 
 
+def parse_plist(data: bytes, path: Path) -> Any:
+    """A property list as macOS reads it: XML may start with a byte-order mark, white space, a
+    DOCTYPE or a comment; a malformed one is reported with its line and column."""
+    from xml.parsers.expat import ExpatError
+
+    text = data.removeprefix(b"\xef\xbb\xbf")
+    fmt = plistlib.FMT_XML if text.lstrip().startswith(b"<") else None
+    try:
+        return plistlib.loads(text.lstrip() if fmt else data, fmt=fmt)
+    except ExpatError as e:
+        # Count lines in the file as given: stripped white space shifts them.
+        line = e.lineno + data[:len(data) - len(text.lstrip())].count(b"\n")
+        raise ProfileReadError(f"{path}:{line}:{e.offset + 1}: not a well-formed property list: "
+                               f"{e.args[0].split(':')[0]}") from None
+    except Exception:  # plistlib raises several kinds for malformed input
+        raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
+
+
 def read(path: Path) -> ProfileFile:
     try:
         data = Path(path).read_bytes()
@@ -80,10 +98,7 @@ def read(path: Path) -> ProfileFile:
 
         signed = cms.extract(data)
         data, signer = signed.content, signed.signer
-    try:
-        profile = plistlib.loads(data)
-    except Exception:  # plistlib raises several kinds for malformed input
-        raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
+    profile = parse_plist(data, path)
     if not isinstance(profile, dict):
         raise ProfileReadError(f"{path} is a property list but not a dictionary")
     kind = "binary" if data.startswith(b"bplist") else "xml"
@@ -306,26 +321,28 @@ def line_of(xml: bytes, path: tuple) -> int | None:
     """The source line of the key at path in an XML plist (lxml keeps source lines)."""
     from lxml import etree
 
+    text = xml.removeprefix(b"\xef\xbb\xbf")
+    shift = text[:len(text) - len(text.lstrip())].count(b"\n")  # lines of white space before the XML
     try:
-        node = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True)).find("dict")
+        node = etree.fromstring(text.lstrip(), etree.XMLParser(resolve_entities=False, no_network=True)).find("dict")
     except etree.XMLSyntaxError:
         return None
     line = None
     for step in path:
         if node is None:
-            return line
+            return line + shift if line else line
         children = [c for c in node if isinstance(c.tag, str)]
         if isinstance(step, int):
             if node.tag != "array" or step >= len(children):
-                return line
+                return line + shift if line else line
             node = children[step]
             line = node.sourceline
         else:
             if node.tag != "dict":
-                return line
+                return line + shift if line else line
             keys = [i for i, c in enumerate(children) if c.tag == "key" and c.text == step]
             if not keys or keys[0] + 1 >= len(children):
-                return line
+                return line + shift if line else line
             line = children[keys[0]].sourceline
             node = children[keys[0] + 1]
-    return line
+    return line + shift if line else line

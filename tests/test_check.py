@@ -153,3 +153,28 @@ def test_inspect(good, tmp_path):
     text = run("inspect", real).stdout
     assert "kFRETelemetryConsentKey = true  [not in profilegen's catalog]" in text
     assert "SendAllTelemetryEnabled = false  [Usage telemetry: Don't send usage telemetry]" in text
+
+
+@pytest.mark.parametrize("shape", ["doctype first", "white space first", "byte-order mark", "comment first"])
+def test_what_macos_reads_profilegen_reads(good, tmp_path, shape):
+    data = good.read_bytes()
+    body = data.split(b"\n", 1)[1]  # without the XML declaration
+    made = {"doctype first": body, "white space first": b"\n\n   " + data,
+            "byte-order mark": b"\xef\xbb\xbf" + data, "comment first": b"<!-- by hand -->\n" + body}[shape]
+    path = tmp_path / "made.mobileconfig"
+    path.write_bytes(made.replace(b"<string>Manual</string>", b"<string>Never</string>"))
+    result = run("check", path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert result.returncode == 1 and "HowToCheck = Never is not allowed" in result.stdout
+    assert f"{path}:{line_of(text, '<key>HowToCheck</key>')}: error:" in result.stdout
+    assert json.loads(run("inspect", path, "--json").stdout)["payloads"]
+
+
+def test_malformed_xml_is_reported_with_line_and_column(good, tmp_path):
+    path, text = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>HowToCheck</kye>")
+    for command in ("check", "inspect", "import"):
+        result = run(command, path)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        line = line_of(text, "<key>HowToCheck</kye>")
+        assert re.match(rf"Error: {re.escape(str(path))}:{line}:\d+: not a well-formed property list: mismatched tag",
+                        result.stderr), result.stderr
