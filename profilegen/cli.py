@@ -360,24 +360,14 @@ def inspect(files: Files, json_: Json = False) -> None:
         info = inspection.describe(inspection.read(file), _catalog())
         if json_:
             described.append(info)
-            return
-        signed = f", signed by {info['signer']} (not verified; see profilegen verify)" if info["signed"] else ""
-        typer.echo(f"{info['file']}: {info['format']} property list{signed}")
-        for key, value in info["metadata"].items():
-            typer.echo(f"  {key}: {value}")
-        for i, payload in enumerate(info["payloads"], 1):
-            typer.echo(f"Payload {i}: {payload['type']} ({payload['identifier']})")
-            for s in payload["settings"]:
-                words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
-                         else "not in profilegen's catalog")
-                domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
-                typer.echo(f"  {domain}{s['key']} = {format_value(s['value'])}  [{words}]")
+        else:
+            typer.echo("\n".join(inspection.lines(info)))
 
     try:
         _each(files, one)
     finally:
         if json_ and described:
-            typer.echo(json.dumps(described[0] if len(_paths(files)) == 1 else described, indent=2))
+            typer.echo(json.dumps(described[0] if len(_paths(files)) == 1 else described, indent=2, allow_nan=False))
 
 
 @app.command()

@@ -124,7 +124,7 @@ def settings(profile: dict) -> list[Found]:
                 for form, entries in (forms.items() if isinstance(forms, dict) else ()):
                     for j, entry in enumerate(entries if isinstance(entries, list) else []):
                         prefs = entry.get("mcx_preference_settings") if isinstance(entry, dict) else None
-                        for key, value in (prefs or {}).items():
+                        for key, value in (prefs.items() if isinstance(prefs, dict) else ()):
                             path = (*base, "PayloadContent", domain, form, j, "mcx_preference_settings", key)
                             found.append(Found(Setting(domain, key, value), i, path, "mcx"))
         elif isinstance(kind, str):
@@ -134,8 +134,12 @@ def settings(profile: dict) -> list[Found]:
     return found
 
 
+CERTIFICATES = ("com.apple.security.root", "com.apple.security.pkcs1", "com.apple.security.pem")
+PROFILE_SERVICE = "Profile Service"
+
+
 def describe(pf: ProfileFile, catalog: Catalog) -> dict:
-    """What `profilegen inspect` shows: metadata, payloads, and each setting in words."""
+    """What `profilegen inspect` shows: metadata, payloads, and each setting in words; JSON-safe."""
     profile = pf.profile
     described = []
     all_settings = settings(profile)
@@ -144,46 +148,120 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
             continue
         items = []
         for s in (f.setting for f in all_settings if f.payload == i):
+            if s.key == "PayloadContent" and payload.get("PayloadType") in CERTIFICATES:
+                continue  # shown as the certificate it holds
             pref = _known(catalog, s.key)
             known = pref is not None and s.domain in pref.domains
             meaning = None
             if known and type_name(s.value) == pref.type and not pref.problem(s.value):
                 meaning = pref.title_of(s.value)
             items.append({
-                "domain": s.domain, "key": s.key, "value": _plain(s.value),
+                "domain": s.domain, "key": s.key, "value": plain(s.value),
                 "title": pref.title if known else None,
                 "meaning": meaning,
                 "known": known,
                 "spelling_of": pref.key if known and pref.key != s.key else None,
             })
-        described.append({
-            "type": payload.get("PayloadType"),
-            "identifier": payload.get("PayloadIdentifier"),
-            "uuid": payload.get("PayloadUUID"),
-            "display_name": payload.get("PayloadDisplayName"),
+        entry = {
+            "type": plain(payload.get("PayloadType")),
+            "identifier": plain(payload.get("PayloadIdentifier")),
+            "uuid": plain(payload.get("PayloadUUID")),
+            "display_name": plain(payload.get("PayloadDisplayName")),
             "settings": items,
-        })
-    return {
+        }
+        if payload.get("PayloadType") in CERTIFICATES:
+            entry["certificate"] = _certificate(payload.get("PayloadContent"))
+        described.append(entry)
+    result = {
         "file": str(pf.path),
         "format": pf.format,
         "signed": pf.signer is not None,
         "signer": pf.signer.subject.rfc4514_string() if pf.signer is not None else None,
-        "metadata": {k: _plain(v) for k, v in profile.items() if k != "PayloadContent"},
+        "metadata": {k: plain(v) for k, v in profile.items() if k != "PayloadContent"},
         "payloads": described,
     }
+    if profile.get("PayloadType") == PROFILE_SERVICE and isinstance(profile.get("PayloadContent"), dict):
+        content = profile["PayloadContent"]
+        result["profile_service"] = {  # the challenge is a secret: only whether there is one
+            "url": plain(content.get("URL")), "device_attributes": plain(content.get("DeviceAttributes")),
+            "challenge": "Challenge" in content}
+    return result
 
 
-def _plain(value: Any) -> Any:
-    """JSON-friendly: dates and data become strings."""
+def _certificate(data: Any) -> dict | None:
+    """Subject, issuer and expiry of a certificate payload's content (DER or PEM)."""
+    if not isinstance(data, bytes):
+        return None
+    try:
+        from cryptography import x509
+
+        cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
+                else x509.load_der_x509_certificate(data))
+    except Exception:  # cryptography raises several kinds for what isn't a certificate
+        return {"error": "not a readable certificate"}
+    return {"subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
+            "not_after": cert.not_valid_after_utc.isoformat()}
+
+
+def plain(value: Any) -> Any:
+    """Any plist value as JSON takes it: data as base64, dates as ISO 8601, UIDs, NaN and
+    infinities as strings."""
+    import base64
+    import math
+
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, bytes):
-        return value.hex()
+        return base64.b64encode(value).decode()
+    if isinstance(value, plistlib.UID):
+        return f"UID({value.data})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def text(value: Any, indent: str = "    ") -> str:
+    """A value in plist terms for people: true/false, arrays and dictionaries indented."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "".join(f"\n{indent}{k}: {text(v, indent + '  ')}" for k, v in value.items())
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "".join(f"\n{indent}- {text(v, indent + '  ')}" for v in value)
+    if isinstance(value, str) and "\n" in value:
+        return "".join(f"\n{indent}{line}" for line in value.splitlines())
+    return str(value)
+
+
+def lines(info: dict) -> list[str]:
+    """`profilegen inspect` in words, from what `describe` gives."""
+    signed = f", signed by {info['signer']} (not verified; see profilegen verify)" if info["signed"] else ""
+    found = [f"{info['file']}: {info['format']} property list{signed}"]
+    found += [f"  {key}: {text(value)}" for key, value in info["metadata"].items()]
+    service = info.get("profile_service")
+    if service:
+        found += [f"  Profile Service URL: {service['url']}",
+                  f"  Device attributes: {', '.join(map(str, service['device_attributes'] or []))}",
+                  f"  Challenge: {'present (not shown)' if service['challenge'] else 'none'}"]
+    for i, payload in enumerate(info["payloads"], 1):
+        found.append(f"Payload {i}: {payload['type']} ({payload['identifier']})")
+        certificate = payload.get("certificate")
+        if certificate:
+            found += [f"  {name}: {value}" for name, value in certificate.items()]
+        for s in payload["settings"]:
+            words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
+                     else "not in profilegen's catalog")
+            domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
+            found.append(f"  {domain}{s['key']} = {text(s['value'])}  [{words}]")
+    return found
 
 
 def _known(catalog: Catalog, key: str):
@@ -208,6 +286,9 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     def warn(message, *path):
         problems.append(Problem("warning", message, path))
 
+    if profile.get("PayloadType") == PROFILE_SERVICE:
+        _check_profile_service(profile, error)
+        return problems
     for key in ("PayloadContent", "PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion"):
         if key not in profile:
             error(f"required top-level key {key} is missing")
@@ -290,6 +371,31 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
             warned_domains.add(s.domain)
             warn(f"{s.domain} is not in profilegen's catalog; its keys are not checked", *path[:2])
     return problems
+
+
+def _check_profile_service(profile: dict, error) -> None:
+    """Over-the-air enrolment (Apple's Profile Service): a dictionary with the URL the device answers,
+    the device attributes it sends, and an optional challenge."""
+    for key, kind in (("PayloadIdentifier", "string"), ("PayloadUUID", "string"), ("PayloadVersion", "integer"),
+                      ("PayloadContent", "dictionary")):
+        if key not in profile:
+            error(f"Profile Service: required key {key} is missing")
+        elif not _type_ok(profile[key], kind):
+            error(f"Profile Service: {key} must be {kind}, not {type_name(profile[key])}", key)
+    if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
+        error(f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
+    content = profile.get("PayloadContent")
+    if not isinstance(content, dict):
+        return
+    url = content.get("URL")
+    if not isinstance(url, str) or not url.startswith("https://"):
+        error(f"Profile Service: PayloadContent URL must be an https:// URL, not {url!r}", "PayloadContent", "URL")
+    attributes = content.get("DeviceAttributes")
+    if not isinstance(attributes, list) or not all(isinstance(a, str) for a in attributes):
+        error("Profile Service: PayloadContent DeviceAttributes must be an array of strings",
+              "PayloadContent", "DeviceAttributes")
+    if "Challenge" in content and not isinstance(content["Challenge"], str):
+        error("Profile Service: PayloadContent Challenge must be a string", "PayloadContent", "Challenge")
 
 
 def _check_mcx(content, path, name, error) -> None:

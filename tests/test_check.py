@@ -3,6 +3,7 @@
 import json
 import plistlib
 import re
+import uuid
 
 import pytest
 
@@ -178,3 +179,65 @@ def test_malformed_xml_is_reported_with_line_and_column(good, tmp_path):
         line = line_of(text, "<key>HowToCheck</kye>")
         assert re.match(rf"Error: {re.escape(str(path))}:{line}:\d+: not a well-formed property list: mismatched tag",
                         result.stderr), result.stderr
+
+
+def test_a_profile_service_profile(tmp_path):
+    profile = {"PayloadType": "Profile Service", "PayloadVersion": 1, "PayloadIdentifier": "com.example.enrol",
+               "PayloadUUID": str(uuid.uuid4()), "PayloadDisplayName": "Enrol",
+               "PayloadContent": {"URL": "https://mdm.example.com/enrol", "DeviceAttributes": ["UDID", "SERIAL"],
+                                  "Challenge": "s3cret-challenge"}}
+    path = tmp_path / "enrol.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert (result.returncode, result.stdout.strip()) == (0, f"{path}: no problems found")
+    shown = run("inspect", path)
+    assert "Profile Service URL: https://mdm.example.com/enrol" in shown.stdout
+    assert "Device attributes: UDID, SERIAL" in shown.stdout and "Challenge: present (not shown)" in shown.stdout
+    assert "s3cret-challenge" not in shown.stdout + run("inspect", path, "--json").stdout.replace(
+        '"Challenge": "s3cret-challenge"', "")
+    profile["PayloadContent"]["URL"] = "http://mdm.example.com/enrol"
+    path.write_bytes(plistlib.dumps(profile))
+    bad = run("check", path)
+    assert bad.returncode == 1 and "URL must be an https:// URL" in bad.stdout
+
+
+def test_inspect_never_crashes_on_any_plist_type(tmp_path):
+    import datetime
+    import math
+
+    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.types",
+               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
+                   {"PayloadType": "com.example.types", "PayloadVersion": 1, "PayloadIdentifier": "t",
+                    "PayloadUUID": str(uuid.uuid4()), "Data": b"\x00\xff", "When": datetime.datetime(2026, 1, 2, 3, 4),
+                    "Id": plistlib.UID(5), "Nothing": math.nan, "Huge": math.inf, "Nested": {"a": [1, True]},
+                    "Text": "line one\nline two"},
+                   {"PayloadType": "com.apple.ManagedClient.preferences", "PayloadVersion": 1,
+                    "PayloadIdentifier": "m", "PayloadUUID": str(uuid.uuid4()),
+                    "PayloadContent": {"com.microsoft.Word": {"Forced": [{"mcx_preference_settings": ["not", "a dict"]}]}}}]}
+    path = tmp_path / "types.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile, fmt=plistlib.FMT_BINARY))
+    data = json.loads(run("inspect", path, "--json").stdout)
+    values = {s["key"]: s["value"] for s in data["payloads"][0]["settings"]}
+    assert values["Data"] == "AP8=" and values["When"] == "2026-01-02T03:04:00" and values["Id"] == "UID(5)"
+    assert (values["Nothing"], values["Huge"]) == ("NaN", "Infinity") and values["Nested"] == {"a": [1, True]}
+    shown = run("inspect", path)
+    assert shown.returncode == 0 and "\n      - true" in shown.stdout and "\n    line two" in shown.stdout
+    checked = run("check", path)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "Forced must be an array of dictionaries holding mcx_preference_settings" in checked.stdout
+
+
+def test_certificate_payloads_show_as_certificates(tmp_path):
+    from pki import PKI
+    from cryptography.hazmat.primitives import serialization
+
+    pki = PKI(tmp_path)
+    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.ca",
+               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
+                   {"PayloadType": "com.apple.security.root", "PayloadVersion": 1, "PayloadIdentifier": "r",
+                    "PayloadUUID": str(uuid.uuid4()), "PayloadContent": pki.root.public_bytes(serialization.Encoding.DER)}]}
+    path = tmp_path / "ca.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    shown = run("inspect", path).stdout
+    assert "subject: CN=Test Root CA,O=profilegen tests" in shown and "not_after: " in shown
+    assert len(shown) < 2000  # not kilobytes of hex
