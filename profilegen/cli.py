@@ -371,26 +371,45 @@ def inspect(files: Files, json_: Json = False) -> None:
 
 
 @app.command()
-def check(files: Files) -> None:
+def check(
+    files: Files,
+    format_: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github|sarif",
+                                         help="How to report: for people, pipelines, GitHub annotations or "
+                                         "code-scanning tools (SARIF 2.1.0).")] = "text",
+) -> None:
     """Check profiles against Apple's rules and the catalog; exit 1 on any error.
 
-    One line per problem, with the line number where the file is XML. Keys the
-    catalog doesn't know are warnings, not errors.
+    One finding per problem, with a stable code and, where the file is XML, its
+    line. Keys the catalog doesn't know are warnings, not errors.
     """
     from profilegen import inspection
+    from profilegen.errors import SelectionError
+
+    if format_ not in inspection.REPORTS:
+        raise SelectionError(f"--format {format_!r} is not valid; expected {', '.join(inspection.REPORTS)}")
+    findings: list[inspection.Finding] = []
+    checked: list[str] = []
 
     def one(file: Path) -> int:
-        found = inspection.read(file)
-        problems = inspection.check(found, _catalog())
-        where = f"{file} (signed content)" if found.signer is not None else str(file)
+        try:
+            found = inspection.read(file)
+            problems = inspection.check(found, _catalog())
+        except ProfilegenError as e:
+            findings.append(inspection.Finding(str(file), None, inspection.Problem("error", "PG001", str(e))))
+            if format_ == "text":
+                raise
+            return 1
+        where = f"{file} (signed content)" if found.signer is not None and format_ == "text" else str(file)
+        checked.append(where)
         for problem in problems:
             line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
-            typer.echo(f"{where}{f':{line}' if line else ''}: {problem.level}: {problem.message}")
-        if not problems:
-            typer.echo(f"{where}: no problems found")
+            findings.append(inspection.Finding(where, line, problem))
         return 1 if any(p.level == "error" for p in problems) else 0
 
-    _each(files, one)
+    try:
+        _each(files, one)
+    finally:
+        typer.echo(inspection.report(checked, findings, format_))
 
 
 @app.command(name="import")

@@ -45,6 +45,7 @@ class ProfileFile:
     content: bytes  # the plist itself; inside the signature when signed
     format: str  # "xml" or "binary"
     signer: Any = None  # the signer's certificate, not yet verified
+    signed: bytes | None = None  # the whole signed file, where it is signed
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Found:
 
 @dataclass(frozen=True)
 class Problem:
-    level: str  # "error" or "warning"
+    level: str  # "error", "warning" or "info"
+    code: str  # stable: PG1xx profile structure, PG2xx catalog keys, PG3xx Apple payloads, PG4xx signature
     message: str
     path: tuple = field(default=())
 
@@ -92,17 +94,17 @@ def read(path: Path) -> ProfileFile:
         data = Path(path).read_bytes()
     except OSError as e:
         raise ProfileReadError(f"{path} can't be read: {e.strerror}") from None
-    signer = None
+    signer, whole = None, None
     if is_signed(data):
         from profilegen import cms
 
         signed = cms.extract(data)
-        data, signer = signed.content, signed.signer
+        whole, data, signer = data, signed.content, signed.signer
     profile = parse_plist(data, path)
     if not isinstance(profile, dict):
         raise ProfileReadError(f"{path} is a property list but not a dictionary")
     kind = "binary" if data.startswith(b"bplist") else "xml"
-    return ProfileFile(Path(path), profile, data, kind, signer)
+    return ProfileFile(Path(path), profile, data, kind, signer, whole)
 
 
 def payloads(profile: dict) -> list:
@@ -280,31 +282,37 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     profile = pf.profile
     problems: list[Problem] = []
 
-    def error(message, *path):
-        problems.append(Problem("error", message, path))
+    def error(code, message, *path):
+        problems.append(Problem("error", code, message, path))
 
-    def warn(message, *path):
-        problems.append(Problem("warning", message, path))
+    def warn(code, message, *path):
+        problems.append(Problem("warning", code, message, path))
 
+    if pf.signed is not None:
+        from profilegen import cms
+
+        verdict = cms.verify(pf.signed)
+        if verdict.signature:
+            error("PG400", f"the signature is not valid: {verdict.signature}")
     if profile.get("PayloadType") == PROFILE_SERVICE:
         _check_profile_service(profile, error)
         return problems
     for key in ("PayloadContent", "PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion"):
         if key not in profile:
-            error(f"required top-level key {key} is missing")
+            error("PG100", f"required top-level key {key} is missing")
     for key, value in profile.items():
         expected = TOP_LEVEL.get(key)
         if expected is None:
-            warn(f"top-level key {key} is not in Apple's schema for profiles", key)
+            warn("PG102", f"top-level key {key} is not in Apple's schema for profiles", key)
         elif not _type_ok(value, expected):
-            error(f"top-level {key} must be {' or '.join(expected) if isinstance(expected, tuple) else expected}, "
+            error("PG103", f"top-level {key} must be {' or '.join(expected) if isinstance(expected, tuple) else expected}, "
                   f"not {type_name(value)}", key)
     if profile.get("PayloadType", "Configuration") != "Configuration":
-        error(f"top-level PayloadType must be Configuration, not {profile['PayloadType']!r}", "PayloadType")
+        error("PG104", f"top-level PayloadType must be Configuration, not {profile['PayloadType']!r}", "PayloadType")
     if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
-        error(f"top-level PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
+        error("PG105", f"top-level PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
     if "PayloadScope" in profile and profile["PayloadScope"] not in ("System", "User"):
-        error(f"PayloadScope must be System or User, not {profile['PayloadScope']!r}", "PayloadScope")
+        error("PG106", f"PayloadScope must be System or User, not {profile['PayloadScope']!r}", "PayloadScope")
 
     uuids: dict[str, tuple] = {}
     identifiers: dict[str, tuple] = {}
@@ -313,33 +321,37 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     ]:
         name = "top-level" if not where else f"payload {where[1] + 1}"
         if not isinstance(item, dict):
-            error(f"{name} must be a dictionary, not {type_name(item)}", *where)
+            error("PG107", f"{name} must be a dictionary, not {type_name(item)}", *where)
             continue
         if where:
             for key in REQUIRED:
                 if key not in item:
-                    error(f"{name} ({item.get('PayloadType', 'no type')}): required key {key} is missing", *where)
+                    error("PG108", f"{name} ({item.get('PayloadType', 'no type')}): required key {key} is missing", *where)
             for key, expected in COMMON.items():
                 if key in item and not _type_ok(item[key], expected):
-                    error(f"{name}: {key} must be {expected}, not {type_name(item[key])}", *where, key)
+                    error("PG109", f"{name}: {key} must be {expected}, not {type_name(item[key])}", *where, key)
             if "PayloadVersion" in item and not same_value(item["PayloadVersion"], 1):
-                error(f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
+                error("PG110", f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
                       *where, "PayloadVersion")
         value = item.get("PayloadUUID")
         if isinstance(value, str):
             if value.upper() in uuids:
-                error(f"{name}: PayloadUUID {value} is used twice", *where, "PayloadUUID")
+                error("PG111", f"{name}: PayloadUUID {value} is used twice", *where, "PayloadUUID")
             uuids[value.upper()] = where
             if not _is_uuid(value):
-                warn(f"{name}: PayloadUUID {value!r} is not a UUID; generate one with uuidgen",
+                warn("PG101", f"{name}: PayloadUUID {value!r} is not a UUID; generate one with uuidgen",
                      *where, "PayloadUUID")
         ident = item.get("PayloadIdentifier")
         if isinstance(ident, str):
-            if ident in identifiers and where:
-                error(f"{name}: PayloadIdentifier {ident} is used twice", *where, "PayloadIdentifier")
-            identifiers[ident] = where
+            if ident in identifiers and where and identifiers[ident] == ():
+                # Apple only says payload identifiers are usually derived from the profile's.
+                warn("PG113", f"{name}: PayloadIdentifier {ident} is the profile's own; a payload's usually "
+                     "extends it", *where, "PayloadIdentifier")
+            elif ident in identifiers and where:
+                error("PG112", f"{name}: PayloadIdentifier {ident} is used twice", *where, "PayloadIdentifier")
+            identifiers.setdefault(ident, where)
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", ident):
-                warn(f"{name}: PayloadIdentifier {ident!r} is not reverse-DNS (spaces or other characters)",
+                warn("PG114", f"{name}: PayloadIdentifier {ident!r} is not reverse-DNS (spaces or other characters)",
                      *where, "PayloadIdentifier")
         if where and item.get("PayloadType") == MCX:
             _check_mcx(item.get("PayloadContent"), (*where, "PayloadContent"), name, error)
@@ -350,26 +362,26 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
         s, path = found.setting, found.path
         pref = _known(catalog, s.key)
         if pref is not None and pref.key != s.key:
-            warn(f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents {pref.key}", *path)
+            warn("PG200", f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents {pref.key}", *path)
         if pref is not None:
             if s.domain not in pref.domains:
-                error(f"{s.domain}: {s.key} is not documented for this domain; "
+                error("PG201", f"{s.domain}: {s.key} is not documented for this domain; "
                       f"it applies to {', '.join(pref.domains)}", *path)
             elif not _type_ok(s.value, pref.type):
                 kind = type_name(s.value)
                 shown = format_value(s.value) if isinstance(s.value, bool) else repr(s.value)
-                error(f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
+                error("PG202", f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
                       f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *path)
             elif pref.old_name(s.value):
-                warn(f"{s.domain}: {s.key} = {s.value} is an old name of {pref.old_name(s.value)}, "
+                warn("PG204", f"{s.domain}: {s.key} = {s.value} is an old name of {pref.old_name(s.value)}, "
                      "which Microsoft documents now", *path)
             elif pref.problem(s.value):
-                error(f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
+                error("PG203", f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
         elif s.domain in domains:
-            warn(f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *path)
+            warn("PG205", f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *path)
         elif s.domain.startswith("com.microsoft.") and s.domain not in warned_domains:
             warned_domains.add(s.domain)
-            warn(f"{s.domain} is not in profilegen's catalog; its keys are not checked", *path[:2])
+            warn("PG206", f"{s.domain} is not in profilegen's catalog; its keys are not checked", *path[:2])
     return problems
 
 
@@ -379,40 +391,40 @@ def _check_profile_service(profile: dict, error) -> None:
     for key, kind in (("PayloadIdentifier", "string"), ("PayloadUUID", "string"), ("PayloadVersion", "integer"),
                       ("PayloadContent", "dictionary")):
         if key not in profile:
-            error(f"Profile Service: required key {key} is missing")
+            error("PG130", f"Profile Service: required key {key} is missing")
         elif not _type_ok(profile[key], kind):
-            error(f"Profile Service: {key} must be {kind}, not {type_name(profile[key])}", key)
+            error("PG130", f"Profile Service: {key} must be {kind}, not {type_name(profile[key])}", key)
     if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
-        error(f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
+        error("PG130", f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
     content = profile.get("PayloadContent")
     if not isinstance(content, dict):
         return
     url = content.get("URL")
     if not isinstance(url, str) or not url.startswith("https://"):
-        error(f"Profile Service: PayloadContent URL must be an https:// URL, not {url!r}", "PayloadContent", "URL")
+        error("PG131", f"Profile Service: PayloadContent URL must be an https:// URL, not {url!r}", "PayloadContent", "URL")
     attributes = content.get("DeviceAttributes")
     if not isinstance(attributes, list) or not all(isinstance(a, str) for a in attributes):
-        error("Profile Service: PayloadContent DeviceAttributes must be an array of strings",
+        error("PG132", "Profile Service: PayloadContent DeviceAttributes must be an array of strings",
               "PayloadContent", "DeviceAttributes")
     if "Challenge" in content and not isinstance(content["Challenge"], str):
-        error("Profile Service: PayloadContent Challenge must be a string", "PayloadContent", "Challenge")
+        error("PG133", "Profile Service: PayloadContent Challenge must be a string", "PayloadContent", "Challenge")
 
 
 def _check_mcx(content, path, name, error) -> None:
     if not isinstance(content, dict):
-        error(f"{name}: {MCX} needs PayloadContent as a dictionary of preference domains", *path)
+        error("PG120", f"{name}: {MCX} needs PayloadContent as a dictionary of preference domains", *path)
         return
     for domain, forms in content.items():
         if not isinstance(forms, dict):
-            error(f"{name}: {domain} must be a dictionary with Forced or Set-Once", *path, domain)
+            error("PG121", f"{name}: {domain} must be a dictionary with Forced or Set-Once", *path, domain)
             continue
         for form, entries in forms.items():
             if form not in ("Forced", "Set-Once"):
-                error(f"{name}: {domain} has {form!r}; expected Forced or Set-Once", *path, domain, form)
+                error("PG122", f"{name}: {domain} has {form!r}; expected Forced or Set-Once", *path, domain, form)
             elif not isinstance(entries, list) or not all(
                 isinstance(e, dict) and isinstance(e.get("mcx_preference_settings"), dict) for e in entries
             ):
-                error(f"{name}: {domain} {form} must be an array of dictionaries holding "
+                error("PG123", f"{name}: {domain} {form} must be an array of dictionaries holding "
                       "mcx_preference_settings", *path, domain, form)
 
 
@@ -452,3 +464,54 @@ def line_of(xml: bytes, path: tuple) -> int | None:
             line = children[keys[0]].sourceline
             node = children[keys[0] + 1]
     return line + shift if line else line
+
+
+# --- reports of `profilegen check`, for people and for tools -------------------------------
+
+REPORTS = ("text", "json", "github", "sarif")
+_SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int | None
+    problem: Problem
+
+
+def report(checked: list[str], findings: list[Finding], fmt: str) -> str:
+    """The findings of `check` on these files, as text, JSON, GitHub annotations or SARIF 2.1.0."""
+    import json
+
+    if fmt == "json":
+        return json.dumps([{"file": f.file, "line": f.line, "level": f.problem.level, "code": f.problem.code,
+                            "message": f.problem.message} for f in findings], indent=2)
+    if fmt == "github":
+        kinds = {"error": "error", "warning": "warning", "info": "notice"}
+        return "\n".join(
+            f"::{kinds[f.problem.level]} file={f.file}{f',line={f.line}' if f.line else ''},title={f.problem.code}::"
+            + f.problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") for f in findings)
+    if fmt == "sarif":
+        from profilegen import __version__
+
+        rules = sorted({f.problem.code for f in findings})
+        return json.dumps({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "profilegen", "version": __version__,
+                                    "informationUri": "https://github.com/profilegen/profilegen",
+                                    "rules": [{"id": code} for code in rules]}},
+                "results": [{
+                    "ruleId": f.problem.code, "ruleIndex": rules.index(f.problem.code),
+                    "level": _SARIF_LEVELS[f.problem.level], "message": {"text": f.problem.message},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": Path(f.file).as_posix()},
+                        **({"region": {"startLine": f.line}} if f.line else {})}}],
+                } for f in findings],
+            }],
+        }, indent=2)
+    found = {f.file for f in findings}
+    lines = [f"{f.file}{f':{f.line}' if f.line else ''}: {f.problem.level}: {f.problem.message} [{f.problem.code}]"
+             for f in findings if f.problem.code != "PG001"]
+    return "\n".join(lines + [f"{file}: no problems found" for file in checked if file not in found])

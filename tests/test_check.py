@@ -241,3 +241,51 @@ def test_certificate_payloads_show_as_certificates(tmp_path):
     shown = run("inspect", path).stdout
     assert "subject: CN=Test Root CA,O=profilegen tests" in shown and "not_after: " in shown
     assert len(shown) < 2000  # not kilobytes of hex
+
+
+def test_findings_have_stable_codes_and_four_report_formats(good, tmp_path):
+    path, text = broken(tmp_path, good, "<integer>0</integer>", "<string>0</string>")
+    line = line_of(text, "<key>UseOnlineContent</key>")
+    plain = run("check", path)
+    assert f"{path}:{line}: error: com.microsoft.Word: UseOnlineContent is a string ('0')" in plain.stdout
+    assert "[PG202]" in plain.stdout
+    findings = json.loads(run("check", path, "--format", "json").stdout)
+    assert {"file": str(path), "line": line, "level": "error", "code": "PG202"} == {
+        k: v for k, v in findings[0].items() if k != "message"}
+    github = run("check", path, "--format", "github").stdout.splitlines()
+    assert github[0].startswith(f"::error file={path},line={line},title=PG202::com.microsoft.Word: UseOnlineContent")
+    sarif = json.loads(run("check", path, "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
+    run_ = sarif["runs"][0]
+    assert run_["tool"]["driver"]["name"] == "profilegen"
+    result = run_["results"][0]
+    assert result["level"] == "error" and result["message"]["text"].startswith("com.microsoft.Word")
+    assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == "PG202"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == path.as_posix() and location["region"]["startLine"] == line
+    clean = json.loads(run("check", good, "--format", "sarif").stdout)
+    assert clean["runs"][0]["results"] == []
+    assert run("check", good, "--format", "xml").returncode == 1
+
+
+def test_a_payload_identifier_equal_to_the_profiles_is_a_warning(good, tmp_path):
+    profile = plistlib.loads(good.read_bytes())
+    profile["PayloadContent"][0]["PayloadIdentifier"] = profile["PayloadIdentifier"]
+    path = tmp_path / "same.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 0 and "warning: payload 1: PayloadIdentifier" in result.stdout and "[PG113]" in result.stdout
+
+
+def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
+    from pki import PKI
+
+    pki = PKI(tmp_path)
+    leaf = pki.leaf("check")
+    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig", "--sign-cert", leaf.cert_pem,
+        "--sign-key", leaf.key_pem)
+    signed = tmp_path / "manual-updates.signed.mobileconfig"
+    signed.write_bytes(signed.read_bytes().replace(b"<string>Manual</string>", b"<string>Manuel</string>"))
+    result = run("check", signed, "--format", "json")
+    codes = {f["code"] for f in json.loads(result.stdout)}
+    assert result.returncode == 1 and {"PG400", "PG203"} <= codes
