@@ -194,6 +194,7 @@ class Preference:
     statuses: tuple[Status, ...] = ()
     format: str | None = None  # for free string values: a key of FORMATS
     minimum: int | None = None  # for free integer values
+    maximum: int | None = None
     aliases: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     impact: tuple[Rule, ...] = ()
@@ -204,6 +205,8 @@ class Preference:
             return ", ".join(format_value(v.value) for v in self.values)
         if self.format:
             return FORMATS[self.format]
+        if self.minimum is not None and self.maximum is not None:
+            return f"a whole number from {self.minimum} to {self.maximum}"
         return f"a whole number from {self.minimum}" if self.minimum is not None else f"any {self.type}"
 
     def value(self, value: Any) -> Value | None:
@@ -220,7 +223,7 @@ class Preference:
                 return f"{format_value(value)} is not allowed; expected one of {self.allowed}"
         elif self.format == "https-url" and not _URL.match(value):
             return f"{value!r} is not {self.allowed}"
-        elif self.minimum is not None and value < self.minimum:
+        elif (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
             return f"{value} is not allowed; expected {self.allowed}"
         return None
 
@@ -323,6 +326,7 @@ class Preference:
                         "statuses": [s.as_dict() for s in v.statuses]} for v in self.values],
             "format": self.format,
             "minimum": self.minimum,
+            "maximum": self.maximum,
             "default": self.default,
             "private": self.private,
             "since": str(self.since) if self.since else None,
@@ -682,6 +686,7 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
         data,
         {"key", "title", "description", "question", "group", "order", "type", "domains", "default",
          "private", "source", "section", "confidence", "since", "profile_only", "expected", "status", "format", "minimum",
+         "maximum",
          "aliases", "caveats", "values", "impact"},
         path,
     )
@@ -703,6 +708,7 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
     if fmt is not None:
         _one_of(fmt, FORMATS, "format", path)
     minimum = _get(data, "minimum", int, path, None)
+    maximum = _get(data, "maximum", int, path, None)
     if not values and fmt is None and minimum is None:
         raise CatalogError(f"{path}: field 'values' is empty; give values, or a format or minimum")
     since, since_evidence = _version(data, "since", path, None), None
@@ -752,6 +758,7 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
         statuses=check.statuses(data, path, names),
         format=fmt,
         minimum=minimum,
+        maximum=maximum,
         aliases=tuple(_get(data, "aliases", list, path, [])),
         caveats=tuple(_get(data, "caveats", list, path, [])),
         impact=tuple(rules),

@@ -56,6 +56,8 @@ def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
             prop["pattern"] = "^https://"
         if pref.minimum is not None:
             prop["minimum"] = pref.minimum
+        if pref.maximum is not None:
+            prop["maximum"] = pref.maximum
         # Jamf pre-fills a form with `default`: only the selection's own values, so that the form
         # enforces nothing nobody chose. The plist of the same build carries the same values.
         if pref.key in chosen:

@@ -289,3 +289,54 @@ def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
     result = run("check", signed, "--format", "json")
     codes = {f["code"] for f in json.loads(result.stdout)}
     assert result.returncode == 1 and {"PG400", "PG203"} <= codes
+
+
+def tcc_profile(allowed):
+    return {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.pppc",
+            "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
+                {"PayloadType": "com.apple.TCC.configuration-profile-policy", "PayloadVersion": 1,
+                 "PayloadIdentifier": "com.example.pppc.tcc", "PayloadUUID": str(uuid.uuid4()),
+                 "Services": {"SystemPolicyAllFiles": [
+                     {"Identifier": "com.example.agent", "IdentifierType": "bundleID",
+                      "CodeRequirement": 'identifier "com.example.agent"', "Allowed": allowed}]}}]}
+
+
+def test_apple_payloads_are_checked_against_apples_schema(tmp_path):
+    path = tmp_path / "pppc.mobileconfig"
+    path.write_bytes(plistlib.dumps(tcc_profile(1)))
+    result = run("check", path)
+    line = line_of(path.read_text(), "<key>Allowed</key>")
+    assert result.returncode == 1
+    assert (f"{path}:{line}: error: payload 1 (com.apple.TCC.configuration-profile-policy): "
+            "Services.SystemPolicyAllFiles[0].Allowed must be a boolean, not an integer (1) [PG302]") in result.stdout
+    path.write_bytes(plistlib.dumps(tcc_profile(True)))
+    assert run("check", path).stdout.strip() == f"{path}: no problems found"
+    profile = tcc_profile(True)
+    profile["PayloadContent"][0]["Services"]["SystemPolicyAllFiles"][0]["IdentifierType"] = "bundle"
+    path.write_bytes(plistlib.dumps(profile))
+    assert "IdentifierType = bundle is not one of bundleID, path [PG303]" in run("check", path).stdout
+
+
+def test_a_payload_type_profilegen_does_not_know_is_not_checked_and_says_so(tmp_path):
+    profile = tcc_profile(True)
+    profile["PayloadContent"][0]["PayloadType"] = "com.apple.example.unknown"
+    path = tmp_path / "unknown.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 0 and "no problems found" not in result.stdout
+    assert "info: payload 1: com.apple.example.unknown is not in profilegen's table" in result.stdout
+
+
+def test_the_apple_facts_table_is_what_the_script_makes_of_apples_schema(tmp_path):
+    """The committed table is generated, not edited: the script on the reference schema gives it again."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    folder = shared("reference", "apple", "profiles")
+    spec = importlib.util.spec_from_file_location("apple_facts", ROOT / "tools" / "apple_facts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = json.loads((ROOT / "payloads" / "apple-payloads.json").read_text())
+    assert module.main(folder, committed["source"]) == committed
+    assert "b6202ca2" in committed["source"]

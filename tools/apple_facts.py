@@ -1,0 +1,68 @@
+"""Writes payloads/apple-payloads.json: the facts of Apple's profile schema that `profilegen check`
+checks com.apple.* payloads by. Per payload type and key: its type, whether it is required, its
+allowed values, and its subkeys; nothing else (no descriptions).
+
+    python tools/apple_facts.py PATH/TO/apple/device-management/mdm/profiles [SOURCE]
+
+SOURCE names where the schema came from (repository and commit); it is written into the file.
+Needs PyYAML (in the test extras).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+TYPES = {"<string>": "string", "<integer>": "integer", "<boolean>": "boolean", "<real>": "real",
+         "<date>": "date", "<data>": "data", "<array>": "array", "<dictionary>": "dictionary", "<any>": "any"}
+SKIPPED = {"TopLevel", "CommonPayloadKeys", "com.apple.ManagedClient.preferences"}  # checked by profilegen itself
+
+
+def spec(key: dict, seen: tuple = ()) -> dict:
+    fact = {"type": TYPES[key["type"]]}
+    if id(key) in seen:  # the schema refers to itself (YAML anchors): its type is the fact
+        return fact
+    seen = (*seen, id(key))
+    if key.get("presence") == "required":
+        fact["required"] = True
+    if "rangelist" in key:
+        fact["values"] = key["rangelist"]
+    subkeys = key.get("subkeys") or []
+    if fact["type"] == "array" and subkeys:
+        fact["items"] = spec(subkeys[0], seen)
+    elif fact["type"] == "dictionary" and subkeys:
+        fact.update(keys(subkeys, seen))
+    return fact
+
+
+def keys(items: list, seen: tuple = ()) -> dict:
+    named = {k["key"]: spec(k, seen) for k in items if k["key"] != "ANY"}
+    found = {"keys": named} if named else {}
+    wildcard = next((k for k in items if k["key"] == "ANY"), None)
+    if wildcard is not None:
+        found["any"] = spec(wildcard, seen)
+    return found
+
+
+def main(folder: Path, source: str) -> dict:
+    payloads: dict = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kind = data.get("payload", {}).get("payloadtype")
+        if not kind or kind in SKIPPED or not kind.startswith("com.apple."):
+            continue
+        facts = keys(data.get("payloadkeys") or [])
+        merged = payloads.setdefault(kind, {"keys": {}})
+        merged["keys"].update(facts.get("keys", {}))
+        if "any" in facts:
+            merged["any"] = facts["any"]
+    return {"source": source, "payloads": dict(sorted(payloads.items()))}
+
+
+if __name__ == "__main__":
+    folder = Path(sys.argv[1])
+    source = sys.argv[2] if len(sys.argv) > 2 else f"Apple's profile schema, from {folder}"
+    target = Path(__file__).resolve().parent.parent / "payloads" / "apple-payloads.json"
+    target.write_text(json.dumps(main(folder, source), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
