@@ -22,7 +22,7 @@ from profilegen.errors import CatalogError, SelectionError
 # since a Python bool is also an int and a plist keeps them apart.
 PLIST_TYPES = {"boolean": bool, "integer": int, "real": float, "string": str, "date": datetime.datetime,
                "data": bytes, "array": list, "dictionary": dict}
-VALUE_TYPES = ("integer", "boolean", "string")  # the types a catalog preference may have
+VALUE_TYPES = ("integer", "boolean", "string", "dictionary")  # the types a catalog preference may have
 FORMATS = {"https-url": "an https:// URL"}  # checks for free string values
 URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service", "": "not given by the source"}
 # What a selection does to an endpoint row. A rule names one of RULE_EFFECTS; "partly
@@ -88,6 +88,14 @@ class Setting:
     domain: str
     key: str
     value: Any
+
+    def __hash__(self) -> int:  # a dictionary value (AutoUpdate's Applications) hashes by its content
+        value = self.value
+        if isinstance(value, (dict, list)):
+            import json
+
+            value = json.dumps(value, sort_keys=True, default=str)
+        return hash((self.domain, self.key, type(self.value), value))
 
     def __str__(self) -> str:
         return f"{self.domain} {self.key} = {format_value(self.value)}"
@@ -195,6 +203,7 @@ class Preference:
     format: str | None = None  # for free string values: a key of FORMATS
     minimum: int | None = None  # for free integer values
     maximum: int | None = None
+    structure: dict | None = field(default=None, hash=False, compare=False)  # for a dictionary (profilegen.facts)
     aliases: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     impact: tuple[Rule, ...] = ()
@@ -205,6 +214,10 @@ class Preference:
             return ", ".join(format_value(v.value) for v in self.values)
         if self.format:
             return FORMATS[self.format]
+        if self.structure:
+            from profilegen.facts import describe
+
+            return describe(self.structure)
         if self.minimum is not None and self.maximum is not None:
             return f"a whole number from {self.minimum} to {self.maximum}"
         return f"a whole number from {self.minimum}" if self.minimum is not None else f"any {self.type}"
@@ -218,6 +231,11 @@ class Preference:
 
     def problem(self, value: Any) -> str | None:
         """Why a value (of the right type) isn't one this preference takes, or None."""
+        if self.structure:
+            from profilegen.facts import findings
+
+            errors = [message for level, _, message, _ in findings(value, self.structure) if level == "error"]
+            return errors[0] if errors else None
         if self.values:
             if self.value(value) is None:
                 return f"{format_value(value)} is not allowed; expected one of {self.allowed}"
@@ -264,6 +282,14 @@ class Preference:
             raise SelectionError(
                 f"{self.key}: {text!r} is not a boolean; expected true/false, yes/no or 1/0"
             )
+        if self.type == "dictionary":
+            import json
+
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise SelectionError(f"{self.key}: expected a JSON object ({self.allowed}), got {text!r}") from None
+            return self.coerce(value)
         if self.type == "integer":
             try:
                 number = int(raw, 10)
@@ -327,6 +353,7 @@ class Preference:
             "format": self.format,
             "minimum": self.minimum,
             "maximum": self.maximum,
+            "structure": self.structure,
             "default": self.default,
             "private": self.private,
             "since": str(self.since) if self.since else None,
@@ -485,6 +512,10 @@ def same_value(a: Any, b: Any) -> bool:
 def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
 
@@ -686,7 +717,7 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
         data,
         {"key", "title", "description", "question", "group", "order", "type", "domains", "default",
          "private", "source", "section", "confidence", "since", "profile_only", "expected", "status", "format", "minimum",
-         "maximum",
+         "maximum", "structure",
          "aliases", "caveats", "values", "impact"},
         path,
     )
@@ -709,7 +740,10 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
         _one_of(fmt, FORMATS, "format", path)
     minimum = _get(data, "minimum", int, path, None)
     maximum = _get(data, "maximum", int, path, None)
-    if not values and fmt is None and minimum is None:
+    structure = _get(data, "structure", dict, path, None)
+    if (structure is not None) != (kind == "dictionary"):
+        raise CatalogError(f"{path}: field 'structure': a dictionary preference has one, and only it")
+    if not values and fmt is None and minimum is None and structure is None:
         raise CatalogError(f"{path}: field 'values' is empty; give values, or a format or minimum")
     since, since_evidence = _version(data, "since", path, None), None
     if isinstance(data.get("since"), dict):
@@ -759,6 +793,7 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
         format=fmt,
         minimum=minimum,
         maximum=maximum,
+        structure=structure,
         aliases=tuple(_get(data, "aliases", list, path, [])),
         caveats=tuple(_get(data, "caveats", list, path, [])),
         impact=tuple(rules),

@@ -404,45 +404,16 @@ def _check_apple(payload: dict, where: tuple, name: str, problems: list) -> None
     Apple marks some keys required that have alternatives (TCC's Allowed or Authorization), so a
     missing one is a warning; a wrong type or value is an error.
     """
+    from profilegen import facts
+
     kind = payload.get("PayloadType")
     spec = apple_facts()["payloads"].get(kind)
     if spec is None:
         problems.append(Problem("info", "PG300", f"{name}: {kind} is not in profilegen's table of Apple's "
                                 "payloads; its keys are not checked", where))
         return
-    _apple(payload, {"type": "dictionary", **spec}, where, f"{name} ({kind})", "", problems, top=True)
-
-
-def _apple(value: Any, spec: dict, path: tuple, name: str, label: str, problems: list, top: bool = False) -> None:
-    kind = spec["type"]
-    expected = ("real", "integer") if kind == "real" else kind
-    if kind != "any" and not _type_ok(value, expected):
-        shown = format_value(value) if isinstance(value, bool) else repr(value)
-        problems.append(Problem("error", "PG302", f"{name}: {label} must be {a_or_an(kind)} {kind}, not "
-                                f"{a_or_an(type_name(value))} {type_name(value)} ({shown})", path))
-        return
-    if "values" in spec and not any(same_value(value, v) for v in spec["values"]):
-        problems.append(Problem("error", "PG303", f"{name}: {label} = {format_value(value)} is not one of "
-                                f"{', '.join(map(format_value, spec['values']))}", path))
-    if isinstance(value, dict) and ("keys" in spec or "any" in spec):
-        known = spec.get("keys", {})
-        for key, sub in known.items():
-            if sub.get("required") and key not in value:
-                problems.append(Problem("warning", "PG301", f"{name}: {(label + '.' if label else '') + key} is "
-                                        "required by Apple's schema and missing", path))
-        for key, item in value.items():
-            if top and key in COMMON:
-                continue
-            sub = known.get(key) or spec.get("any")
-            child = f"{label}.{key}" if label else key
-            if sub is None:
-                problems.append(Problem("warning", "PG304", f"{name}: {child} is not in Apple's schema",
-                                        (*path, key)))
-            else:
-                _apple(item, sub, (*path, key), name, child, problems)
-    elif isinstance(value, list) and "items" in spec:
-        for i, item in enumerate(value):
-            _apple(item, spec["items"], (*path, i), name, f"{label}[{i}]", problems)
+    for level, code, message, path in facts.findings(payload, {"type": "dictionary", **spec}, "", where, COMMON):
+        problems.append(Problem(level, code, f"{name} ({kind}): {message}", path))
 
 
 def _check_profile_service(profile: dict, error) -> None:

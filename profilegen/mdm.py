@@ -49,6 +49,10 @@ def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
             "type": pref.type,
             "property_order": order * 5,
         }
+        if pref.structure:
+            from profilegen.facts import json_schema
+
+            prop.update({k: v for k, v in json_schema(pref.structure).items() if k != "type"}, type="object")
         if pref.values:
             prop["enum"] = [v.value for v in pref.values]
             prop["options"] = {"enum_titles": [v.title for v in pref.values]}

@@ -28,6 +28,12 @@ def comment(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", text)
 
 
+def written(selection: Selection, catalog: Catalog):
+    """The settings a script writes: `defaults` can't compare a dictionary with what it wrote, so
+    those (AutoUpdate's Applications) are the profile's alone."""
+    return [s for s in selection.settings if catalog.preferences[s.key].type != "dictionary"]
+
+
 def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
     profile = selection.profile
     source = ", ".join(
@@ -55,15 +61,17 @@ def header(selection: Selection, catalog: Catalog, purpose: str) -> list[str]:
         *(
             f"  {s}: "
             f"{catalog.preferences[s.key].title_of(s.value)}"
-            for s in selection.settings
+            for s in written(selection, catalog)
         ),
+        *(f"Not written by this script (a dictionary; deploy it with the profile): {s.domain} {s.key}"
+          for s in selection.settings if s not in written(selection, catalog)),
     ]
     return [f"# {comment(line)}".rstrip() for line in lines]
 
 
 def script(selection: Selection, catalog: Catalog, default_options: str = "", purpose: str = "") -> str:
     rows = []
-    for s in selection.settings:
+    for s in written(selection, catalog):
         words = (s.domain, s.key, catalog.preferences[s.key].type)
         if not all(_WORD.match(w) for w in words):
             raise ValueError(f"not a safe shell word in {words}")

@@ -67,7 +67,7 @@ def settings_from_table(catalog: Catalog, table: dict,
                         warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
     """A [settings] table: KEY = VALUE for every documented domain, [settings.APP] for one."""
     result: dict[tuple[str, str], Any] = {}
-    per_app = {k: v for k, v in table.items() if isinstance(v, dict)}
+    per_app = {k: v for k, v in table.items() if isinstance(v, dict) and not _dictionary(catalog, k)}
     for key, value in table.items():
         if key not in per_app:
             pref = _spelling(catalog, key, warnings)
@@ -77,11 +77,19 @@ def settings_from_table(catalog: Catalog, table: dict,
     for app, entries in per_app.items():
         domain = catalog.domain(app).domain
         for key, value in entries.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) and not _dictionary(catalog, key):
                 raise SelectionError(f"[settings.{app}.{key}]: expected KEY = VALUE, not a table")
             pref = _for_domain(catalog, domain, key, warnings)
             result[(domain, pref.key)] = _read(pref, value, warnings)
     return result
+
+
+def _dictionary(catalog: Catalog, key: str) -> bool:
+    """Whether a table in [settings] is a dictionary preference's value rather than an app's settings."""
+    try:
+        return catalog.preference(key).type == "dictionary"
+    except SelectionError:
+        return False
 
 
 def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
@@ -293,11 +301,12 @@ def resolve(
 
 
 def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:
-    seen: dict[tuple[str, Any], list[str]] = {}
+    seen: dict[tuple[str, str], tuple[Any, list[str]]] = {}
     for s in settings:
-        seen.setdefault((s.key, s.value), []).append(catalog.domains[s.domain].name)
+        seen.setdefault((s.key, format_value(s.value)), (s.value, []))[1].append(catalog.domains[s.domain].name)
     parts = [
-        f"{catalog.preferences[key].title_of(value)} ({key} = {format_value(value)}) in {', '.join(names)}"
-        for (key, value), names in seen.items()
+        f"{catalog.preferences[key].title_of(value)} ({key} = {shown}) in {', '.join(names)}"
+        if catalog.preferences[key].values else f"{catalog.preferences[key].title}: {shown} in {', '.join(names)}"
+        for (key, shown), (value, names) in seen.items()
     ]
     return "Office for Mac preferences, as Microsoft documents them: " + "; ".join(parts) + "."

@@ -126,6 +126,11 @@ def warnings(catalog: Catalog, settings: tuple[Setting, ...], target: Target,
                 title = catalog.products[domain.product].title
                 found.append(f"{pref.key}: {title} {pref.profile_only} and later read it only from a configuration "
                              "profile, so the script's defaults write of it does nothing there")
+    if not formats or "script" in formats:
+        for s in read:
+            if catalog.preferences[s.key].type == "dictionary":
+                found.append(f"{s.key} in {catalog.domains[s.domain].alias}: the script doesn't write a dictionary; "
+                             "deploy it with the profile, or the Jamf or Intune files")
     if preset:
         chosen = catalog.presets[preset]
         if not chosen.fits(target.versions()):

@@ -340,3 +340,34 @@ def test_the_apple_facts_table_is_what_the_script_makes_of_apples_schema(tmp_pat
     committed = json.loads((ROOT / "payloads" / "apple-payloads.json").read_text())
     assert module.main(folder, committed["source"]) == committed
     assert "b6202ca2" in committed["source"]
+
+
+def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
+    apps = {"/Applications/Microsoft Word.app": {"Application ID": "MSWD2019", "LCID": "1033"}}
+    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.mau",
+               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
+                   {"PayloadType": "com.microsoft.autoupdate2", "PayloadVersion": 1, "PayloadIdentifier": "a",
+                    "PayloadUUID": str(uuid.uuid4()), "Applications": apps,
+                    "AcknowledgedDataCollectionPolicy": "RequiredDataOnly"}]}
+    path = tmp_path / "mau.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+    result = run("check", path)
+    assert result.returncode == 1
+    assert ("Applications = /Applications/Microsoft Word.app.LCID must be an integer, not a string ('1033')"
+            in result.stdout)
+    data = json.loads(run("import", path, "--json").stdout)
+    assert any("LCID must be an integer" in line for line in data["left_out"])
+    apps["/Applications/Microsoft Word.app"]["LCID"] = 1033
+    path.write_bytes(plistlib.dumps(profile))
+    assert run("check", path).returncode == 0
+    config = tmp_path / "mau.toml"
+    assert run("import", path, "-o", config).returncode == 0
+    built = run("build", "-c", config, "-o", tmp_path / "out", "--json")
+    assert built.returncode == 0, built.stderr
+    assert "the script doesn't write a dictionary" in built.stderr
+    rebuilt = plistlib.loads((tmp_path / "out" / "mau.mobileconfig").read_bytes())
+    assert rebuilt["PayloadContent"][0]["Applications"] == apps
+    assert "Applications" not in (tmp_path / "out" / "mau.sh").read_text().split("for_each_setting() {")[1]
+    schema = json.loads((tmp_path / "out" / "mau-jamf" / "com.microsoft.autoupdate2.json").read_text())
+    assert schema["properties"]["Applications"]["type"] == "object"
+    assert schema["properties"]["Applications"]["additionalProperties"]["required"] == ["Application ID"]

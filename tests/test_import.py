@@ -65,11 +65,13 @@ def test_jamf_plists_intune_files_and_defaults_output(tmp_path):
     assert values(data) == {("com.microsoft.autoupdate2", "ChannelName"): "Current",
                             ("com.microsoft.autoupdate2", "HowToCheck"): "Manual",
                             ("com.microsoft.autoupdate2", "SendAllTelemetryEnabled"): False,
-                            ("com.microsoft.autoupdate2", "UpdateCheckInterval"): 240}
+                            ("com.microsoft.autoupdate2", "UpdateCheckInterval"): 240,
+                            ("com.microsoft.autoupdate2", "Applications"): {
+                                "/Applications/Microsoft Word.app": {"Application ID": "MSWD2019"}}}
     assert any("the integer 0 to the boolean false" in line for line in data["converted"])
     assert any("the string '240' to the integer 240" in line for line in data["converted"])
     assert any("Production" in line and "old name of Current" in line for line in data["warnings"])
-    assert sum("not in profilegen's catalog" in line for line in data["left_out"]) == 2
+    assert [line.split(" = ")[0] for line in data["left_out"]] == ["com.microsoft.autoupdate2 LastUpdate"]
 
 
 def test_every_warning_and_nothing_guessed(tmp_path):
