@@ -402,6 +402,8 @@ class Endpoint:
     description: str
     source: str
     essential: str | None = None  # the essential service it serves, where Microsoft names one
+    shared: bool = False  # a public site or CDN other programs use too: a proxy can't block it for Office alone
+    who: str | None = None  # who contacts it, where the article's table has no app column
 
     @property
     def host(self) -> str:
@@ -413,6 +415,7 @@ class Section:
     name: str
     about: str
     source: str
+    who: str | None = None
 
 
 @dataclass(frozen=True)
@@ -809,12 +812,13 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
     sections, endpoints, seen = [], [], set()
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
-        _no_extra(item, {"name", "about", "source", "endpoints"}, where)
-        section = Section(_get(item, "name", str, where), _get(item, "about", str, where), check.source(item, where))
+        _no_extra(item, {"name", "about", "source", "who", "endpoints"}, where)
+        section = Section(_get(item, "name", str, where), _get(item, "about", str, where), check.source(item, where),
+                          _get(item, "who", str, where, None))
         sections.append(section)
         for j, row in enumerate(_get(item, "endpoints", list, where)):
             here = f"{where} ({section.name}) endpoint #{j + 1}"
-            _no_extra(row, {"url", "apps", "type", "description", "source", "essential"}, here)
+            _no_extra(row, {"url", "apps", "type", "description", "source", "essential", "shared"}, here)
             url = _get(row, "url", str, here)
             if not url.startswith("https://"):
                 raise CatalogError(f"{here}: field 'url': {url!r} must start with https://")
@@ -828,8 +832,11 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
             endpoint = Endpoint(
                 section.name, url, tuple(apps[x] for x in apps if x in letters), kind,
                 _get(row, "description", str, here), check.source(row, here, section.source),
-                _get(row, "essential", str, here, None),
+                _get(row, "essential", str, here, None), _get(row, "shared", bool, here, False),
+                None if letters else section.who,
             )
+            if not letters and section.who is None:
+                raise CatalogError(f"{here}: field 'apps' is empty and the section has no 'who': say who contacts it")
             identity = (section.name, url.lower().rstrip("/"), endpoint.apps, kind)
             if identity in seen:
                 raise CatalogError(f"{here}: field 'url': {url} is listed twice in {section.name}")

@@ -224,31 +224,49 @@ COLOURS = {"silenced": "red", "partly silenced": "yellow", "reduced": "cyan", "u
 
 
 def _endpoint_tables(impacts, catalog) -> None:
+    """One line per endpoint, hostname whole so it can be copied into a proxy rule; details wrap below."""
+    import shutil
+    import textwrap
+
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
     from profilegen.impact import summary_line
 
     letters = {name: letter for letter, name in catalog.apps.items()}
+    console = Console(highlight=False)
+    width = min(console.width, shutil.get_terminal_size().columns) if console.is_terminal else console.width
+    hosts = max(len(e.host) for e in catalog.endpoints)
 
-    def short(apps) -> str:
-        return "".join(letters[a] for a in apps)
+    def wrapped(text: str, indent: str) -> None:
+        for line in textwrap.wrap(text, max(width, 40), initial_indent=indent, subsequent_indent=indent + "  ",
+                                  break_on_hyphens=False, break_long_words=False):
+            console.print(escape(line), soft_wrap=True)
 
-    console = Console()
     for section in catalog.sections:
-        table = Table(title=section.name, title_justify="left", title_style="bold")
-        table.add_column("Host", overflow="fold")
-        for column in ("Apps", "Type", "Effect", "Still by", "Settings"):
-            table.add_column(column)
-        for i in (i for i in impacts if i.endpoint.section == section.name):
+        rows = [i for i in impacts if i.endpoint.section == section.name]
+        console.print()
+        console.print(f"[bold]{escape(section.name)}[/bold]", soft_wrap=True)
+        if section.who:
+            wrapped(f"contacted by {section.who}", "  ")
+        for i in rows:
             colour = COLOURS[i.effect]
-            keys = dict.fromkeys(s.key for s in i.settings)
-            table.add_row(i.endpoint.host, short(i.endpoint.apps) or "all", i.endpoint.type,
-                          f"[{colour}]{i.effect}[/{colour}]", short(i.still_contacted_by), "\n".join(keys))
-        console.print(table)
+            apps = "".join(letters[a] for a in i.endpoint.apps) or "-"
+            console.print(f"  {escape(i.endpoint.host):<{hosts}}  {i.endpoint.type or '-':<2}  {apps:<{len(letters)}}  "
+                          f"[{colour}]{i.effect}[/{colour}]", soft_wrap=True)
+            details = []
+            if i.endpoint.apps and i.effect == "partly silenced":
+                details.append("still " + "".join(letters[a] for a in i.still_contacted_by))
+            if i.settings:
+                details.append("by " + ", ".join(dict.fromkeys(s.key for s in i.settings)))
+            if i.endpoint.shared:
+                details.append("shared with the web")
+            if details:
+                wrapped("; ".join(details), "      ")
     legend = ", ".join(f"{letter} {name}" for letter, name in catalog.apps.items())
-    console.print(f"Apps: {legend}. Type: ST static, SS semi-static, CS configuration service.")
-    console.print(summary_line(impacts))
+    console.print()
+    wrapped(f"Columns: host, type, apps, effect. Apps: {legend}. Type: ST static, SS semi-static, CS configuration service.", "")
+    wrapped(summary_line(impacts), "")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from profilegen.catalog import EFFECTS, Catalog, Setting, format_value
 from profilegen.render import Output
 from profilegen.selection import Selection
 
-COLUMNS = ("section", "url", "apps", "type", "description", "effect", "silenced_for",
+COLUMNS = ("section", "url", "host", "apps", "type", "description", "effect", "silenced_for",
            "still_contacted_by", "settings", "evidence", "reason")
 PROXY_ADVICE = (
     "# Microsoft's advice for proxies and firewalls: answer a blocked request with a 40X\n"
@@ -102,11 +102,17 @@ def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str
         "# One hostname pattern per line, wildcards as Microsoft documents them.\n"
         + where + PROXY_ADVICE + "".join(f"{h}\n" for h in needed)
     )
+    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
     block = (
         "# Hosts no documented Office for Mac app contacts under this selection: candidates to block.\n"
         "# A host that any app still needs is left out. One hostname pattern per line.\n"
-        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in silenced)
+        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in silenced if h not in shared)
     )
+    web = [h for h in silenced if h in shared]
+    if web:
+        block += ("\n# Shared with the web: browsers and other programs use these too, so a proxy can't block\n"
+                  "# them for Office alone. Uncomment a line only to block the host for every program.\n"
+                  + "".join(f"# {h}\n" for h in web))
     return allow, block
 
 

@@ -39,6 +39,7 @@ class Impact:
             "description": e.description,
             "source": e.source,
             "essential": e.essential,
+            "shared": e.shared,
             "effect": self.effect,
             "silenced_for": list(self.silenced_for),
             "still_contacted_by": list(self.still_contacted_by),
@@ -112,7 +113,7 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             else:
                 whole.add(rule.effect)
             used.append((setting, rule))
-        still = tuple(a for a in endpoint.apps if a not in silenced)
+        still = tuple(a for a in endpoint.apps if a not in silenced) if endpoint.apps else (endpoint.who,)
         if endpoint.apps and silenced:
             effect = "partly silenced" if still else "silenced"
         elif "silenced" in whole:

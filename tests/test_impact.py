@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 
 
 import seed
@@ -130,11 +131,14 @@ def test_proxy_lists(tmp_path, catalog):
         assert "403" in text and "407" in text
     allow = [line for line in allow_text.splitlines() if line and not line.startswith("#")]
     block = [line for line in block_text.splitlines() if line and not line.startswith("#")]
-    assert not set(allow) & set(block)
-    assert set(allow) | set(block) == {e.host for e in catalog.endpoints}
+    web = [line.removeprefix("# ") for line in block_text.split("Uncomment a line")[1].splitlines()[1:]]
+    assert not set(allow) & set(block + web)
+    assert set(allow) | set(block) | set(web) == {e.host for e in catalog.endpoints}
+    shared = {e.host for e in catalog.endpoints if e.shared}
+    assert set(web) <= shared and not set(block) & shared  # shared hosts are never blocked unasked
     assert "login.live.com" in allow  # Outlook and OneNote still sign in
     assert "nexus.officeapps.live.com" in allow  # heartbeat
-    assert "*.wikipedia.org" in block and "appsforoffice.microsoft.com" in block
+    assert "*.wikipedia.org" in web and "appsforoffice.microsoft.com" in block
     assert "ajax.aspnetcdn.com" in allow  # silenced for add-ins, still loaded at first launch
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "volume-license-offline-proxy-allow.txt", "volume-license-offline-proxy-block.txt",
@@ -157,6 +161,25 @@ def test_endpoints_command(catalog):
     assert both.returncode == 2 and "Traceback" not in both.stderr
     bad = run("endpoints", "-p", "nope")
     assert bad.returncode == 1 and bad.stderr.startswith("Error: unknown preset 'nope'")
+
+
+def test_endpoint_table_fits_80_columns_with_whole_hostnames(catalog):
+    text = run("endpoints", "-p", "volume-license-offline", *AT_2016, env={**os.environ, "COLUMNS": "80"}).stdout
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 80
+    words = {w for line in lines for w in line.split()}
+    assert {e.host for e in catalog.endpoints} <= words  # each hostname whole, ready for a proxy rule
+    crash = [s for s in catalog.sections if s.who and "watson.microsoft.com" in
+             {e.host for e in catalog.endpoints if e.section == s.name}]
+    assert crash and f"contacted by {crash[0].who}" in " ".join(text.split())
+    odc = next(i for i, line in enumerate(lines) if line.split()[:1] == ["odc.officeapps.live.com"])
+    assert lines[odc].split()[-2:] == ["partly", "silenced"]
+    assert "still N" in lines[odc + 1] and "UseOnlineContent" in lines[odc + 1]  # OneNote still calls it
+
+
+def test_no_app_rows_name_who_still_contacts_them(catalog):
+    rows = [i for i in impact.assess(None, catalog) if not i.endpoint.apps]
+    assert rows and all(i.still_contacted_by == (i.endpoint.who,) and i.endpoint.who for i in rows)
 
 
 def test_settings_impact_view():
