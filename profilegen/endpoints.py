@@ -1,4 +1,4 @@
-"""Renderers of the endpoint impact: Markdown, CSV and JSON tables, and proxy host lists."""
+"""Renderers of the endpoint impact: Markdown, CSV and JSON tables, proxy host lists and Squid ACLs."""
 
 from __future__ import annotations
 
@@ -114,6 +114,66 @@ def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str
                   "# them for Office alone. Uncomment a line only to block the host for every program.\n"
                   + "".join(f"# {h}\n" for h in web))
     return allow, block
+
+
+def squid_acl(pattern: str) -> tuple[str, str]:
+    """(ACL type, value) matching what the article's host pattern means: `*.example.com` is
+    example.com's subdomains (Squid's `.example.com`, which takes example.com too); a `*` inside
+    a label stands for part of that one label, so a regular expression."""
+    if "*" not in pattern:
+        return "dstdomain", pattern
+    if pattern.startswith("*.") and "*" not in pattern[2:]:
+        return "dstdomain", pattern[1:]
+    return "dstdom_regex", "^" + pattern.replace(".", r"\.").replace("*", "[^.]*") + "$"
+
+
+def _squid_acls(name: str, hosts: list[str]) -> list[str]:
+    """ACL `name` for hosts. Squid takes one type per ACL, so names and patterns are two ACLs joined
+    by any-of; a name a `.domain` entry of the list already covers is left out, as Squid refuses
+    overlapping dstdomain entries."""
+    acls = [squid_acl(h) for h in hosts]
+    domains = {v for kind, v in acls if kind == "dstdomain" and v.startswith(".")}
+    names = [v for kind, v in acls if kind == "dstdomain"
+             and not any(v != d and (v.endswith(d) or "." + v == d) for d in domains)]
+    patterns = [v for kind, v in acls if kind == "dstdom_regex"]
+    if not patterns:
+        return [f"acl {name} dstdomain {v}" for v in names]
+    return [*(f"acl {name}_names dstdomain {v}" for v in names),
+            *(f"acl {name}_patterns dstdom_regex -i {v}" for v in patterns),
+            f"acl {name} any-of {name}_names {name}_patterns" if names else f"acl {name} any-of {name}_patterns"]
+
+
+def squid_conf(impacts: list[impact.Impact], selection: Selection) -> str:
+    """A Squid snippet to include before the site's own http_access rules: it answers the hosts no
+    documented app still needs with 403, as the article asks, and names the ones Office needs."""
+    needed, silenced = impact.hosts(impacts)
+    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
+    blocked = [h for h in silenced if h not in shared]
+    web = [h for h in silenced if h in shared]
+    lines = [
+        f"# Squid ACLs for {selection.profile.identifier}, written by profilegen.",
+        f"# {impact.summary_line(impacts)}.",
+        "# Include this file above your own http_access rules (include /etc/squid/conf.d/THIS.conf).",
+        "# Squid answers a request it denies with 403, which is what Microsoft asks of a proxy:",
+        "# Office then gives up at once instead of retrying, as it does when a connection is dropped.",
+        "",
+        "# Hosts Office for Mac still contacts under this selection. Allow them for your clients,",
+        "# for example: http_access allow localnet office_needed",
+        *_squid_acls("office_needed", needed),
+    ]
+    if blocked:
+        lines += ["", "# Hosts no documented Office for Mac app contacts under this selection.",
+                  *_squid_acls("office_silenced", blocked), "http_access deny office_silenced"]
+    if web:
+        lines += ["", "# Shared with the web: browsers and other programs use these too, so denying them",
+                  "# denies them to every program. Uncomment these lines only if that is what you want.",
+                  *(f"# {line}" for line in _squid_acls("office_shared", web)), "# http_access deny office_shared"]
+    return "\n".join(lines) + "\n"
+
+
+def render_squid(selection: Selection, catalog: Catalog) -> list[Output]:
+    conf = squid_conf(impact.assess(selection, catalog), selection)
+    return [Output(f"{selection.name}-squid.conf", "squid", conf.encode())]
 
 
 def render(selection: Selection, catalog: Catalog) -> list[Output]:

@@ -1,0 +1,113 @@
+"""Proxy outputs, checked by the proxy itself where it is installed: Squid parses the ACLs, and a
+Squid on 127.0.0.1 answers the hosts the build says are silenced with 403, as the article asks."""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import run
+from profilegen.endpoints import squid_acl
+
+AT_2016 = ("--office", "16.23", "--mau", "4.11")
+# Hosts that must get through: needed ones (plain and by wildcard), and a shared one the admin decides on.
+THROUGH = ("login.live.com", "nexus.officeapps.live.com", "en-us-contentstorage.osi.office.net",
+           "az123.vo.msecnd.net", "en.wikipedia.org")
+
+
+def build_squid(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", out, "-f", "squid,proxy-lists").returncode == 0
+    return out
+
+
+def listed(path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+
+
+def test_squid_patterns_mean_what_the_article_means():
+    # `*.example.com` is the subdomains: Squid's leading dot.
+    assert squid_acl("*.wikipedia.org") == ("dstdomain", ".wikipedia.org")
+    assert squid_acl("login.live.com") == ("dstdomain", "login.live.com")
+    # A `*` inside a label is part of that label only, never a dot.
+    kind, pattern = squid_acl("*-contentstorage.osi.office.net")
+    assert kind == "dstdom_regex"
+    regex = re.compile(pattern, re.I)
+    assert regex.match("en-US-contentstorage.osi.office.net") and regex.match("X-CONTENTSTORAGE.OSI.OFFICE.NET")
+    assert not regex.match("a.b-contentstorage.osi.office.net")
+    assert not regex.match("x-contentstorage.osi.office.net.evil.example")
+    assert not regex.match("x-contentstorageXosi.office.net")  # dots are literal
+
+
+def test_squid_output_matches_the_proxy_lists(tmp_path):
+    out = build_squid(tmp_path)
+    conf = (out / "volume-license-offline-squid.conf").read_text()
+    block = listed(out / "volume-license-offline-proxy-block.txt")
+    denied = re.findall(r"^acl office_silenced\S* dstdomain (\S+)$", conf, re.M)
+    assert sorted(denied) == sorted(h.replace("*.", ".") for h in block)
+    assert "\nhttp_access deny office_silenced\n" in conf
+    assert "\nhttp_access deny office_shared" not in conf  # shared hosts only commented
+    assert "# acl office_shared dstdomain .wikipedia.org" in conf
+
+
+@pytest.fixture
+def squid(tmp_path):
+    """A Squid on a free port of 127.0.0.1 with the built ACLs and everything else allowed; every host
+    resolves to 127.0.0.1, where nothing listens on 443, so nothing leaves the machine."""
+    squid = shutil.which("squid") or shutil.which("squid", path="/usr/sbin:/usr/local/sbin")
+    if not squid:
+        pytest.skip("squid is not installed (apt-get install squid; .ci/run installs it)")
+    out = build_squid(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "squid.conf"
+    # Squid reads its hosts file after it has dropped root, and pytest's folders are private to us.
+    hosts = tempfile.NamedTemporaryFile("w", prefix="profilegen-squid-hosts-")
+    hosts.write("".join(f"127.0.0.1 {h}\n" for h in THROUGH))
+    hosts.flush()
+    os.chmod(hosts.name, 0o644)
+    config.write_text(
+        f"http_port 127.0.0.1:{port}\npid_filename {tmp_path}/squid.pid\ncache_log /dev/null\naccess_log none\n"
+        "cache deny all\nshutdown_lifetime 0 seconds\npinger_enable off\ndns_nameservers 127.0.0.1\n"
+        f"dns_timeout 2 seconds\nhosts_file {hosts.name}\n"
+        f"include {out}/volume-license-offline-squid.conf\nhttp_access allow all\n"
+    )
+    parsed = subprocess.run([squid, "-k", "parse", "-f", config], capture_output=True, text=True)
+    assert parsed.returncode == 0 and "WARNING" not in parsed.stderr.upper(), parsed.stderr
+    server = subprocess.Popen([squid, "-N", "-f", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield out, port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        hosts.close()
+
+
+def connect(port: int, host: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        conn.request("CONNECT", f"{host}:443")
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_squid_answers_silenced_hosts_with_403(squid):
+    out, port = squid
+    for host in listed(out / "volume-license-offline-proxy-block.txt"):
+        assert connect(port, host.replace("*", "any")) == 403, host
+    for host in THROUGH:
+        assert connect(port, host) != 403, host
