@@ -156,17 +156,33 @@ def build(request: Request, json_: Json = False) -> None:
 def settings(
     json_: Json = False,
     impact: Annotated[bool, typer.Option("--impact", help="What each setting silences, reduces and breaks.")] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="With --impact: print Markdown (also what a pipe gets).")] = False,
 ) -> None:
     """List the documented preferences: domains, type, values and caveats."""
     catalog = _catalog()
     if impact:
+        import sys
+
         from profilegen import endpoints, impact as impact_module
 
+        items = impact_module.by_setting(catalog)
         if json_:
-            typer.echo(json.dumps([item.as_dict() for item in impact_module.by_setting(catalog)], indent=2))
-        else:
+            typer.echo(json.dumps([item.as_dict() for item in items], indent=2))
+        elif markdown or not sys.stdout.isatty():
             typer.echo(endpoints.by_setting_markdown(catalog))
+        else:
+            for item in items:
+                values = "/".join(sorted({format_value(s.value) for s in item.settings}))
+                silenced = [f"{i.endpoint.host} ({i.effect})" for i in item.silenced]
+                _wrapped([f"{item.preference.key} = {values}",
+                          "  silences: " + (", ".join(dict.fromkeys(silenced)) or "nothing"),
+                          "  reduces: " + (", ".join(dict.fromkeys(i.endpoint.host for i in item.reduced)) or "nothing"),
+                          "  breaks: " + (", ".join(item.breaks) or "nothing documented")])
+                typer.echo()
         return
+    if markdown:
+        raise typer.BadParameter("--markdown goes with --impact")
     if json_:
         typer.echo(json.dumps([p.as_dict() for p in catalog.preferences.values()], indent=2))
         return
@@ -183,7 +199,8 @@ def _wrapped(lines: list[str]) -> None:
     width = max(40, shutil.get_terminal_size().columns)
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()))
-        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ", break_on_hyphens=False) or line)
+        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ", break_on_hyphens=False,
+                                  break_long_words=False) or line)
 
 
 @app.command(name="endpoints")
@@ -196,6 +213,16 @@ def endpoints_(
     json_: Json = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+    effect: Annotated[Optional[list[str]], typer.Option(
+        "--effect", metavar="EFFECT", help="Only rows with this effect (silenced, 'partly silenced', reduced, "
+        "unchanged). Repeatable.")] = None,
+    app_: Annotated[Optional[list[str]], typer.Option(
+        "--app", metavar="APP", help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or "
+        "W X P O N), and the rows the article lists without apps. Repeatable.")] = None,
+    section: Annotated[Optional[list[str]], typer.Option(
+        "--section", metavar="TEXT", help="Only sections whose name holds TEXT, any case. Repeatable.")] = None,
+    by_host: Annotated[bool, typer.Option(
+        "--by-host", help="One row per host with the effects of all its rows, as a proxy rule sees it.")] = False,
 ) -> None:
     """Show which documented endpoints a selection silences, and which are still contacted.
 
@@ -209,7 +236,18 @@ def endpoints_(
     catalog = _catalog()
     chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or (), target=target)
               if preset or config or set_ else None)
-    impacts = impact.assess(chosen, catalog)
+    impacts = impact.only(impact.assess(chosen, catalog), catalog, effect or (), app_ or (), section or ())
+    if by_host:
+        hosts = impact.by_host(impacts)
+        if json_:
+            typer.echo(endpoints.hosts_json(hosts), nl=False)
+        elif csv_:
+            typer.echo(endpoints.hosts_csv(hosts), nl=False)
+        elif markdown:
+            typer.echo(endpoints.hosts_markdown(hosts), nl=False)
+        else:
+            _host_lines(hosts)
+        return
     if json_:
         typer.echo(endpoints.as_json(impacts, chosen), nl=False)
     elif csv_:
@@ -267,6 +305,29 @@ def _endpoint_tables(impacts, catalog) -> None:
     console.print()
     wrapped(f"Columns: host, type, apps, effect. Apps: {legend}. Type: ST static, SS semi-static, CS configuration service.", "")
     wrapped(summary_line(impacts), "")
+
+
+def _host_lines(hosts) -> None:
+    """One line per host, whole, with its effects; its sections and who still contacts it below."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size().columns)
+    column = max((len(h.host) for h in hosts), default=0)
+    for h in hosts:
+        row = h.as_dict()
+        typer.echo(f"{h.host:<{column}}  {', '.join(h.effects)}")
+        details = [", ".join(row["sections"])]
+        if row["still_contacted_by"] and h.needed:
+            details.append("still " + ", ".join(row["still_contacted_by"]))
+        if row["settings"]:
+            details.append("by " + ", ".join(row["settings"]))
+        if row["shared"]:
+            details.append("shared with the web")
+        for line in textwrap.wrap("; ".join(details), width, initial_indent="    ", subsequent_indent="      ",
+                                  break_on_hyphens=False, break_long_words=False):
+            typer.echo(line)
+    typer.echo(f"{len(hosts)} hosts, {sum(h.needed for h in hosts)} still needed.")
 
 
 @app.command()

@@ -48,6 +48,34 @@ def as_csv(impacts: list[impact.Impact]) -> str:
     return out.getvalue()
 
 
+HOST_COLUMNS = ("host", "effects", "needed", "shared", "sections", "still_contacted_by", "settings")
+
+
+def hosts_json(hosts: list[impact.HostImpact]) -> str:
+    return json.dumps({"hosts": [h.as_dict() for h in hosts]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def hosts_csv(hosts: list[impact.HostImpact]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HOST_COLUMNS)
+    for h in hosts:
+        row = h.as_dict()
+        writer.writerow(["; ".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v
+                         for v in (row[c] for c in HOST_COLUMNS)])
+    return out.getvalue()
+
+
+def hosts_markdown(hosts: list[impact.HostImpact]) -> str:
+    lines = ["| Host | Effects | Sections | Still contacted by | Settings |", "|---|---|---|---|---|"]
+    for h in hosts:
+        row = h.as_dict()
+        lines.append(f"| `{h.host}`{' (shared with the web)' if row['shared'] else ''} | {', '.join(row['effects'])} "
+                     f"| {_cell(', '.join(row['sections']))} | {_cell(', '.join(row['still_contacted_by']))} "
+                     f"| {', '.join(f'`{k}`' for k in row['settings'])} |")
+    return "\n".join(lines) + "\n"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 

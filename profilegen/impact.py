@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from profilegen.errors import SelectionError
 from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, Rule, Setting, same_value
 from profilegen.selection import Selection
 
@@ -148,6 +149,65 @@ def summary_line(impacts: list[Impact]) -> str:
     c = summary(impacts)
     return (f"{c['silenced']} silenced, {c['partly silenced']} partly silenced, {c['reduced']} reduced, "
             f"{c['unchanged']} unchanged, of {len(impacts)} documented endpoint rows")
+
+
+def only(impacts: list[Impact], catalog: Catalog, effects=(), apps=(), sections=()) -> list[Impact]:
+    """The rows with one of the effects, contacted by one of the apps (a row the article lists
+    without apps is kept: it doesn't say which app) and in one of the sections (any part of the
+    name, any case); an empty filter keeps every row. An unknown effect or app is an error."""
+    for effect in effects:
+        if effect not in EFFECTS:
+            raise SelectionError(f"unknown effect {effect!r}; expected one of {', '.join(EFFECTS)}")
+    names = {name.lower(): name for name in catalog.apps.values()}
+    names.update({letter.lower(): name for letter, name in catalog.apps.items()})
+    wanted = set()
+    for app in apps:
+        if app.strip().lower() not in names:
+            raise SelectionError(f"unknown app {app!r}; expected one of {', '.join(catalog.apps.values())}")
+        wanted.add(names[app.strip().lower()])
+    for part in sections:
+        if not any(part.lower() in s.name.lower() for s in catalog.sections):
+            raise SelectionError(f"no section matches {part!r}; the sections are {', '.join(s.name for s in catalog.sections)}")
+    return [
+        i for i in impacts
+        if (not effects or i.effect in effects)
+        and (not wanted or not i.endpoint.apps or wanted & set(i.endpoint.apps))
+        and (not sections or any(p.lower() in i.endpoint.section.lower() for p in sections))
+    ]
+
+
+@dataclass(frozen=True)
+class HostImpact:
+    """Every row of one host: a proxy rule acts on the host, whatever row made it."""
+
+    host: str
+    rows: tuple[Impact, ...]
+
+    @property
+    def effects(self) -> tuple[str, ...]:
+        return tuple(e for e in EFFECTS if any(i.effect == e for i in self.rows))
+
+    @property
+    def needed(self) -> bool:
+        return any(i.effect != "silenced" for i in self.rows)
+
+    def as_dict(self) -> dict:
+        return {
+            "host": self.host,
+            "effects": list(self.effects),
+            "needed": self.needed,
+            "shared": any(i.endpoint.shared for i in self.rows),
+            "sections": list(dict.fromkeys(i.endpoint.section for i in self.rows)),
+            "still_contacted_by": list(dict.fromkeys(a for i in self.rows for a in i.still_contacted_by)),
+            "settings": list(dict.fromkeys(s.key for i in self.rows for s in i.settings)),
+        }
+
+
+def by_host(impacts: list[Impact]) -> list[HostImpact]:
+    grouped: dict[str, list[Impact]] = {}
+    for i in impacts:
+        grouped.setdefault(i.endpoint.host, []).append(i)
+    return [HostImpact(host, tuple(rows)) for host, rows in grouped.items()]
 
 
 def hosts(impacts: list[Impact]) -> tuple[list[str], list[str]]:

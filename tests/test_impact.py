@@ -182,6 +182,35 @@ def test_no_app_rows_name_who_still_contacts_them(catalog):
     assert rows and all(i.still_contacted_by == (i.endpoint.who,) and i.endpoint.who for i in rows)
 
 
+def test_endpoint_filters_and_by_host(tmp_path, catalog):
+    whole = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["endpoints"]
+    outlook = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json", "--app", "o",
+                             "--effect", "partly silenced", "--effect", "silenced").stdout)["endpoints"]
+    assert outlook == [r for r in whole if (not r["apps"] or "Outlook" in r["apps"])
+                       and r["effect"] in ("silenced", "partly silenced")]
+    crash = list(csv.DictReader(io.StringIO(run("endpoints", "--section", "CRASH", "--csv").stdout)))
+    assert {r["section"] for r in crash} == {"Crash reporting"} and all(r["still_contacted_by"] for r in crash)
+    for args, wrong in ((("--effect", "blocked"), "'blocked'"), (("--app", "Teams"), "'Teams'"),
+                        (("--section", "nowhere"), "'nowhere'")):
+        bad = run("endpoints", *args)
+        assert bad.returncode == 1 and bad.stderr.startswith("Error: ") and wrong in bad.stderr
+        assert len(bad.stderr.splitlines()) == 1
+
+    hosts = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--by-host", "--json").stdout)
+    hosts = {h["host"]: h for h in hosts["hosts"]}
+    assert set(hosts) == {r["host"] for r in whole}
+    for host, h in hosts.items():
+        effects = {r["effect"] for r in whole if r["host"] == host}
+        assert set(h["effects"]) == effects and h["needed"] == (effects != {"silenced"})
+    assert {"First app launch", "Office Apps (aka add-ins)"} <= set(hosts["store.office.com"]["sections"])
+    assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "proxy-lists").returncode == 0
+    allow = [line for line in (tmp_path / "volume-license-offline-proxy-allow.txt").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert sorted(allow) == sorted(h for h, v in hosts.items() if v["needed"])
+    text = run("endpoints", "--by-host", "-p", "volume-license-offline", *AT_2016, env={**os.environ, "COLUMNS": "80"})
+    assert max(map(len, text.stdout.splitlines())) <= 80 and f"{len(hosts)} hosts" in text.stdout
+
+
 def test_settings_impact_view():
     data = {item["key"]: item for item in json.loads(run("settings", "--impact", "--json").stdout)}
     uoc = data["UseOnlineContent"]
@@ -189,7 +218,35 @@ def test_settings_impact_view():
     assert "MSA and OrgID sign-in" in uoc["breaks"] and any("online product activation" in b for b in uoc["breaks"])
     assert [r["url"] for r in data["SendAllTelemetryEnabled"]["reduced"]] == [
         "https://nexus.officeapps.live.com/", "https://watson.microsoft.com/"]
-    assert "| `UseOnlineContent` = `0`" in run("settings", "--impact").stdout
+    assert "| `UseOnlineContent` = `0`" in run("settings", "--impact").stdout  # piped: Markdown
+    assert "| `UseOnlineContent` = `0`" in run("settings", "--impact", "--markdown").stdout
+
+
+def test_settings_impact_at_a_terminal_is_text(catalog):
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "profilegen", "settings", "--impact"], stdout=child,
+                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "80"})
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert proc.wait(timeout=60) == 0
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert "<br>" not in text and "|" not in text
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 80
+    assert "UseOnlineContent = 0" in lines and "login.live.com (partly silenced)" in " ".join(text.split())
 
 
 def test_script_header_summarises_the_impact(tmp_path):
