@@ -199,6 +199,9 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
         raise SelectionError(f"two configs are named {duplicate}.toml; each build needs its own subfolder")
     console = render.CONSOLES[request.console]
     formats = request.formats or console.formats
+    if "pac" in formats and not request.pac_proxy:
+        raise UsageError("--format pac needs --pac-proxy HOST:PORT: the proxy for the hosts Office doesn't "
+                         "need directly")
     profile = request.profile
     if console.payload_style and not request.signing.wanted and not profile.payload_style:
         profile = replace(profile, payload_style=console.payload_style)
@@ -206,8 +209,9 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     for config in configs or [None]:
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
-            selections.append(resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
-                                      profile=profile, target=request.target, name=request.name))
+            chosen = resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
+                             profile=profile, target=request.target, name=request.name)
+            selections.append(replace(chosen, pac_proxy=request.pac_proxy))
         except SelectionError as e:
             message = str(e)
             if len(configs) > 1 and not message.startswith(str(config)):

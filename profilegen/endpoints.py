@@ -204,6 +204,48 @@ def render_squid(selection: Selection, catalog: Catalog) -> list[Output]:
     return [Output(f"{selection.name}-squid.conf", "squid", conf.encode())]
 
 
+def pac(impacts: list[impact.Impact], selection: Selection) -> str:
+    """A proxy auto-config file: hosts Office still needs go DIRECT, every other host to the proxy,
+    which answers the silenced ones with 403 (see the squid format). The article's wildcards become
+    shExpMatch patterns; a `*` inside a label must stay in that label, so those also keep the
+    pattern's number of labels."""
+    needed, _ = impact.hosts(impacts)
+    names = [h for h in needed if "*" not in h]
+    patterns = [[h, not h.startswith("*.") or "*" in h[2:]] for h in needed if "*" in h]
+    return (
+        f"// Proxy auto-config for {selection.profile.identifier}, written by profilegen.\n"
+        f"// {impact.summary_line(impacts)}.\n"
+        "// The hosts Office for Mac still contacts under this selection go DIRECT; every other host goes\n"
+        "// to the proxy, which should answer the silenced ones with 403 or 404 rather than drop them.\n"
+        f"var OFFICE_DIRECT = {json.dumps(names, indent=2)};\n"
+        "// [pattern, true where the * is inside a label and so can't stand for a dot]\n"
+        f"var OFFICE_DIRECT_PATTERNS = {json.dumps(patterns)};\n"
+        f"var PROXY = {json.dumps('PROXY ' + (selection.pac_proxy or ''))};\n"
+        "\n"
+        "function FindProxyForURL(url, host) {\n"
+        "  host = host.toLowerCase();\n"
+        "  for (var i = 0; i < OFFICE_DIRECT.length; i++) {\n"
+        "    if (host === OFFICE_DIRECT[i]) return \"DIRECT\";\n"
+        "  }\n"
+        "  for (var j = 0; j < OFFICE_DIRECT_PATTERNS.length; j++) {\n"
+        "    var pattern = OFFICE_DIRECT_PATTERNS[j][0];\n"
+        "    if (shExpMatch(host, pattern) &&\n"
+        "        (!OFFICE_DIRECT_PATTERNS[j][1] || host.split(\".\").length === pattern.split(\".\").length)) {\n"
+        "      return \"DIRECT\";\n"
+        "    }\n"
+        "  }\n"
+        "  return PROXY;\n"
+        "}\n"
+    )
+
+
+def render_pac(selection: Selection, catalog: Catalog) -> list[Output]:
+    """Nothing without --pac-proxy: a PAC file must name its proxy, and none is made up."""
+    if not selection.pac_proxy:
+        return []
+    return [Output(f"{selection.name}.pac", "pac", pac(impact.assess(selection, catalog), selection).encode())]
+
+
 def render(selection: Selection, catalog: Catalog) -> list[Output]:
     impacts = impact.assess(selection, catalog)
     name = selection.name

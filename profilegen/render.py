@@ -47,6 +47,7 @@ KINDS = {
     "proxy-allow": "hosts the selection still needs",
     "proxy-block": "hosts no documented app contacts any more",
     "squid": "Squid ACLs that answer the silenced hosts with 403 and name the needed ones",
+    "pac": "a proxy auto-config file: the needed hosts DIRECT, the rest to --pac-proxy",
     "jamf-plist": "a plist per domain for Jamf Pro",
     "intune-plist": "a preference file per domain for Intune",
     "jamf-schema": "a JSON schema per domain for Jamf Pro",
@@ -65,6 +66,8 @@ FORMATS: dict[str, Format] = {
                           "render_proxy_lists"),
     "squid": Format("profilegen.endpoints", "Squid ACLs: silenced hosts answered with 403, needed hosts named",
                     ("squid",), "render_squid"),
+    "pac": Format("profilegen.endpoints", "proxy auto-config: needed hosts DIRECT, the rest to --pac-proxy "
+                  "(written only with it)", ("pac",), "render_pac"),
     "jamf-plist": Format("profilegen.mdm", "a plist per domain for Jamf Pro's Application & Custom Settings",
                          ("jamf-plist",), "render_jamf_plist"),
     "intune-plist": Format("profilegen.mdm", "a preference file per domain for Intune", ("intune-plist",),

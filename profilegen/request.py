@@ -83,6 +83,15 @@ def one_of(what: str, choices: tuple[tuple[str, str], ...]) -> Callable[[str], s
     return check
 
 
+def check_proxy(text: str) -> str:
+    """HOST:PORT, as a PAC file's PROXY takes it."""
+    match = re.fullmatch(r"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                         r"|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})", text.strip())
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise SelectionError(f"--pac-proxy {text!r} is not valid; expected HOST:PORT such as proxy.example.com:8080")
+    return text.strip().lower()
+
+
 SCOPES = (("System", "System: every user of the Mac"), ("User", "User: the user the profile is installed for"))
 PAYLOAD_STYLES = (
     ("direct", "Direct: one payload per domain, typed by the domain (recommended)"),
@@ -234,6 +243,10 @@ class Request:
             (name, c.help) for name, c in CONSOLES.items())),
         help=f"The console the outputs are for: {', '.join(CONSOLES)} (see the README) [default: generic]. "
         "--format, where given, picks the outputs instead.")
+    pac_proxy: str | None = option(
+        "--pac-proxy", metavar="HOST:PORT", check=check_proxy,
+        help="The proxy the PAC file (--format pac) sends every host to that Office doesn't need directly; "
+        "the pac format is written only with it.")
     output_dir: Path = option("--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into.")
     force: bool = option("--force", type=bool, default=False, help="Replace files that already exist.")
     signing: SigningOptions = field(default_factory=SigningOptions, metadata={"options": SigningOptions})

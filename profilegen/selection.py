@@ -35,6 +35,7 @@ class Selection:
     overrides: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=(), compare=False)
     target: Target | None = None  # what the Macs run; None: judge the settings whatever reads them
+    pac_proxy: str | None = None  # HOST:PORT a PAC file sends what Office doesn't reach directly to
 
     def domains(self) -> dict[str, list[Setting]]:
         grouped: dict[str, list[Setting]] = {}

@@ -251,13 +251,15 @@ class Wizard:
             validate=lambda t: bool(re.fullmatch(r"[A-Za-z0-9_.-]+", t)) or "letters, digits, '.', '-' and '_' only"))
 
     def ask_formats(self) -> None:
+        # A PAC file needs the proxy's address, which only `build --pac-proxy` gives.
+        offered = {key: fmt for key, fmt in render.FORMATS.items() if key != "pac"}
         chosen = ask(questionary.checkbox(
             "Outputs to write:",
             choices=[questionary.Choice(f"{key}: {fmt.help}", key, checked=not self.formats or key in self.formats)
-                     for key, fmt in render.FORMATS.items()],
+                     for key, fmt in offered.items()],
             validate=lambda picked: bool(picked) or "choose at least one output",
         ))
-        self.formats = () if set(chosen) == set(render.FORMATS) else tuple(chosen)
+        self.formats = () if set(chosen) == set(offered) else tuple(chosen)
 
     def password_source(self, path: Path, kind: str) -> bytes:
         if self.password is None:

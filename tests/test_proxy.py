@@ -2,6 +2,7 @@
 Squid on 127.0.0.1 answers the hosts the build says are silenced with 403, as the article asks."""
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -111,3 +112,55 @@ def test_squid_answers_silenced_hosts_with_403(squid):
         assert connect(port, host.replace("*", "any")) == 403, host
     for host in THROUGH:
         assert connect(port, host) != 403, host
+
+
+# shExpMatch as browsers define it: a shell expression, `*` any run of characters, `?` one.
+SHEXPMATCH = r"""
+function shExpMatch(s, p) {
+  var re = p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp("^" + re + "$").test(s);
+}
+"""
+
+
+def find_proxy(pac: str, hosts: list[str]) -> dict[str, str]:
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed: the PAC file can't be run")
+    script = pac + SHEXPMATCH + f"""
+var hosts = {json.dumps(hosts)}, out = {{}};
+for (var i = 0; i < hosts.length; i++) out[hosts[i]] = FindProxyForURL("https://" + hosts[i] + "/", hosts[i]);
+console.log(JSON.stringify(out));
+"""
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_pac_sends_needed_hosts_direct_and_the_rest_to_the_proxy(tmp_path):
+    out = tmp_path / "out"
+    built = run("build", "-p", "volume-license-offline", *AT_2016, "-o", out, "-f", "pac,proxy-lists",
+                "--pac-proxy", "Proxy.Example.com:3128")
+    assert built.returncode == 0, built.stderr
+    pac = (out / "volume-license-offline.pac").read_text()
+    allow = listed(out / "volume-license-offline-proxy-allow.txt")
+    block = listed(out / "volume-license-offline-proxy-block.txt")
+    concrete = {h: h.replace("*", "any") for h in allow + block}
+    answers = find_proxy(pac, [*concrete.values(), "LOGIN.LIVE.COM", "a.b-contentstorage.osi.office.net",
+                               "www.example.com", "login.live.com.evil.example"])
+    for pattern, host in concrete.items():
+        assert answers[host] == ("DIRECT" if pattern in allow else "PROXY proxy.example.com:3128"), host
+    assert answers["LOGIN.LIVE.COM"] == "DIRECT"
+    for host in ("a.b-contentstorage.osi.office.net", "www.example.com", "login.live.com.evil.example"):
+        assert answers[host] == "PROXY proxy.example.com:3128", host
+
+
+def test_pac_needs_a_proxy(tmp_path):
+    missing = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "pac")
+    assert missing.returncode == 2 and "--pac-proxy" in missing.stderr and "Traceback" not in missing.stderr
+    for bad in ("proxy.example.com", "proxy:99999", "http://proxy:8080"):
+        wrong = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "pac", "--pac-proxy", bad)
+        assert wrong.returncode == 1 and wrong.stderr.startswith(f"Error: --pac-proxy {bad!r} is not valid")
+    assert not list(tmp_path.iterdir())
+    everything = run("build", "-p", "volume-license-offline", "-o", tmp_path / "all")
+    assert everything.returncode == 0 and not list((tmp_path / "all").glob("*.pac"))  # no proxy made up

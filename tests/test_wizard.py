@@ -350,7 +350,7 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
     settings(child, catalog, {"DiagnosticDataTypePreference": (pick(catalog.preferences["DiagnosticDataTypePreference"],
                                                                      "BasicDiagnosticData"),)})
     details(child)
-    outputs(child, {"Outputs to write:": (DOWN * 5, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
+    outputs(child, {"Outputs to write:": (DOWN * 6, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
     answer(child, "Write ", ENTER)
     answer(child, "exist already", "y")
     assert finish(child) == 0
