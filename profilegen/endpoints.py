@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 from profilegen import impact
 from profilegen.catalog import EFFECTS, Catalog, Setting, format_value
@@ -256,9 +258,37 @@ def render(selection: Selection, catalog: Catalog) -> list[Output]:
     ]
 
 
+PROBE = Path(__file__).with_name("probe.sh")
+
+
+def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
+    """A POSIX sh script that asks each host of both lists through the proxy and says whether the
+    proxy treats it as the article asks. A wildcard names no host to ask: it is listed as skipped,
+    as are the shared hosts, which a site may well leave open."""
+    from profilegen.script import comment
+
+    needed, silenced = impact.hosts(impacts)
+    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
+    calls, skipped = [], []
+    for expect, hosts in (("needed", needed), ("blocked", [h for h in silenced if h not in shared])):
+        for host in hosts:
+            if "*" in host:
+                skipped.append(host)
+            elif re.fullmatch(r"[A-Za-z0-9.-]+", host):
+                calls.append(f"probe {host} {expect}")
+    notes = [f"# Not probed, a wildcard names no host to ask: {' '.join(skipped)}",
+             f"# Not probed, shared with the web: {' '.join(sorted(shared & set(silenced))) or 'none'}"]
+    header = comment(f"Probe for {selection.profile.identifier}, written by profilegen: does the proxy let "
+                     "through the hosts Office for Mac still needs, and answer the silenced ones with 403 or 404?")
+    text = PROBE.read_text(encoding="utf-8")
+    return text.replace("@HEADER@", header).replace("# @HOSTS@", "\n".join([*notes, *calls]))
+
+
 def render_proxy_lists(selection: Selection, catalog: Catalog) -> list[Output]:
-    allow, block = proxy_lists(impact.assess(selection, catalog), selection)
+    impacts = impact.assess(selection, catalog)
+    allow, block = proxy_lists(impacts, selection)
     return [
         Output(f"{selection.name}-proxy-allow.txt", "proxy-allow", allow.encode()),
         Output(f"{selection.name}-proxy-block.txt", "proxy-block", block.encode()),
+        Output(f"{selection.name}-probe.sh", "probe", probe_script(impacts, selection).encode(), executable=True),
     ]

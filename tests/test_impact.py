@@ -141,6 +141,7 @@ def test_proxy_lists(tmp_path, catalog):
     assert "*.wikipedia.org" in web and "appsforoffice.microsoft.com" in block
     assert "ajax.aspnetcdn.com" in allow  # silenced for add-ins, still loaded at first launch
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "volume-license-offline-probe.sh",
         "volume-license-offline-proxy-allow.txt", "volume-license-offline-proxy-block.txt",
         "volume-license-offline.manifest.json"]
 

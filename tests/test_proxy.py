@@ -7,9 +7,13 @@ import os
 import re
 import shutil
 import socket
+import socketserver
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,7 @@ from conftest import run
 from profilegen.endpoints import squid_acl
 
 AT_2016 = ("--office", "16.23", "--mau", "4.11")
+SHELLCHECK = Path(sys.executable).with_name("shellcheck")
 # Hosts that must get through: needed ones (plain and by wildcard), and a shared one the admin decides on.
 THROUGH = ("login.live.com", "nexus.officeapps.live.com", "en-us-contentstorage.osi.office.net",
            "az123.vo.msecnd.net", "en.wikipedia.org")
@@ -164,3 +169,97 @@ def test_pac_needs_a_proxy(tmp_path):
     assert not list(tmp_path.iterdir())
     everything = run("build", "-p", "volume-license-offline", "-o", tmp_path / "all")
     assert everything.returncode == 0 and not list((tmp_path / "all").glob("*.pac"))  # no proxy made up
+
+
+class StandInProxy(socketserver.ThreadingTCPServer):
+    """An HTTP proxy on 127.0.0.1 that only answers CONNECT, each host as `answers` says: a status
+    code, "drop" (close without a word) or "hang" (say nothing until the client gives up)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, answers: dict[str, str]):
+        self.answers = answers
+        super().__init__(("127.0.0.1", 0), StandInHandler)
+
+
+class StandInHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline().decode()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        host = line.split()[1].rsplit(":", 1)[0] if line.startswith("CONNECT ") else ""
+        answer = self.server.answers.get(host, "403")
+        if answer == "hang":
+            time.sleep(4)
+        elif answer != "drop":
+            extra = "Proxy-Authenticate: Basic realm=\"office\"\r\n" if answer == "407" else ""
+            self.wfile.write(f"HTTP/1.1 {answer} Stand-in\r\n{extra}Content-Length: 0\r\n\r\n".encode())
+            self.wfile.flush()
+            if answer == "200":
+                self.rfile.read(1)  # the client starts TLS, which this stand-in doesn't speak
+
+
+@pytest.fixture
+def probe(tmp_path):
+    if not shutil.which("curl"):
+        pytest.skip("curl is not installed: the probe needs it, as macOS has it")
+    out = tmp_path / "out"
+    assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", out, "-f", "proxy-lists").returncode == 0
+    script = out / "volume-license-offline-probe.sh"
+    allow = [h for h in listed(out / "volume-license-offline-proxy-allow.txt") if "*" not in h]
+    block = [h for h in listed(out / "volume-license-offline-proxy-block.txt") if "*" not in h]
+
+    def probe(answers: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+        server = StandInProxy(answers)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            env = {k: v for k, v in os.environ.items() if k.lower() not in ("https_proxy", "http_proxy", "all_proxy")}
+            return subprocess.run(["sh", script, "--proxy", f"http://127.0.0.1:{server.server_address[1]}",
+                                   "--timeout", "2", *args], capture_output=True, text=True, timeout=300, env=env)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    return script, allow, block, probe
+
+
+def results(output: str) -> dict[str, tuple[str, str, str]]:
+    """host: (verdict, expected, result) from the probe's table."""
+    rows = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] in ("ok", "FAIL"):
+            rows[parts[3]] = (parts[0], parts[1], parts[2])
+    return rows
+
+
+def test_probe_passes_a_proxy_that_behaves_as_the_article_asks(probe):
+    script, allow, block, call = probe
+    assert subprocess.run([str(SHELLCHECK), "-s", "sh", str(script)], capture_output=True).returncode == 0
+    done = call({**{h: "200" for h in allow}, **{h: "403" for h in block}})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = results(done.stdout)
+    assert set(rows) == set(allow) | set(block)
+    assert all(rows[h] == ("ok", "needed", "reachable") for h in allow)
+    assert all(rows[h] == ("ok", "blocked", "answered") for h in block)
+    ea = call({**{h: "200" for h in allow}, **{h: "404" for h in block}}, "--jamf-ea")
+    assert ea.returncode == 0 and ea.stdout == "<result>Pass</result>\n"
+
+
+def test_probe_reports_each_way_a_proxy_gets_it_wrong(probe):
+    _, allow, block, call = probe
+    answers = {**{h: "200" for h in allow}, **{h: "403" for h in block}}
+    wrong = {allow[0]: "407", allow[1]: "403", block[0]: "drop", block[1]: "hang", block[2]: "200"}
+    done = call({**answers, **wrong})
+    assert done.returncode == 1, done.stdout + done.stderr
+    rows = results(done.stdout)
+    assert rows[allow[0]] == ("FAIL", "needed", "auth")
+    assert rows[allow[1]] == ("FAIL", "needed", "answered")
+    assert rows[block[0]] == ("FAIL", "blocked", "dropped")  # Office would keep retrying
+    assert rows[block[1]] == ("FAIL", "blocked", "dropped")  # timed out
+    assert rows[block[2]] == ("FAIL", "blocked", "reachable")
+    assert sum(v[0] == "FAIL" for v in rows.values()) == len(wrong)
+    assert done.stdout.rstrip().endswith(f"{len(rows)} hosts probed, {len(wrong)} not as they should be.")
+    ea = call({**answers, block[0]: "drop"}, "--jamf-ea")
+    assert ea.returncode == 0 and ea.stdout == "<result>Fail: 1</result>\n"
