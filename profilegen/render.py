@@ -52,6 +52,7 @@ KINDS = {
     "jamf-plist": "a plist per domain for Jamf Pro",
     "intune-plist": "a preference file per domain for Intune",
     "jamf-schema": "a JSON schema per domain for Jamf Pro",
+    "report-html": "one self-contained web page of the endpoint impact, to share",
     "config": "the wizard's answers as a config file",
     "manifest": "the files this build wrote, so that its next build removes those it no longer writes",
 }
@@ -76,6 +77,8 @@ FORMATS: dict[str, Format] = {
                            "render_intune_plist"),
     "jamf-schema": Format("profilegen.mdm", "a JSON schema per domain for Jamf Pro's custom schema",
                           ("jamf-schema",), "render_jamf_schema"),
+    "html": Format("profilegen.report", "a self-contained web page of the endpoint impact, to share",
+                   ("report-html",)),
 }
 
 

@@ -152,6 +152,8 @@ def test_importing_a_built_profile_rebuilds_the_same_bytes(tmp_path, preset, sty
         a, b = (first / name).read_bytes(), (second / name).read_bytes()
         if name.suffix == ".sh":  # the header names where the settings came from: a preset, then a config
             a, b = (b"\n".join(line for line in x.split(b"\n") if not line.startswith(b"# Selection:")) for x in (a, b))
+        if name.suffix == ".html":  # the warnings say which Office a preset was written for; a config has none
+            a, b = (b"\n".join(line for line in x.split(b"\n") if not line.startswith(b"<li>preset ")) for x in (a, b))
         assert a == b, name
 
 

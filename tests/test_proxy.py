@@ -1,6 +1,7 @@
 """Proxy outputs, checked by the proxy itself where it is installed: Squid parses the ACLs, and a
 Squid on 127.0.0.1 answers the hosts the build says are silenced with 403, as the article asks."""
 
+import html
 import http.client
 import json
 import os
@@ -263,3 +264,36 @@ def test_probe_reports_each_way_a_proxy_gets_it_wrong(probe):
     assert done.stdout.rstrip().endswith(f"{len(rows)} hosts probed, {len(wrong)} not as they should be.")
     ea = call({**answers, block[0]: "drop"}, "--jamf-ea")
     assert ea.returncode == 0 and ea.stdout == "<result>Fail: 1</result>\n"
+
+
+def chromium() -> str:
+    found = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    if not found:
+        pytest.skip("no headless Chromium (apt-get install chromium; .ci/run installs it)")
+    return found
+
+
+def rendered(browser: str, page: Path, address: str = "") -> list[tuple[str, str, bool]]:
+    """(url, effect, shown) of each row of the page as the browser left it, scripts run."""
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                           page.as_uri() + address], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = re.findall(r"<tr ([^>]*data-url=[^>]*)>", done.stdout)
+    attrs = [dict(re.findall(r'([\w-]+)(?:="([^"]*)")?', row)) for row in rows]
+    return [(html.unescape(a["data-url"]), html.unescape(a["data-effect"]), "hidden" not in a) for a in attrs]
+
+
+def test_html_report_shows_the_rows_of_endpoints_json_in_a_real_browser(tmp_path):
+    browser = chromium()
+    built = run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "html")
+    assert built.returncode == 0, built.stderr
+    page = tmp_path / "volume-license-offline-report.html"
+    text = page.read_text()
+    assert "default-src 'none'" in text and not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing fetched
+    data = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["endpoints"]
+    rows = rendered(browser, page)
+    assert [(u, e) for u, e, _ in rows] == [(r["url"], r["effect"]) for r in data] and all(s for *_, s in rows)
+    assert "UseOnlineContent = 0 in word" in text  # the build's warnings are in the page
+    shown = [u for u, _, s in rendered(browser, page, "#effect=partly%20silenced&app=Outlook") if s]
+    assert shown == [r["url"] for r in data if r["effect"] == "partly silenced"
+                     and (not r["apps"] or "Outlook" in r["apps"])] and shown
