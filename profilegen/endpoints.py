@@ -38,16 +38,25 @@ def setting_text(s: Setting) -> str:
     return f"{s.domain} {s.key}={format_value(s.value)}"
 
 
-def as_csv(impacts: list[impact.Impact]) -> str:
+def _csv(columns: tuple[str, ...], rows: list[dict]) -> str:
+    """One line per row: lists joined with "; ", booleans as true/false, None empty."""
+    def cell(v):
+        if isinstance(v, list):
+            return "; ".join(v)
+        if isinstance(v, bool):
+            return str(v).lower()
+        return "" if v is None else v
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for i in impacts:
-        row = i.as_dict()
-        row["settings"] = [setting_text(s) for s in i.settings]
-        writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                         for v in (row[c] for c in COLUMNS)])
+    writer.writerow(columns)
+    writer.writerows([cell(row[c]) for c in columns] for row in rows)
     return out.getvalue()
+
+
+def as_csv(impacts: list[impact.Impact]) -> str:
+    rows = [{**i.as_dict(), "settings": [setting_text(s) for s in i.settings]} for i in impacts]
+    return _csv(COLUMNS, rows)
 
 
 HOST_COLUMNS = ("host", "effects", "needed", "shared", "sections", "still_contacted_by", "settings")
@@ -58,14 +67,7 @@ def hosts_json(hosts: list[impact.HostImpact]) -> str:
 
 
 def hosts_csv(hosts: list[impact.HostImpact]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HOST_COLUMNS)
-    for h in hosts:
-        row = h.as_dict()
-        writer.writerow(["; ".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v
-                         for v in (row[c] for c in HOST_COLUMNS)])
-    return out.getvalue()
+    return _csv(HOST_COLUMNS, [h.as_dict() for h in hosts])
 
 
 def hosts_markdown(hosts: list[impact.HostImpact]) -> str:
