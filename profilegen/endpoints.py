@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shlex
 from pathlib import Path
 
 from profilegen import impact
@@ -278,8 +279,10 @@ def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
                 skipped.append(host)
             elif re.fullmatch(r"[A-Za-z0-9.-]+", host):
                 calls.append(f"probe {host} {expect}")
-    notes = [f"# Not probed, a wildcard names no host to ask: {' '.join(skipped)}",
-             f"# Not probed, shared with the web: {' '.join(sorted(shared & set(silenced))) or 'none'}"]
+    web = sorted(shared & set(silenced))
+    notes = [f"note {shlex.quote(text)}" for text in (
+        f"a wildcard names no host to ask: {' '.join(skipped)}" if skipped else "",
+        f"shared with the web, so blocking them is up to you: {' '.join(web)}" if web else "") if text]
     header = comment(f"Probe for {selection.profile.identifier}, written by profilegen: does the proxy let "
                      "through the hosts Office for Mac still needs, and answer the silenced ones with 403 or 404?")
     text = PROBE.read_text(encoding="utf-8")

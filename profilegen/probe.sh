@@ -93,6 +93,10 @@ probe() {
   fi
 }
 
+note() {
+  [ "$jamf_ea" -eq 1 ] || echo "not probed, $1"
+}
+
 if ! command -v curl >/dev/null 2>&1; then
   echo "Error: curl is not installed; the probe needs it" >&2
   exit 2

@@ -244,6 +244,8 @@ def test_probe_passes_a_proxy_that_behaves_as_the_article_asks(probe):
     assert set(rows) == set(allow) | set(block)
     assert all(rows[h] == ("ok", "needed", "reachable") for h in allow)
     assert all(rows[h] == ("ok", "blocked", "answered") for h in block)
+    wildcards = next(line for line in done.stdout.splitlines() if line.startswith("not probed, a wildcard"))
+    assert "*.vo.msecnd.net" in wildcards.split()  # said, not silently left out
     ea = call({**{h: "200" for h in allow}, **{h: "404" for h in block}}, "--jamf-ea")
     assert ea.returncode == 0 and ea.stdout == "<result>Pass</result>\n"
 
