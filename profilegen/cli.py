@@ -309,14 +309,9 @@ def _endpoint_tables(impacts, catalog) -> None:
 
 def _host_lines(hosts) -> None:
     """One line per host, whole, with its effects; its sections and who still contacts it below."""
-    import shutil
-    import textwrap
-
-    width = max(40, shutil.get_terminal_size().columns)
     column = max((len(h.host) for h in hosts), default=0)
     for h in hosts:
         row = h.as_dict()
-        typer.echo(f"{h.host:<{column}}  {', '.join(h.effects)}")
         details = [", ".join(row["sections"])]
         if row["still_contacted_by"] and h.needed:
             details.append("still " + ", ".join(row["still_contacted_by"]))
@@ -324,9 +319,7 @@ def _host_lines(hosts) -> None:
             details.append("by " + ", ".join(row["settings"]))
         if row["shared"]:
             details.append("shared with the web")
-        for line in textwrap.wrap("; ".join(details), width, initial_indent="    ", subsequent_indent="      ",
-                                  break_on_hyphens=False, break_long_words=False):
-            typer.echo(line)
+        _wrapped([f"{h.host:<{column}}  {', '.join(h.effects)}", "  " + "; ".join(details)])
     typer.echo(f"{len(hosts)} hosts, {sum(h.needed for h in hosts)} still needed.")
 
 
