@@ -263,7 +263,6 @@ COLOURS = {"silenced": "red", "partly silenced": "yellow", "reduced": "cyan", "u
 
 def _endpoint_tables(impacts, catalog) -> None:
     """One line per endpoint, hostname whole so it can be copied into a proxy rule; details wrap below."""
-    import shutil
     import textwrap
 
     from rich.console import Console
@@ -273,7 +272,7 @@ def _endpoint_tables(impacts, catalog) -> None:
 
     letters = {name: letter for letter, name in catalog.apps.items()}
     console = Console(highlight=False)
-    width = min(console.width, shutil.get_terminal_size().columns) if console.is_terminal else console.width
+    width = console.width  # the terminal's, or COLUMNS, or 80 when piped
     hosts = max(len(e.host) for e in catalog.endpoints)
 
     def wrapped(text: str, indent: str) -> None:
