@@ -128,20 +128,18 @@ def by_setting_markdown(catalog: Catalog, selection: Selection | None = None) ->
 
 
 def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str, str]:
-    needed, silenced = impact.hosts(impacts)
+    needed, blocked, web = impact.hosts(impacts)
     where = f"# For: {selection.profile.identifier} ({impact.summary_line(impacts)}).\n"
     allow = (
         "# Hosts Office for Mac still contacts under this selection: allow them.\n"
         "# One hostname pattern per line, wildcards as Microsoft documents them.\n"
         + where + PROXY_ADVICE + "".join(f"{h}\n" for h in needed)
     )
-    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
     block = (
         "# Hosts no documented Office for Mac app contacts under this selection: candidates to block.\n"
         "# A host that any app still needs is left out. One hostname pattern per line.\n"
-        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in silenced if h not in shared)
+        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in blocked)
     )
-    web = [h for h in silenced if h in shared]
     if web:
         block += ("\n# Shared with the web: browsers and other programs use these too, so a proxy can't block\n"
                   "# them for Office alone. Uncomment a line only to block the host for every program.\n"
@@ -179,10 +177,7 @@ def _squid_acls(name: str, hosts: list[str]) -> list[str]:
 def squid_conf(impacts: list[impact.Impact], selection: Selection) -> str:
     """A Squid snippet to include before the site's own http_access rules: it answers the hosts no
     documented app still needs with 403, as the article asks, and names the ones Office needs."""
-    needed, silenced = impact.hosts(impacts)
-    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
-    blocked = [h for h in silenced if h not in shared]
-    web = [h for h in silenced if h in shared]
+    needed, blocked, web = impact.hosts(impacts)
     lines = [
         f"# Squid ACLs for {selection.profile.identifier}, written by profilegen.",
         f"# {impact.summary_line(impacts)}.",
@@ -214,7 +209,7 @@ def pac(impacts: list[impact.Impact], selection: Selection) -> str:
     which answers the silenced ones with 403 (see the squid format). The article's wildcards become
     shExpMatch patterns; a `*` inside a label must stay in that label, so those also keep the
     pattern's number of labels."""
-    needed, _ = impact.hosts(impacts)
+    needed = impact.hosts(impacts)[0]
     names = [h for h in needed if "*" not in h]
     patterns = [[h, not h.startswith("*.") or "*" in h[2:]] for h in needed if "*" in h]
     return (
@@ -270,19 +265,17 @@ def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
     as are the shared hosts, which a site may well leave open."""
     from profilegen.script import comment
 
-    needed, silenced = impact.hosts(impacts)
-    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
+    needed, blocked, web = impact.hosts(impacts)
     calls, skipped = [], []
-    for expect, hosts in (("needed", needed), ("blocked", [h for h in silenced if h not in shared])):
+    for expect, hosts in (("needed", needed), ("blocked", blocked)):
         for host in hosts:
             if "*" in host:
                 skipped.append(host)
             elif re.fullmatch(r"[A-Za-z0-9.-]+", host):
                 calls.append(f"probe {host} {expect}")
-    web = sorted(shared & set(silenced))
     notes = [f"note {shlex.quote(text)}" for text in (
         f"a wildcard names no host to ask: {' '.join(skipped)}" if skipped else "",
-        f"shared with the web, so blocking them is up to you: {' '.join(web)}" if web else "") if text]
+        f"shared with the web, so blocking them is up to you: {' '.join(sorted(web))}" if web else "") if text]
     header = comment(f"Probe for {selection.profile.identifier}, written by profilegen: does the proxy let "
                      "through the hosts Office for Mac still needs, and answer the silenced ones with 403 or 404?")
     text = PROBE.read_text(encoding="utf-8")

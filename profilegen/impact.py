@@ -210,12 +210,14 @@ def by_host(impacts: list[Impact]) -> list[HostImpact]:
     return [HostImpact(host, tuple(rows)) for host, rows in grouped.items()]
 
 
-def hosts(impacts: list[Impact]) -> tuple[list[str], list[str]]:
-    """(still needed, silenced) host patterns; a host any row still needs is never a block candidate."""
+def hosts(impacts: list[Impact]) -> tuple[list[str], list[str], list[str]]:
+    """(still needed, to block, shared) host patterns. A host any row still needs is never a block
+    candidate; a silenced host shared with the web is set apart, as a proxy can't block it for Office alone."""
     needed = list(dict.fromkeys(i.endpoint.host for i in impacts if i.effect != "silenced"))
     silenced = [h for h in dict.fromkeys(i.endpoint.host for i in impacts if i.effect == "silenced")
                 if h not in needed]
-    return needed, silenced
+    shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
+    return needed, [h for h in silenced if h not in shared], [h for h in silenced if h in shared]
 
 
 @dataclass(frozen=True)
