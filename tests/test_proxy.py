@@ -299,3 +299,11 @@ def test_html_report_shows_the_rows_of_endpoints_json_in_a_real_browser(tmp_path
     shown = [u for u, _, s in rendered(browser, page, "#effect=partly%20silenced&app=Outlook") if s]
     assert shown == [r["url"] for r in data if r["effect"] == "partly silenced"
                      and (not r["apps"] or "Outlook" in r["apps"])] and shown
+
+
+def test_probe_refuses_bad_usage_with_one_line(probe):
+    script = probe[0]
+    for args, wrong in ((("--bogus",), "'--bogus'"), (("--timeout", "soon"), "'soon'")):
+        done = subprocess.run(["sh", script, *args], capture_output=True, text=True, timeout=30)
+        assert done.returncode == 2 and done.stderr.startswith("Error: ") and wrong in done.stderr
+        assert len(done.stderr.splitlines()) == 1 and not done.stdout
