@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+from typer import _click as click  # typer's own copy of click: the only one installed
 from typer.core import TyperGroup
 
 from profilegen.errors import CANCELLED, ProfilegenError

@@ -70,7 +70,7 @@ def build_options(catalog: Catalog) -> str:
 
     rows = []
     for param in typer.main.get_command(app).commands["build"].params:
-        if not isinstance(param, typer.core.click.Option) or param.name == "help":
+        if not isinstance(param, typer.core.TyperOption) or param.name == "help":
             continue
         long, *short = sorted(param.opts, key=len, reverse=True)
         flag = long if param.is_flag else f"{long} {param.metavar or param.type.name.upper()}"
