@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from profilegen import names
 from profilegen.errors import CatalogError, SelectionError
 
 # Every property list type by the name Apple's schema and `defaults` use; bool before int,
@@ -44,8 +45,8 @@ CONFIDENCE = {
               "mechanically from Microsoft's update feeds",
     "low": "one community source, or an inference",
 }
-_TRUE = ("true", "yes", "1")
-_FALSE = ("false", "no", "0")
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
 # An https URL (RFC 3986 characters, no fragment): what AutoUpdate can fetch from.
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
                   r"(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$")
@@ -222,6 +223,13 @@ class Preference:
             return f"a whole number from {self.minimum} to {self.maximum}"
         return f"a whole number from {self.minimum}" if self.minimum is not None else f"any {self.type}"
 
+    @property
+    def choices(self) -> str:
+        """What a refusal says is allowed, in the admin's words: each value with its title."""
+        if self.values:
+            return "one of " + ", ".join(f'{format_value(v.value)} "{v.title}"' for v in self.values)
+        return self.allowed
+
     def value(self, value: Any) -> Value | None:
         return next((v for v in self.values if same_value(v.value, value)), None)
 
@@ -238,7 +246,7 @@ class Preference:
             return errors[0] if errors else None
         if self.values:
             if self.value(value) is None:
-                return f"{format_value(value)} is not allowed; expected one of {self.allowed}"
+                return f"{format_value(value)} is not allowed; expected {self.choices}"
         elif self.format == "https-url" and not _URL.match(value):
             return f"{value!r} is not {self.allowed}"
         elif (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
@@ -251,8 +259,7 @@ class Preference:
             got = type_name(value)
             shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
             raise SelectionError(
-                f"{self.key}: expected {a_or_an(self.type)} {self.type} "
-                f"({'one of ' if self.values else ''}{self.allowed}), got the {shown}"
+                f"{self.key}: expected {a_or_an(self.type)} {self.type} ({self.choices}), got the {shown}"
             )
         if self.type == "string" and self.values:
             for allowed in self.values:
@@ -279,9 +286,8 @@ class Preference:
                 return self.coerce(True)
             if raw.lower() in _FALSE:
                 return self.coerce(False)
-            raise SelectionError(
-                f"{self.key}: {text!r} is not a boolean; expected true/false, yes/no or 1/0"
-            )
+            raise SelectionError(f"{self.key}: {text!r} is not a boolean; expected {self.choices} "
+                                 "(true/false, yes/no, on/off or 1/0)")
         if self.type == "dictionary":
             import json
 
@@ -294,10 +300,7 @@ class Preference:
             try:
                 number = int(raw, 10)
             except ValueError:
-                raise SelectionError(
-                    f"{self.key}: {text!r} is not an integer; expected "
-                    f"{'one of ' if self.values else ''}{self.allowed}"
-                ) from None
+                raise SelectionError(f"{self.key}: {text!r} is not an integer; expected {self.choices}") from None
             return self.coerce(number)
         return self.coerce(raw)
 
@@ -470,30 +473,31 @@ class Catalog:
 
     def domain(self, name: str) -> Domain:
         """A domain by its full name or alias, in any case."""
-        wanted = name.strip().lower()
-        for domain in self.domains.values():
-            if wanted in (domain.alias, domain.domain.lower()):
-                return domain
-        known = ", ".join(d.alias for d in self.domains.values())
-        raise SelectionError(f"unknown app {name!r}; expected one of {known}, or a full domain")
+        found = names.find(name.strip(), self.domains.values(), lambda d: d.alias) or names.find(
+            name.strip(), self.domains.values(), lambda d: d.domain)
+        if found is None:
+            aliases = [d.alias for d in self.domains.values()]
+            raise names.unknown("app", name, aliases, f"expected one of {', '.join(aliases)}, or a full domain")
+        return found
 
     def preference(self, key: str) -> Preference:
-        """A preference by its key or by another spelling of it (`aliases`)."""
-        found = self.preferences.get(key) or next(
-            (p for p in self.preferences.values() if key in p.aliases), None)
+        """A preference by its key in any case and with or without '-' and '_', or by another spelling
+        of it (`aliases`): `spelling` tells which."""
+        found = self.preferences.get(key) or names.find(key, self.preferences.values(), lambda p: p.key)
         if found is None:
-            raise SelectionError(
-                f"unknown preference {key!r}; expected one of {', '.join(self.preferences)}"
-            )
+            spellings = {alias: p for p in self.preferences.values() for alias in p.aliases}
+            found = spellings.get(names.find(key, spellings) or "")
+        if found is None:
+            raise names.unknown("preference", key, self.preferences,
+                                f"`profilegen settings` lists the {len(self.preferences)} documented keys")
         return found
 
     def preset(self, name: str) -> Preset:
-        try:
-            return self.presets[name]
-        except KeyError:
-            raise SelectionError(
-                f"unknown preset {name!r}; expected one of {', '.join(self.presets)}"
-            ) from None
+        """A preset by its name, in any case and with '-' or '_'."""
+        found = self.presets.get(name) or names.find(name, self.presets.values(), lambda p: p.name)
+        if found is None:
+            raise names.unknown("preset", name, self.presets)
+        return found
 
     def domain_order(self, domain: str) -> int:
         return list(self.domains).index(domain)

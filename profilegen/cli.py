@@ -453,11 +453,9 @@ def check(
     One finding per problem, with a stable code and, where the file is XML, its
     line. Keys the catalog doesn't know are warnings, not errors.
     """
-    from profilegen import inspection
-    from profilegen.errors import SelectionError
+    from profilegen import inspection, names
 
-    if format_ not in inspection.REPORTS:
-        raise SelectionError(f"--format {format_!r} is not valid; expected {', '.join(inspection.REPORTS)}")
+    format_ = names.pick("--format", format_, inspection.REPORTS)
     findings: list[inspection.Finding] = []
     checked: list[str] = []
 

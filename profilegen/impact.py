@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from profilegen.errors import SelectionError
+from profilegen import names
 from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, Rule, Setting, same_value
+from profilegen.errors import SelectionError
 from profilegen.selection import Selection
 
 
@@ -155,16 +156,9 @@ def only(impacts: list[Impact], catalog: Catalog, effects=(), apps=(), sections=
     """The rows with one of the effects, contacted by one of the apps (a row the article lists
     without apps is kept: it doesn't say which app) and in one of the sections (any part of the
     name, any case); an empty filter keeps every row. An unknown effect or app is an error."""
-    for effect in effects:
-        if effect not in EFFECTS:
-            raise SelectionError(f"unknown effect {effect!r}; expected one of {', '.join(EFFECTS)}")
-    names = {name.lower(): name for name in catalog.apps.values()}
-    names.update({letter.lower(): name for letter, name in catalog.apps.items()})
-    wanted = set()
-    for app in apps:
-        if app.strip().lower() not in names:
-            raise SelectionError(f"unknown app {app!r}; expected one of {', '.join(catalog.apps.values())}")
-        wanted.add(names[app.strip().lower()])
+    effects = [names.pick("effect", effect, EFFECTS) for effect in effects]
+    by_letter = {letter: name for letter, name in catalog.apps.items()}
+    wanted = {by_letter.get(app.strip().upper()) or names.pick("app", app, catalog.apps.values()) for app in apps}
     for part in sections:
         if not any(part.lower() in s.name.lower() for s in catalog.sections):
             raise SelectionError(f"no section matches {part!r}; the sections are {', '.join(s.name for s in catalog.sections)}")

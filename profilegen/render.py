@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
-from profilegen.errors import SelectionError
+from profilegen import names
 
 if TYPE_CHECKING:  # kept off the start-up path: `profilegen --help` lists FORMATS
     from profilegen.catalog import Catalog
@@ -101,13 +101,12 @@ CONSOLES = {
 }
 
 
-def check_formats(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+def check_formats(given: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     """Repeated or comma-separated format names, checked; none given means every format."""
     chosen: list[str] = []
-    for item in names or ():
-        for name in filter(None, (part.strip().lower() for part in item.split(","))):
-            if name not in FORMATS:
-                raise SelectionError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+    for item in given or ():
+        for typed in filter(None, (part.strip() for part in item.split(","))):
+            name = names.pick("format", typed, FORMATS)
             if name not in chosen:
                 chosen.append(name)
     return tuple(chosen)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from profilegen import names
 from profilegen.errors import SelectionError, UsageError
 from profilegen.render import CONSOLES, FORMATS, check_formats
 
@@ -74,11 +75,7 @@ def one_of(what: str, choices: tuple[tuple[str, str], ...]) -> Callable[[str], s
     """Any case in, the documented spelling out."""
 
     def check(text: str) -> str:
-        for value, _ in choices:
-            if text.strip().lower() == value.lower():
-                return value
-        expected = " or ".join(value.lower() for value, _ in choices)
-        raise SelectionError(f"{what} {text!r} is not valid; expected {expected}")
+        return names.pick(what, text, (value for value, _ in choices))
 
     return check
 

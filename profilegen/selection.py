@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from profilegen import names
 from profilegen.catalog import Catalog, Setting, format_value
 from profilegen.errors import SelectionError
 from profilegen.request import Profile, TargetOptions
@@ -48,9 +49,11 @@ class Selection:
 
 
 def _spelling(catalog: Catalog, key: str, warnings: list[str] | None):
+    """The preference; a documented other spelling is taken with a warning, a difference of
+    case, '-' or '_' silently: either way, Microsoft's spelling is what gets written."""
     pref = catalog.preference(key)
-    if pref.key != key and warnings is not None:
-        warnings.append(f"{key} is another spelling of {pref.key}; profilegen writes {pref.key}")
+    if names.fold(pref.key) != names.fold(key) and warnings is not None:
+        warnings.append(f"{key} is another spelling of {pref.key}, Microsoft's; profilegen writes {pref.key}")
     return pref
 
 
@@ -156,13 +159,13 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
 
     for key in data:
         if key not in CONFIG_KEYS:
-            raise fail(f"unknown key {key!r}; expected {', '.join(CONFIG_KEYS)}", key)
+            raise fail(str(names.unknown("key", key, CONFIG_KEYS)), key)
     preset = data.get("preset")
     if preset is not None:
         if not isinstance(preset, str):
             raise fail(f"preset must be a string, got {preset!r}", "preset")
         try:
-            catalog.preset(preset)
+            preset = catalog.preset(preset).name
         except SelectionError as e:
             raise fail(str(e), "preset") from None
     profile = _table(data, "profile", PROFILE_FIELDS, fail)
@@ -189,7 +192,7 @@ def _table(data: dict, name: str, options: dict, fail) -> dict:
     for key, value in table.items():
         opt = options.get(key)
         if opt is None:
-            raise fail(f"unknown key {name}.{key}; expected {', '.join(options)}", key)
+            raise fail(str(names.unknown("key", f"{name}.{key}", (f"{name}.{k}" for k in options))), key)
         if type(value) is not opt.type:
             raise fail(f"{name}.{key} must be a {'boolean' if opt.type is bool else 'string'}, got {value!r}", key)
         try:
@@ -275,6 +278,7 @@ def resolve(
     config = loaded.path if loaded else None
     preset = preset or (loaded.preset if loaded else None)
     chosen = catalog.preset(preset) if preset else None
+    preset = chosen.name if chosen else None
     values: dict[tuple[str, str], Any] = {}
     warnings = list(loaded.warnings if loaded else ())
     if chosen:

@@ -70,7 +70,7 @@ def test_it_is_listed_and_built(project, tmp_path):
     assert (prop["type"], prop["enum"], prop["default"]) == ("string", ["Daily", "Never"], "Never")
     assert prop["options"]["enum_titles"] == ["Every day", "Not at all"]
     bad = run_in(project, "build", "--set", "ProfilegenTestCadence=Weekly", "-o", tmp_path / "bad")
-    assert bad.returncode == 1 and "expected one of Daily, Never" in bad.stderr
+    assert bad.returncode == 1 and 'expected one of Daily "Every day", Never "Not at all"' in bad.stderr
 
 
 def test_it_joins_the_readme_table(project):

@@ -96,7 +96,7 @@ def test_payload_style_from_config_and_bad_value(tmp_path):
     assert run("build", "-c", config, "-o", tmp_path, "-f", "mobileconfig").returncode == 0
     assert b"com.apple.ManagedClient.preferences" in (tmp_path / "c.mobileconfig").read_bytes()
     bad = run("build", "-p", "manual-updates", "--payload-style", "legacy", "-o", tmp_path / "x")
-    assert bad.returncode == 1 and "payload style 'legacy' is not valid; expected direct or mcx" in bad.stderr
+    assert bad.returncode == 1 and "unknown payload style 'legacy'; expected one of direct, mcx" in bad.stderr
 
 
 def test_intune_files_are_bare_pairs(tmp_path, catalog):

@@ -47,7 +47,7 @@ def test_the_command_line_means_what_the_cli_builds(tmp_path):
 
 
 def test_options_are_checked_where_they_are_parsed():
-    with pytest.raises(Exception, match="scope 'device' is not valid"):
+    with pytest.raises(Exception, match="unknown scope 'device'"):
         parse(["--scope", "device"])
     assert parse(["--scope", "USER"]).profile.scope == "User"
     assert parse(["-f", "script, mobileconfig", "-f", "script"]).formats == ("script", "mobileconfig")
@@ -72,7 +72,7 @@ def test_another_spelling_in_set_and_config_is_written_as_documented_with_a_warn
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert [(s["key"], s["value"]) for s in summary["settings"]] == [(pref.key, value)] * len(pref.domains)
-    assert summary["warnings"] == [f"{alias} is another spelling of {pref.key}; profilegen writes {pref.key}"]
+    assert summary["warnings"] == [f"{alias} is another spelling of {pref.key}, Microsoft's; profilegen writes {pref.key}"]
     assert result.stderr == f"Warning: {summary['warnings'][0]}\n"
     profile = plistlib.loads((tmp_path / "a" / "office-network.mobileconfig").read_bytes())
     assert all(pref.key in p and alias not in p for p in profile["PayloadContent"])
@@ -89,6 +89,24 @@ def test_another_spelling_in_set_and_config_is_written_as_documented_with_a_warn
         f"<key>{pref.key}</key>".encode(), f"<key>{alias}</key>".encode()))
     described = json.loads(run("inspect", mine, "--json").stdout)["payloads"][0]["settings"][0]
     assert (described["known"], described["spelling_of"], described["title"]) == (True, pref.key, pref.title)
+
+
+def test_names_are_matched_without_regard_to_case_dashes_or_underscores(tmp_path):
+    """What an admin types by memory builds; Microsoft's spelling is what gets written."""
+    result = run("build", "--preset", "Volume_License-OFFLINE", "--set", "word:useonlinecontent=0",
+                 "--set", "use-online-content=0", "-f", "MobileConfig", "--payload-style", "MCX", "--scope", "user",
+                 "-o", tmp_path, "--identifier", "com.example.office", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "another spelling" not in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["name"] == "volume-license-offline"
+    assert {s["key"] for s in summary["settings"]} >= {"UseOnlineContent"}
+    data = (tmp_path / "volume-license-offline.mobileconfig").read_bytes()
+    assert b"<key>UseOnlineContent</key>" in data
+    assert b"useonlinecontent" not in data and b"use-online-content" not in data
+    profile = plistlib.loads(data)
+    assert profile["PayloadScope"] == "User"
+    assert profile["PayloadContent"][0]["PayloadType"] == "com.apple.ManagedClient.preferences"
 
 
 # --- signed builds a pipeline can reproduce ------------------------------------------------------

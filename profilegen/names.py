@@ -1,0 +1,53 @@
+"""Names people type (presets, keys, apps, formats): matched without regard to case, '-', '_'
+or spaces, and answered with the closest known name when none matches.
+
+On the start-up path: difflib is imported only when a name is unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, TypeVar
+
+from profilegen.errors import SelectionError
+
+T = TypeVar("T")
+
+
+def fold(name: str) -> str:
+    """The form two spellings of one name share: `volume_license-offline` is `Volume-License-Offline`."""
+    return "".join(c for c in name.lower() if c not in "-_ \t")
+
+
+def find(name: str, known: Iterable[T], spelled=str) -> T | None:
+    """The known item whose spelling (`spelled(item)`) folds to what `name` folds to, or None."""
+    wanted = fold(name)
+    return next((item for item in known if fold(spelled(item)) == wanted), None)
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to `name` (a typo, another spelling), if one is close enough."""
+    import difflib
+
+    folded = {fold(k): k for k in known}
+    match = difflib.get_close_matches(fold(name), folded, n=1, cutoff=0.7)
+    return folded[match[0]] if match else None
+
+
+def pick(what: str, name: str, known: Iterable[str], listed: str | None = None) -> str:
+    """The known name `name` means, or an error that suggests the closest."""
+    known = list(known)
+    found = find(name.strip(), known)
+    if found is None:
+        raise unknown(what, name, known, listed)
+    return found
+
+
+def unknown(what: str, name: str, known: Iterable[str], listed: str | None = None) -> SelectionError:
+    """`unknown WHAT 'NAME'; did you mean 'CLOSEST'? expected one of ...`; `listed` replaces the
+    list where it would be too long for one line."""
+    known = list(known)
+    suggestion = closest(name, known)
+    rest = listed or "expected one of " + ", ".join(known)
+    if suggestion:
+        rest = f"did you mean {suggestion!r}? {rest[0].upper()}{rest[1:]}"
+    return SelectionError(f"unknown {what} {name!r}; {rest}")
