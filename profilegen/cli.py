@@ -14,8 +14,10 @@ from typing import Annotated, Optional
 
 import typer
 from typer import _click as click  # typer's own copy of click: the only one installed
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from profilegen import __version__, completion
 from profilegen.errors import CANCELLED, ProfilegenError
 from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, TargetOptions, from_options, options
 
@@ -32,6 +34,17 @@ def format_value(value) -> str:
     return format_value(value)
 
 
+def _label(label: str, colour: str) -> str:
+    """`Error:` or `Warning:`, standing out at a terminal; plain when piped or NO_COLOR is set."""
+    if os.environ.get("NO_COLOR") or not sys.stderr.isatty():
+        return label
+    return typer.style(label, fg=colour, bold=True)
+
+
+def _error(message: str) -> None:
+    typer.echo(f"{_label('Error:', 'red')} {message}", err=True)
+
+
 class _Failure(click.ClickException):
     """One `Error: ...` line on stderr, and the exit code the error class says."""
 
@@ -39,13 +52,39 @@ class _Failure(click.ClickException):
         super().__init__(str(error))
         self.exit_code = error.exit_code
 
+    def show(self, file=None) -> None:
+        _error(self.format_message())
+
+
+class _Usage(UsageError):
+    """click's usage error (usage, hint, `Error: ...`), with its Error label standing out."""
+
+    def show(self, file=None) -> None:
+        import io
+
+        shown = io.StringIO()
+        super().show(shown)
+        usage, _, message = shown.getvalue().rpartition("Error: ")
+        typer.echo(usage, err=True, nl=False)
+        _error(message.rstrip("\n"))
+
 
 class _Group(TyperGroup):
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as e:
+            raise _Usage(e.format_message(), e.ctx) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ProfilegenError as e:
             raise _Failure(e) from None
+        except UsageError as e:
+            if isinstance(e, _Usage):
+                raise
+            raise _Usage(e.format_message(), e.ctx) from None
 
 
 app = typer.Typer(
@@ -56,6 +95,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+# What the options that take a name complete to; options with a few documented values complete those.
+_COMPLETERS = {"--preset": completion.presets, "--set": completion.sets, "--format": completion.formats,
+               "--target": completion.consoles}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"profilegen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print profilegen's version and exit.")] = False) -> None:
+    pass
 
 
 def _options(cls: type, param: str):
@@ -71,8 +127,9 @@ def _options(cls: type, param: str):
                 annotation, default = bool, False
             else:
                 annotation = Optional[opt.type]
+            complete = completion.choices(opt.choices) if opt.choices else _COMPLETERS.get(opt.flags[0])
             info = typer.Option(*opt.flags, help=opt.help, metavar=opt.metavar, show_default=default is not None
-                                and opt.type is not bool)
+                                and opt.type is not bool, autocompletion=complete)
             extra.append(Parameter(name, Parameter.KEYWORD_ONLY, default=default,
                                    annotation=Annotated[annotation, info]))
         declared_signature = signature(command)
@@ -104,9 +161,15 @@ def _password(path: Path, kind: str) -> Optional[bytes]:
     return None
 
 
+def _json(document: dict) -> None:
+    """Every --json document is an object that names the profilegen that wrote it."""
+    typer.echo(json.dumps({"profilegen_version": __version__, **document}, indent=2, ensure_ascii=False,
+                          allow_nan=False))
+
+
 def _warn(warnings) -> None:
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"{_label('Warning:', 'yellow')} {warning}", err=True)
 
 
 def parse(argv: list[str]) -> Request:
@@ -117,11 +180,12 @@ def parse(argv: list[str]) -> Request:
         return from_options(Request, ctx.params)
 
 
-Preset = Annotated[Optional[str], typer.Option("--preset", "-p", help="Start from this preset (see `profilegen presets`).")]
+Preset = Annotated[Optional[str], typer.Option("--preset", "-p", help="Start from this preset (see `profilegen presets`).",
+                                                autocompletion=completion.presets)]
 Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (format in the README).")]
 Sets = Annotated[
     Optional[list[str]],
-    typer.Option("--set", "-s", metavar="[APP:]KEY=VALUE",
+    typer.Option("--set", "-s", metavar="[APP:]KEY=VALUE", autocompletion=completion.sets,
                  help="Set a preference in every documented domain, or in one app's domain. Repeatable."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
@@ -147,7 +211,7 @@ def build(request: Request, json_: Json = False) -> None:
     if not request.strict:
         _warn(plan.warnings)
     if json_:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        _json(result.as_dict())
     else:
         typer.echo("\n".join(result.lines()))
 
@@ -168,7 +232,7 @@ def settings(
 
         items = impact_module.by_setting(catalog)
         if json_:
-            typer.echo(json.dumps([item.as_dict() for item in items], indent=2))
+            _json({"settings": [item.as_dict() for item in items]})
         elif markdown or not sys.stdout.isatty():
             typer.echo(endpoints.by_setting_markdown(catalog))
         else:
@@ -184,7 +248,7 @@ def settings(
     if markdown:
         raise typer.BadParameter("--markdown goes with --impact")
     if json_:
-        typer.echo(json.dumps([p.as_dict() for p in catalog.preferences.values()], indent=2))
+        _json({"settings": [p.as_dict() for p in catalog.preferences.values()]})
         return
     for p in catalog.preferences.values():
         _wrapped(p.summary(catalog))
@@ -214,10 +278,10 @@ def endpoints_(
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
     effect: Annotated[Optional[list[str]], typer.Option(
-        "--effect", metavar="EFFECT", help="Only rows with this effect (silenced, 'partly silenced', reduced, "
-        "unchanged). Repeatable.")] = None,
+        "--effect", metavar="EFFECT", autocompletion=completion.effects,
+        help="Only rows with this effect (silenced, 'partly silenced', reduced, unchanged). Repeatable.")] = None,
     app_: Annotated[Optional[list[str]], typer.Option(
-        "--app", metavar="APP", help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or "
+        "--app", metavar="APP", autocompletion=completion.apps, help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or "
         "W X P O N), and the rows the article lists without apps. Repeatable.")] = None,
     section: Annotated[Optional[list[str]], typer.Option(
         "--section", metavar="TEXT", help="Only sections whose name holds TEXT, any case. Repeatable.")] = None,
@@ -240,7 +304,7 @@ def endpoints_(
     if by_host:
         hosts = impact.by_host(impacts)
         if json_:
-            typer.echo(endpoints.hosts_json(hosts), nl=False)
+            _json(endpoints.hosts_document(hosts))
         elif csv_:
             typer.echo(endpoints.hosts_csv(hosts), nl=False)
         elif markdown:
@@ -249,7 +313,7 @@ def endpoints_(
             _host_lines(hosts)
         return
     if json_:
-        typer.echo(endpoints.as_json(impacts, chosen), nl=False)
+        _json(endpoints.document(impacts, chosen))
     elif csv_:
         typer.echo(endpoints.as_csv(impacts), nl=False)
     elif markdown:
@@ -327,7 +391,7 @@ def presets(json_: Json = False) -> None:
     """List the presets and what each sets."""
     catalog = _catalog()
     if json_:
-        typer.echo(json.dumps([p.as_dict(catalog) for p in catalog.presets.values()], indent=2))
+        _json({"presets": [p.as_dict(catalog) for p in catalog.presets.values()]})
         return
     for preset in catalog.presets.values():
         _wrapped(preset.summary(catalog))
@@ -369,7 +433,7 @@ def _each(files: list[Path], one) -> None:
         try:
             worst = max(worst, one(file) or 0)
         except ProfilegenError as e:
-            typer.echo(f"Error: {e}", err=True)
+            _error(str(e))
             worst = max(worst, e.exit_code)
     if worst:
         raise typer.Exit(worst)
@@ -438,13 +502,14 @@ def inspect(files: Files, json_: Json = False) -> None:
         _each(files, one)
     finally:
         if json_ and described:
-            typer.echo(json.dumps(described[0] if len(_paths(files)) == 1 else described, indent=2, allow_nan=False))
+            _json(described[0] if len(_paths(files)) == 1 else {"profiles": described})
 
 
 @app.command()
 def check(
     files: Files,
     format_: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github|sarif",
+                                         autocompletion=completion.reports,
                                          help="How to report: for people, pipelines, GitHub annotations or "
                                          "code-scanning tools (SARIF 2.1.0).")] = "text",
 ) -> None:
@@ -507,7 +572,7 @@ def import_(
     if output is not None:
         output_module.write([Output(output.name, "config", text.encode())], output.parent, force=force)
     if json_:
-        typer.echo(json.dumps(found.as_dict(catalog), indent=2))
+        _json(found.as_dict(catalog))
     elif output is None:
         typer.echo(text, nl=False)
     for line in found.lines() + ([f"wrote {output}"] if output else []):
@@ -533,17 +598,32 @@ def diff(
     except ProfilegenError as e:
         e.exit_code = 2  # as diff(1): 1 means "different"
         raise
-    typer.echo(json.dumps(found.as_dict(), indent=2) if json_ else "\n".join(found.lines()))
+    if json_:
+        _json(found.as_dict())
+    else:
+        typer.echo("\n".join(found.lines()))
     if not found.same:
         raise typer.Exit(1)
+
+
+@app.command(name="completion")
+def completion_(
+    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", autocompletion=completion.shells,
+                                         help="The shell to complete in.")],
+) -> None:
+    """Print the script that completes profilegen's commands, options, presets, formats, apps and keys.
+
+    Install it once (see the README): for example, for bash,
+    profilegen completion bash > ~/.local/share/bash-completion/completions/profilegen
+    """
+    typer.echo(completion.script(shell), nl=False)
 
 
 @app.command()
 def wizard() -> None:
     """Answer questions at a terminal and get the same outputs `build` writes, plus their config."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        typer.echo("Error: the wizard needs a terminal; in pipelines use `profilegen build` "
-                   "(see profilegen build --help)", err=True)
+        _error("the wizard needs a terminal; in pipelines use `profilegen build` (see profilegen build --help)")
         raise typer.Exit(2)
     from profilegen import wizard as wizard_module
 
@@ -559,7 +639,9 @@ def main() -> None:
 
     # What a library says about an odd certificate is not the user's business: verify reports it.
     warnings.simplefilter("ignore")
-    app()
+    if completion.VARIABLE in os.environ:  # a shell asking for completions, not a person
+        completion.init()
+    app(prog_name="profilegen")
 
 
 if __name__ == "__main__":

@@ -24,15 +24,18 @@ PROXY_ADVICE = (
 )
 
 
-def as_json(impacts: list[impact.Impact], selection: Selection | None) -> str:
-    data = {
+def document(impacts: list[impact.Impact], selection: Selection | None) -> dict:
+    return {
         "selection": [
             {"domain": s.domain, "key": s.key, "value": s.value} for s in selection.settings
         ] if selection else [],
         "summary": impact.summary(impacts),
         "endpoints": [i.as_dict() for i in impacts],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_json(impacts: list[impact.Impact], selection: Selection | None) -> str:
+    return json.dumps(document(impacts, selection), indent=2, ensure_ascii=False) + "\n"
 
 
 def setting_text(s: Setting) -> str:
@@ -63,8 +66,8 @@ def as_csv(impacts: list[impact.Impact]) -> str:
 HOST_COLUMNS = ("host", "effects", "needed", "shared", "sections", "still_contacted_by", "settings")
 
 
-def hosts_json(hosts: list[impact.HostImpact]) -> str:
-    return json.dumps({"hosts": [h.as_dict() for h in hosts]}, indent=2, ensure_ascii=False) + "\n"
+def hosts_document(hosts: list[impact.HostImpact]) -> dict:
+    return {"hosts": [h.as_dict() for h in hosts]}
 
 
 def hosts_csv(hosts: list[impact.HostImpact]) -> str:

@@ -515,8 +515,11 @@ def report(checked: list[str], findings: list[Finding], fmt: str) -> str:
     import json
 
     if fmt == "json":
-        return json.dumps([{"file": f.file, "line": f.line, "level": f.problem.level, "code": f.problem.code,
-                            "message": f.problem.message} for f in findings], indent=2)
+        from profilegen import __version__
+
+        return json.dumps({"profilegen_version": __version__, "checked": checked, "findings": [
+            {"file": f.file, "line": f.line, "level": f.problem.level, "code": f.problem.code,
+             "message": f.problem.message} for f in findings]}, indent=2, ensure_ascii=False)
     if fmt == "github":
         kinds = {"error": "error", "warning": "warning", "info": "notice"}
         return "\n".join(
