@@ -29,7 +29,7 @@ def closest(name: str, known: Iterable[str]) -> str | None:
     import difflib
 
     folded = {fold(k): k for k in known}
-    match = difflib.get_close_matches(fold(name), folded, n=1, cutoff=0.7)
+    match = difflib.get_close_matches(fold(name), folded, n=1, cutoff=0.6)
     return folded[match[0]] if match else None
 
 

@@ -238,7 +238,7 @@ class Request:
     console: str = option(
         "--target", metavar="CONSOLE", default="generic", check=one_of("--target", tuple(
             (name, c.help) for name, c in CONSOLES.items())),
-        help=f"The console the outputs are for: {', '.join(CONSOLES)} (see the README) [default: generic]. "
+        help=f"The console the outputs are for: {', '.join(CONSOLES)} (see the README). "
         "--format, where given, picks the outputs instead.")
     pac_proxy: str | None = option(
         "--pac-proxy", metavar="HOST:PORT", check=check_proxy,

@@ -249,7 +249,7 @@ def test_findings_have_stable_codes_and_four_report_formats(good, tmp_path):
     plain = run("check", path)
     assert f"{path}:{line}: error: com.microsoft.Word: UseOnlineContent is a string ('0')" in plain.stdout
     assert "[PG202]" in plain.stdout
-    findings = json.loads(run("check", path, "--format", "json").stdout)
+    findings = json.loads(run("check", path, "--format", "json").stdout)["findings"]
     assert {"file": str(path), "line": line, "level": "error", "code": "PG202"} == {
         k: v for k, v in findings[0].items() if k != "message"}
     github = run("check", path, "--format", "github").stdout.splitlines()
@@ -287,7 +287,7 @@ def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
     signed = tmp_path / "manual-updates.signed.mobileconfig"
     signed.write_bytes(signed.read_bytes().replace(b"<string>Manual</string>", b"<string>Manuel</string>"))
     result = run("check", signed, "--format", "json")
-    codes = {f["code"] for f in json.loads(result.stdout)}
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
     assert result.returncode == 1 and {"PG400", "PG203"} <= codes
 
 

@@ -107,7 +107,7 @@ def test_force_replaces_an_existing_output(tmp_path):
 
 
 def test_settings_and_presets_list_the_catalog(catalog):
-    settings = json.loads(run("settings", "--json").stdout)
+    settings = json.loads(run("settings", "--json").stdout)["settings"]
     assert [s["key"] for s in settings] == list(catalog.preferences)
     for listed in settings:
         pref = catalog.preferences[listed["key"]]
@@ -115,7 +115,7 @@ def test_settings_and_presets_list_the_catalog(catalog):
         assert [v["value"] for v in listed["values"]] == [v.value for v in pref.values]
     table = run("settings")
     assert table.returncode == 0 and all(key in table.stdout for key in catalog.preferences)
-    presets = json.loads(run("presets", "--json").stdout)
+    presets = json.loads(run("presets", "--json").stdout)["presets"]
     assert [p["name"] for p in presets] == list(catalog.presets)
     for listed in presets:
         values = {(s.domain, s.key, s.value) for s in catalog.presets[listed["name"]].values}

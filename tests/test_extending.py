@@ -52,7 +52,7 @@ def run_in(project, *args):
 
 
 def test_it_is_listed_and_built(project, tmp_path):
-    settings = {s["key"]: s for s in json.loads(run_in(project, "settings", "--json").stdout)}
+    settings = {s["key"]: s for s in json.loads(run_in(project, "settings", "--json").stdout)["settings"]}
     assert [(v["value"], v["title"]) for v in settings["ProfilegenTestCadence"]["values"]] == [
         ("Daily", "Every day"), ("Never", "Not at all")]
     assert "How often" not in run_in(project, "settings").stdout  # the question is the wizard's

@@ -213,7 +213,7 @@ def test_endpoint_filters_and_by_host(tmp_path, catalog):
 
 
 def test_settings_impact_view():
-    data = {item["key"]: item for item in json.loads(run("settings", "--impact", "--json").stdout)}
+    data = {item["key"]: item for item in json.loads(run("settings", "--impact", "--json").stdout)["settings"]}
     uoc = data["UseOnlineContent"]
     assert any(r["url"] == "https://login.live.com/" for r in uoc["silenced"])
     assert "MSA and OrgID sign-in" in uoc["breaks"] and any("online product activation" in b for b in uoc["breaks"])

@@ -243,7 +243,7 @@ def test_check_inspect_and_verify_take_several_files_and_globs(tmp_path):
     assert checked.returncode == 0 and checked.stdout.count("no problems found") == len(good)
     worst = run("check", good[0], broken, tmp_path / "missing.mobileconfig")
     assert worst.returncode == 1 and "no problems found" in worst.stdout and "missing.mobileconfig" in worst.stderr
-    listed = json.loads(run("inspect", str(tmp_path / "out" / "*.mobileconfig"), "--json").stdout)
+    listed = json.loads(run("inspect", str(tmp_path / "out" / "*.mobileconfig"), "--json").stdout)["profiles"]
     assert isinstance(listed, list) and len(listed) == len(good)
     signed = [p for p in good if p.name.endswith(".signed.mobileconfig")]
     verified = run("verify", *signed, "--ca", pki.root_pem)

@@ -125,7 +125,7 @@ def test_jamf_plists_and_schemas(tmp_path):
     assert uoc["enum"] == [0, 1, 2] and len(uoc["options"]["enum_titles"]) == 3
     assert uoc["type"] == "integer" and uoc["default"] == 0
     assert "volume-license" in uoc["description"]
-    settings = {s["key"]: s for s in json.loads(run("settings", "--json").stdout)}
+    settings = {s["key"]: s for s in json.loads(run("settings", "--json").stdout)["settings"]}
     assert uoc["title"] == settings["UseOnlineContent"]["title"]
     assert uoc["options"]["enum_titles"] == [v["title"] for v in settings["UseOnlineContent"]["values"]]
     how = json.loads((folder / "com.microsoft.autoupdate2.json").read_text())["properties"]["HowToCheck"]
