@@ -1,12 +1,7 @@
 #!/bin/sh
 %%HEADER%%
 #
-# Usage: sh SCRIPT [--check [--jamf-ea]] [--undo] [--all-users]
-#   (no option)  apply: write each preference that isn't already at its value
-#   --check      audit: one line per user, domain and key; exit 1 on any drift
-#   --jamf-ea    with --check: print only <result>Compliant</result> or <result>Drift: N</result>
-#   --undo       delete exactly the keys this script sets
-#   --all-users  every local account with a home under /Users and a UID of 501 or more
+# Options and exit codes: sh SCRIPT --help (the usage function below).
 #
 # Office reads these preferences per user. Run as a normal user, the script
 # writes that user's preferences. Run as root (Jamf policies and Intune shell
@@ -27,7 +22,24 @@ for_each_setting() {
 }
 
 usage() {
-  echo "usage: $0 [--check [--jamf-ea]] [--undo] [--all-users]"
+  cat <<EOF
+usage: sh ${0##*/} [--check [--jamf-ea]] [--undo] [--all-users]
+
+Sets the Office for Mac preferences this script lists, with \`defaults\`, for the
+logged-in user (run as root) or for the user running it.
+
+  (no option)  apply: write each preference that isn't at its value already
+  --check      audit: one line per user, domain and key; exit 1 on any drift
+  --jamf-ea    with --check: one <result> line, for a Jamf extension attribute
+  --undo       delete exactly the keys this script sets
+  --all-users  as root: every account with a home in /Users and a UID from 501
+  -h, --help   print this help
+
+Exit codes: 0 done (with --check: compliant), 1 a failure (with --check: drift),
+2 a usage error, 3 with --check when nobody is logged in: nothing was checked.
+With nobody logged in, applying and --undo change nothing and exit 0, so that a
+policy can run again at the next login.
+EOF
 }
 
 mode=apply
@@ -99,6 +111,15 @@ shown() {
   esac
 }
 
+# The value as the profile writes it: true or false for a boolean.
+as_profile() {
+  case $1:$2 in
+    boolean:1) echo true ;;
+    boolean:0) echo false ;;
+    *) echo "$2" ;;
+  esac
+}
+
 flag() {
   case $1 in
     boolean) echo -bool ;;
@@ -107,35 +128,42 @@ flag() {
   esac
 }
 
-# Sets $found to "VALUE (TYPE)", or to "nothing" when the key is not set.
+# For DOMAIN KEY TYPE VALUE: sets $same when the key holds VALUE as TYPE, and $found to
+# what it holds as the profile would show it ("nothing" when it is not set), naming its
+# type where that isn't TYPE.
 read_current() {
+  same=0
   found=nothing
   if value=$(as_user defaults read "$1" "$2" 2>/dev/null); then
     type=$(as_user defaults read-type "$1" "$2" 2>/dev/null)
-    found="$value (${type#Type is })"
+    type=${type#Type is }
+    found=$(as_profile "$type" "$value")
+    if [ "$type" != "$3" ]; then
+      found="$found ($type)"
+    elif [ "$value" = "$(shown "$3" "$4")" ]; then
+      same=1
+    fi
   fi
 }
 
 apply_setting() {
-  expected="$(shown "$3" "$4") ($3)"
-  read_current "$1" "$2"
-  if [ "$found" = "$expected" ]; then
-    say "$user $1 $2: unchanged, $expected"
+  read_current "$@"
+  if [ "$same" -eq 1 ]; then
+    say "$user $1 $2: unchanged, $4"
   elif as_user defaults write "$1" "$2" "$(flag "$3")" "$4"; then
-    say "$user $1 $2: set to $expected, was $found"
+    say "$user $1 $2: set to $4, was $found"
   else
-    say "$user $1 $2: FAILED to set $expected"
+    say "$user $1 $2: FAILED to set $4"
     failures=$((failures + 1))
   fi
 }
 
 check_setting() {
-  expected="$(shown "$3" "$4") ($3)"
-  read_current "$1" "$2"
-  if [ "$found" = "$expected" ]; then
-    say "$user $1 $2: compliant, $expected"
+  read_current "$@"
+  if [ "$same" -eq 1 ]; then
+    say "$user $1 $2: compliant, $4"
   else
-    say "$user $1 $2: drift, expected $expected, found $found"
+    say "$user $1 $2: drift, expected $4, found $found"
     drift=$((drift + 1))
   fi
 }
@@ -161,12 +189,13 @@ if is_root; then
     users=$(console_user)
     case $users in
       '' | loginwindow | _mbsetupuser | root)
-        if [ "$jamf_ea" -eq 1 ]; then
-          echo "<result>No console user</result>"
-        else
-          echo "No user is logged in (console user: '${users:-none}'): nothing written. Run again at login."
-        fi
-        exit 0
+        nobody="No user is logged in (console user: '${users:-none}')"
+        case $jamf_ea:$mode in
+          1:*) echo "<result>No console user</result>"; exit 0 ;;
+          0:check) echo "$nobody: nothing checked. Run again at login."; exit 3 ;;
+          0:undo) echo "$nobody: nothing deleted. Run again at login."; exit 0 ;;
+          *) echo "$nobody: nothing written. Run again at login."; exit 0 ;;
+        esac
         ;;
     esac
   fi

@@ -1,6 +1,7 @@
 """The generated shell script, run for real under dash and bash with stand-in macOS tools."""
 
 import os
+import re
 import plistlib
 import subprocess
 import sys
@@ -122,7 +123,7 @@ def test_as_a_user_writes_that_users_preferences(built, mac, shell):
     assert result.returncode == 0, result.stderr
     assert set(mac.state()) == {"bob"}
     assert not mac.calls("launchctl") and not mac.calls("sudo")
-    assert "bob com.microsoft.Word UseOnlineContent: set to 0 (integer), was nothing" in result.stdout
+    assert "bob com.microsoft.Word UseOnlineContent: set to 0, was nothing" in result.stdout
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -141,8 +142,37 @@ def test_as_root_writes_the_console_users_preferences(built, mac, shell):
 def test_as_root_with_nobody_logged_in_writes_nothing(built, mac, shell, console):
     result = mac.run(built / "volume-license-offline.sh", shell=shell, user="root", console=console)
     assert result.returncode == 0
-    assert "No user is logged in" in result.stdout
+    assert "No user is logged in" in result.stdout and "nothing written" in result.stdout
     assert mac.calls("defaults") == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_check_with_nobody_logged_in_says_nothing_was_checked(built, mac, shell):
+    """Not "compliant" (0) nor "drift" (1): the audit didn't happen, exit 3 as --help says."""
+    path = built / "volume-license-offline.sh"
+    check = mac.run(path, "--check", shell=shell, user="root", console="loginwindow")
+    assert check.returncode == 3
+    assert check.stdout == "No user is logged in (console user: 'loginwindow'): nothing checked. Run again at login.\n"
+    assert "3 with --check when nobody is logged in" in mac.run(path, "--help", shell=shell).stdout
+    undo = mac.run(path, "--undo", shell=shell, user="root", console="")
+    assert undo.returncode == 0 and "nothing deleted" in undo.stdout and mac.calls("defaults") == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_help_describes_every_option_the_script_takes(built, mac, shell):
+    path = built / "volume-license-offline.sh"
+    result = mac.run(path, "--help", shell=shell)
+    assert result.returncode == 0 and mac.calls("defaults") == []
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("usage: sh volume-license-offline.sh [--check")
+    assert all(len(line) <= 80 for line in lines[1:])
+    # Every option the argument loop accepts has a line of its own, with words after it.
+    accepted = re.findall(r"^\s+(-[-a-z|\s-]+)\)", path.read_text(), re.MULTILINE)
+    options = {o.strip() for arm in accepted for o in arm.split("|")}
+    assert options == {"--check", "--undo", "--all-users", "--jamf-ea", "-h", "--help"}
+    for option in options:
+        described = [line for line in lines if re.match(rf"\s+(-h, )?{re.escape(option)}[\s,]", line)]
+        assert described and len(described[0].split()) > 3, option
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -168,11 +198,24 @@ def test_check_after_apply_and_after_drift(built, mac, shell):
     mac.set("alice", "com.microsoft.autoupdate2", "HowToCheck", "string", "AutomaticDownload")
     check = mac.run(path, "--check", shell=shell)
     assert check.returncode == 1
-    assert "alice com.microsoft.Excel UseOnlineContent: drift, expected 0 (integer), found 2 (integer)" in check.stdout
-    assert "alice com.microsoft.Word UseOnlineContent: drift, expected 0 (integer), found 0 (string)" in check.stdout
-    assert ("alice com.microsoft.autoupdate2 HowToCheck: drift, expected Manual (string), "
-            "found AutomaticDownload (string)") in check.stdout
+    # Values as the profile shows them; the type only where it is the wrong one.
+    assert "alice com.microsoft.Excel UseOnlineContent: drift, expected 0, found 2\n" in check.stdout
+    assert "alice com.microsoft.Word UseOnlineContent: drift, expected 0, found 0 (string)" in check.stdout
+    assert "alice com.microsoft.autoupdate2 HowToCheck: drift, expected Manual, found AutomaticDownload\n" in check.stdout
     assert check.stdout.count("drift") == 3
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_booleans_are_shown_as_the_profile_writes_them(built, mac, shell):
+    path = built / "crash-reports-only.sh"
+    applied = mac.run(path, shell=shell)
+    assert "alice com.microsoft.Word SendAllTelemetryEnabled: set to false, was nothing" in applied.stdout
+    assert "alice com.microsoft.Word SendAllTelemetryEnabled: unchanged, false" in mac.run(path, shell=shell).stdout
+    mac.set("alice", "com.microsoft.Word", "SendAllTelemetryEnabled", "boolean", True)
+    mac.set("alice", "com.microsoft.Excel", "SendAllTelemetryEnabled", "integer", 0)
+    check = mac.run(path, "--check", shell=shell)
+    assert "alice com.microsoft.Word SendAllTelemetryEnabled: drift, expected false, found true\n" in check.stdout
+    assert "alice com.microsoft.Excel SendAllTelemetryEnabled: drift, expected false, found 0 (integer)" in check.stdout
 
 
 @pytest.mark.parametrize("shell", SHELLS)
