@@ -65,6 +65,15 @@ def say(text: str, style: str = "", indent: str = "") -> None:
         questionary.print(line, style=style)
 
 
+def whole(description: str) -> str:
+    """A choice's description wrapped under questionary's "  Description: " label: a select
+    shows it in one line, cut at the terminal's edge, and a caveat is often in its last words."""
+    label = len("  Description: ")
+    width = max(40, shutil.get_terminal_size().columns - 1)
+    return textwrap.fill(description, width, initial_indent=" " * label, subsequent_indent="    ",
+                         break_on_hyphens=False)[label:]
+
+
 def valid(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
     """A questionary validator from the core's own check: the same words as the CLI's errors."""
 
@@ -151,7 +160,7 @@ class Wizard:
             del self.values[key]
 
     def ask_start(self) -> None:
-        choices = [questionary.Choice(f"{p.name}: {p.title}", p.name, description=p.description)
+        choices = [questionary.Choice(f"{p.name}: {p.title}", p.name, description=whole(p.description))
                    for name, p in self.catalog.presets.items() if name in presets_for(self.catalog, self.aim())]
         choices.append(questionary.Choice("From scratch: nothing set yet", ""))
         self.start = ask(questionary.select("Start from:", choices=choices, default=self.start))

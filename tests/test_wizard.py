@@ -7,6 +7,7 @@ Request's declarations, so the driver below derives them from there too.
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -360,3 +361,19 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
     assert sorted(manifest["files"]) == sorted(
         p.relative_to(tmp_path / "build").as_posix() for p in (tmp_path / "build").rglob("*")
         if p.is_file() and p.name not in ("notes.txt", "required-data-only.toml", "required-data-only.manifest.json"))
+
+
+def test_preset_descriptions_are_shown_whole_at_80_columns(tmp_path, catalog):
+    """The caveat at the end of a description is what an admin must not miss."""
+    child = spawn(tmp_path)
+    child.setwinsize(24, 80)
+    begin(child, ("16.20", "4.10"))
+    target = Target.of(catalog, "16.20", "4.10")
+    answer(child, "Start from:", start_from(catalog, "no-usage-telemetry", target)[:-1])
+    description = catalog.presets["no-usage-telemetry"].description
+    child.expect_exact(description.split()[-1])  # the description's last word, once it is on screen
+    time.sleep(0.2)
+    child.send(CTRL_C)
+    finish(child)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", child.logfile_read.getvalue())
+    assert " ".join(description.split()) in " ".join(screen.split())
