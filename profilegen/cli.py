@@ -613,8 +613,11 @@ def completion_(
 ) -> None:
     """Print the script that completes profilegen's commands, options, presets, formats, apps and keys.
 
-    Install it once (see the README): for example, for bash,
-    profilegen completion bash > ~/.local/share/bash-completion/completions/profilegen
+    Install it once, where the shell looks for completions (the README has bash's too):
+
+    \b
+      profilegen completion zsh > ~/.zfunc/_profilegen
+      profilegen completion fish > ~/.config/fish/completions/profilegen.fish
     """
     typer.echo(completion.script(shell), nl=False)
 
