@@ -481,8 +481,8 @@ class Catalog:
         return found
 
     def preference(self, key: str) -> Preference:
-        """A preference by its key in any case and with or without '-' and '_', or by another spelling
-        of it (`aliases`): `spelling` tells which."""
+        """A preference by its key (in any case, with or without '-' and '_') or by another spelling
+        of it (`aliases`), which callers warn about."""
         found = self.preferences.get(key) or names.find(key, self.preferences.values(), lambda p: p.key)
         if found is None:
             spellings = {alias: p for p in self.preferences.values() for alias in p.aliases}

@@ -180,8 +180,8 @@ def parse(argv: list[str]) -> Request:
         return from_options(Request, ctx.params)
 
 
-Preset = Annotated[Optional[str], typer.Option("--preset", "-p", help="Start from this preset (see `profilegen presets`).",
-                                                autocompletion=completion.presets)]
+Preset = Annotated[Optional[str], typer.Option(
+    "--preset", "-p", help="Start from this preset (see `profilegen presets`).", autocompletion=completion.presets)]
 Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (format in the README).")]
 Sets = Annotated[
     Optional[list[str]],
@@ -281,8 +281,9 @@ def endpoints_(
         "--effect", metavar="EFFECT", autocompletion=completion.effects,
         help="Only rows with this effect (silenced, 'partly silenced', reduced, unchanged). Repeatable.")] = None,
     app_: Annotated[Optional[list[str]], typer.Option(
-        "--app", metavar="APP", autocompletion=completion.apps, help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or "
-        "W X P O N), and the rows the article lists without apps. Repeatable.")] = None,
+        "--app", metavar="APP", autocompletion=completion.apps,
+        help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or W X P O N), and the rows "
+        "the article lists without apps. Repeatable.")] = None,
     section: Annotated[Optional[list[str]], typer.Option(
         "--section", metavar="TEXT", help="Only sections whose name holds TEXT, any case. Repeatable.")] = None,
     by_host: Annotated[bool, typer.Option(

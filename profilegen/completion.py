@@ -3,7 +3,8 @@ completes to, from the catalog and the registries.
 
 It uses the completion protocol of typer's own copy of click: the shell script runs
 `profilegen` with _PROFILEGEN_COMPLETE set, and `init()` registers the shells before the
-command line is read. Nothing here is imported unless a shell asks.
+command line is read. On the start-up path (the CLI names these completers): the catalog
+and typer's completion classes are imported only when a shell asks.
 """
 
 from __future__ import annotations
