@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from conftest import ROOT
+
 HEAVY = ("questionary", "prompt_toolkit", "cryptography", "asn1crypto", "rich", "lxml", "pydantic", "yaml")
 
 
@@ -48,3 +50,12 @@ def test_the_catalog_is_parsed_once_per_process():
     from profilegen import catalog
 
     assert catalog.load() is catalog.load()
+
+
+def test_importing_every_module_raises_no_deprecation_warning():
+    """typer 0.24 with click 8.5 warned of Click 9 at every start; 0.26-0.28 carry their own click."""
+    modules = sorted(p.stem for p in (ROOT / "profilegen").glob("*.py") if p.stem != "__main__")
+    code = "import importlib\n" + "".join(f"importlib.import_module('profilegen.{m}')\n" for m in modules)
+    result = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-W", "error::PendingDeprecationWarning",
+                             "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
