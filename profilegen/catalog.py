@@ -11,10 +11,9 @@ import datetime
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from profilegen import names
 from profilegen.errors import CatalogError, SelectionError
@@ -57,10 +56,9 @@ def type_name(value: Any) -> str:
     return next((name for name, kind in PLIST_TYPES.items() if isinstance(value, kind)), type(value).__name__)
 
 
-@functools.total_ordering
-@dataclass(frozen=True)
-class Version:
-    """An Office or AutoUpdate version such as 16.112.1 or 4.85, compared number by number."""
+class Version(NamedTuple):
+    """An Office or AutoUpdate version such as 16.112.1 or 4.85, compared number by number
+    (each comparison defined here: a tuple's own would compare the text as a string)."""
 
     text: str
 
@@ -68,8 +66,17 @@ class Version:
     def numbers(self) -> tuple[int, ...]:
         return tuple(int(part) for part in self.text.split("."))
 
-    def __lt__(self, other: Version) -> bool:
+    def __lt__(self, other: Version) -> bool:  # type: ignore[override]
         return self.numbers < other.numbers
+
+    def __le__(self, other: Version) -> bool:  # type: ignore[override]
+        return self.numbers <= other.numbers
+
+    def __gt__(self, other: Version) -> bool:  # type: ignore[override]
+        return self.numbers > other.numbers
+
+    def __ge__(self, other: Version) -> bool:  # type: ignore[override]
+        return self.numbers >= other.numbers
 
     def __str__(self) -> str:
         return self.text
@@ -82,8 +89,7 @@ class Version:
         return cls(text)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One preference in one domain, at one value: what a build writes and a profile holds."""
 
     domain: str
@@ -102,8 +108,7 @@ class Setting:
         return f"{self.domain} {self.key} = {format_value(self.value)}"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     title: str
     publisher: str
@@ -111,8 +116,7 @@ class Source:
     date: str | None = None
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Where a claim comes from, and how sure it is (CONFIDENCE)."""
 
     source: str
@@ -120,8 +124,7 @@ class Evidence:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """From `version` of the domain's product on, this (a domain, a key or a value) isn't read."""
 
     word: str  # how the source puts it: ignored, removed, retired
@@ -139,8 +142,7 @@ class Status:
                 "confidence": self.evidence.confidence, "note": self.evidence.note}
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(NamedTuple):
     """Office or AutoUpdate, and the version the catalog takes as current."""
 
     name: str
@@ -150,16 +152,14 @@ class Product:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     value: Any
     title: str
     aliases: tuple[str, ...] = ()  # old names, written as this one
     statuses: tuple[Status, ...] = ()
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """What a preference stops when it has the value `when` (see profilegen.impact)."""
 
     when: Any
@@ -181,8 +181,7 @@ class Rule:
         return self.set or same_value(self.when, value)
 
 
-@dataclass(frozen=True)
-class Preference:
+class Preference(NamedTuple):
     key: str
     title: str
     description: str
@@ -204,7 +203,7 @@ class Preference:
     format: str | None = None  # for free string values: a key of FORMATS
     minimum: int | None = None  # for free integer values
     maximum: int | None = None
-    structure: dict | None = field(default=None, hash=False, compare=False)  # for a dictionary (profilegen.facts)
+    structure: dict | None = None  # for a dictionary (profilegen.facts)
     aliases: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     impact: tuple[Rule, ...] = ()
@@ -377,8 +376,7 @@ def _where(domains: tuple[str, ...]) -> str:
     return f" in {', '.join(domains)}" if domains else ""
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """Preferences the wizard asks together, under a heading."""
 
     name: str
@@ -386,8 +384,7 @@ class Group:
     about: str
 
 
-@dataclass(frozen=True)
-class Domain:
+class Domain(NamedTuple):
     domain: str
     alias: str
     name: str
@@ -396,8 +393,7 @@ class Domain:
     statuses: tuple[Status, ...] = ()
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     section: str
     url: str
     apps: tuple[str, ...]
@@ -413,21 +409,19 @@ class Endpoint:
         return self.url.split("://", 1)[-1].split("/", 1)[0].lower()
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     name: str
     about: str
     source: str
     who: str | None = None
 
 
-@dataclass(frozen=True)
-class Preset:
+class Preset(NamedTuple):
     name: str
     title: str
     description: str
-    settings: dict = field(hash=False)  # the [settings] table, as a config file has it
-    path: Path = field(hash=False)
+    settings: dict  # the [settings] table, as a config file has it
+    path: Path
     values: tuple[Setting, ...] = ()  # the table resolved, in catalog order
     versions: tuple[tuple[str, Version | None, Version | None], ...] = ()  # (product, min, max)
 
@@ -459,8 +453,7 @@ class Preset:
         }
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     preferences: dict[str, Preference]  # by group, then order, then key
     groups: dict[str, Group]
     domains: dict[str, Domain]
@@ -468,8 +461,8 @@ class Catalog:
     sections: tuple[Section, ...]
     endpoints: tuple[Endpoint, ...]
     presets: dict[str, Preset]
-    sources: dict[str, Source] = field(default_factory=dict)
-    products: dict[str, Product] = field(default_factory=dict)
+    sources: dict[str, Source]
+    products: dict[str, Product]
 
     def domain(self, name: str) -> Domain:
         """A domain by its full name or alias, in any case."""
@@ -630,8 +623,7 @@ def _sources(data: dict, path: Path) -> dict[str, Source]:
     return result
 
 
-@dataclass(frozen=True)
-class _Checker:
+class _Checker(NamedTuple):
     """Reads the fields every claim has: a source of sources.toml and a confidence."""
 
     sources: dict[str, Source]
@@ -877,8 +869,8 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
             if essential:
                 raise CatalogError(f"{where}: an inferred rule may not silence {essential.url}, an essential "
                                    f"service ({essential.essential})")
-        rules.append(replace(rule, rows=rows))
-    return replace(pref, impact=tuple(rules))
+        rules.append(rule._replace(rows=rows))
+    return pref._replace(impact=tuple(rules))
 
 
 def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:

@@ -238,3 +238,12 @@ def test_typed_values_keep_their_plist_type(catalog):
         catalog.preferences["IsMerpEnabled"].coerce("FALSE")
     with pytest.raises(SelectionError, match="expected a boolean"):
         catalog.preferences["IsMerpEnabled"].coerce(0)
+
+
+def test_versions_compare_number_by_number_with_every_operator():
+    from profilegen.catalog import Version
+
+    older, newer = Version.parse("16.9"), Version.parse("16.10")  # as text, "16.9" > "16.10"
+    assert older < newer and older <= newer and newer > older and newer >= older
+    assert not (older > newer or older >= newer or newer < older or newer <= older)
+    assert sorted([Version("4.85"), Version("4.9"), Version("4.100")]) == [Version("4.9"), Version("4.85"), Version("4.100")]
