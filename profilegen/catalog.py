@@ -532,10 +532,16 @@ def payloads_dir() -> Path:
     raise CatalogError(f"no payloads folder beside {here}")
 
 
+# Written beside the data files when the package is built (hatch_build.py), never at run time:
+# each file's bytes and its parsed table, so that an unchanged file isn't parsed again.
+CACHE = "catalog.marshal"
+
+
 @functools.cache
 def load(root: Path | None = None) -> Catalog:
     """Read and check every data file once per process."""
     root = root or payloads_dir()
+    _read = _reader(root)
     sources = _sources(_read(root / "sources.toml"), root / "sources.toml")
     check = _Checker(sources)
     products = _products(_read(root / "versions.toml"), root / "versions.toml", check)
@@ -561,14 +567,51 @@ def load(root: Path | None = None) -> Catalog:
     return catalog
 
 
-def _read(path: Path) -> dict:
+def _reader(root: Path):
+    """A function that reads a data file under root: from the cache where it holds exactly the
+    file's bytes (so an edited file is always parsed again), else parsed. The check that follows
+    is the same either way."""
+    import marshal
+
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except OSError as e:
-        raise CatalogError(f"{path}: can't read: {e.strerror}") from None
+        cache = marshal.loads((root / CACHE).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):  # none, or from another Python's marshal
+        cache = {}
+
+    def read(path: Path) -> dict:
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise CatalogError(f"{path}: can't read: {e.strerror}") from None
+        cached, table = cache.get(path.relative_to(root).as_posix(), (None, None))
+        return table if cached == raw else _parse(raw, path)
+
+    return read
+
+
+def _parse(raw: bytes, path: Path) -> dict:
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise CatalogError(f"{path}: not valid TOML: not UTF-8 ({e.reason} at byte {e.start})") from None
     except tomllib.TOMLDecodeError as e:
         raise CatalogError(f"{path}: not valid TOML: {e}") from None
+
+
+def cache(root: Path) -> bytes:
+    """The cache of every data file under root, as the package build writes it to root/CACHE.
+    Dates become the text the catalog makes of them anyway, as marshal has no dates."""
+    import marshal
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return str(value) if isinstance(value, (datetime.date, datetime.time)) else value
+
+    return marshal.dumps({path.relative_to(root).as_posix(): (path.read_bytes(), plain(_parse(path.read_bytes(), path)))
+                          for path in sorted(root.rglob("*.toml"))})
 
 
 def _get(data: dict, name: str, kind: type | tuple, where: Path, default: Any = ...) -> Any:

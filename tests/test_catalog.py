@@ -3,6 +3,8 @@
 import plistlib
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -247,3 +249,42 @@ def test_versions_compare_number_by_number_with_every_operator():
     assert older < newer and older <= newer and newer > older and newer >= older
     assert not (older > newer or older >= newer or newer < older or newer <= older)
     assert sorted([Version("4.85"), Version("4.9"), Version("4.100")]) == [Version("4.9"), Version("4.85"), Version("4.100")]
+
+
+# --- the cache the package build writes -----------------------------------------------------------
+
+def test_the_cache_gives_the_catalog_parsing_gives(payloads, monkeypatch):
+    (payloads / catalog_module.CACHE).unlink(missing_ok=True)
+    parsed = catalog_module.load.__wrapped__(payloads)
+    (payloads / catalog_module.CACHE).write_bytes(catalog_module.cache(payloads))
+    monkeypatch.setattr(catalog_module, "_parse", lambda raw, path: pytest.fail(f"{path} parsed again"))
+    assert catalog_module.load.__wrapped__(payloads) == parsed
+
+
+def test_an_edited_file_is_parsed_again_whatever_the_cache_says(payloads):
+    (payloads / catalog_module.CACHE).write_bytes(catalog_module.cache(payloads))
+    edit(payloads / "preferences" / "HowToCheck.toml", 'title = "', 'title = "Edited: ')
+    assert catalog_module.load.__wrapped__(payloads).preferences["HowToCheck"].title.startswith("Edited: ")
+    edit(payloads / "endpoints.toml", "[[section]]", "[[section]")
+    with pytest.raises(CatalogError, match=r"endpoints\.toml: not valid TOML"):
+        catalog_module.load.__wrapped__(payloads)
+
+
+def test_a_cache_from_elsewhere_is_ignored(payloads):
+    (payloads / catalog_module.CACHE).write_bytes(b"not marshal data")
+    assert catalog_module.load.__wrapped__(payloads).preferences
+
+
+def test_the_wheel_carries_the_cache(tmp_path):
+    import marshal
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next(tmp_path.glob("profilegen-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        carried = marshal.loads(z.read(f"profilegen/payloads/{catalog_module.CACHE}"))
+        assert {name for name in z.namelist() if name.endswith(".toml")} == {
+            f"profilegen/payloads/{name}" for name in carried}
+    assert carried == marshal.loads(catalog_module.cache(ROOT / "payloads"))
