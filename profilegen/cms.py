@@ -11,7 +11,8 @@ With a signing time (SOURCE_DATE_EPOCH, for reproducible builds), the signature'
 signingTime attribute is set to it and the attributes are signed again, ECDSA made
 deterministic (RFC 6979), so the same inputs give the same signed bytes.
 
-This module is imported only when a command signs, verifies or reads a signed file.
+This module is imported only when a command signs, verifies or reads a signed file;
+asn1crypto only when it reads CMS, a .p12, or re-signs at SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from asn1crypto import cms as asn1_cms
-from asn1crypto import pkcs12 as asn1_pkcs12
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -74,7 +72,12 @@ def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
     key_data = _read(key_path, "key", "sign_key")
     secret = password() if b"ENCRYPTED" in key_data else None
     try:
-        key = serialization.load_pem_private_key(key_data, password=secret or None)
+        # cryptography checks every parameter of an RSA key as it loads it (about 40 ms for 2048
+        # bits), a guard for keys from strangers. This key is the admin's own file; `identity`
+        # signs once with it and verifies with the certificate instead, which is what a damaged
+        # key would fail. (A .p12 has no such switch: its key is checked in full.)
+        key = serialization.load_pem_private_key(key_data, password=secret or None,
+                                                 unsafe_skip_rsa_key_validation=True)
     except TypeError:
         raise SigningError(
             f"key {str(key_path)!r} is encrypted; give its password in PROFILEGEN_KEY_PASSWORD "
@@ -91,6 +94,8 @@ def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
 
 
 def load_p12(path: Path, password: Password) -> Identity:
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
     data = _read(path, ".p12 file", "sign_p12")
     try:
         len(asn1_pkcs12.Pfx.load(data).authenticated_safe)
@@ -123,6 +128,17 @@ def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) 
             certificate.public_key().public_bytes(serialization.Encoding.DER, public):
         raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}",
                            "sign_key")
+    probe = b"profilegen checks that this key signs what its certificate verifies"
+    try:
+        if isinstance(key, rsa.RSAPrivateKey):
+            certificate.public_key().verify(key.sign(probe, padding.PKCS1v15(), hashes.SHA256()), probe,
+                                            padding.PKCS1v15(), hashes.SHA256())
+        else:
+            certificate.public_key().verify(key.sign(probe, ec.ECDSA(hashes.SHA256())), probe,
+                                            ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        raise SigningError(f"the key for {certificate.subject.rfc4514_string()} is damaged: what it signs "
+                           "doesn't verify", "sign_key") from None
     now = datetime.datetime.now(datetime.timezone.utc)
     name = certificate.subject.rfc4514_string()
     if now > certificate.not_valid_after_utc:
@@ -153,6 +169,8 @@ def sign(content: bytes, signer: Identity, at: datetime.datetime | None = None) 
 
 def _signed_at(signed: bytes, signer: Identity, at: datetime.datetime) -> bytes:
     """The same SignedData with signingTime = at, its attributes signed again deterministically."""
+    from asn1crypto import cms as asn1_cms
+
     info = asn1_cms.ContentInfo.load(signed)
     signer_info = info["content"]["signer_infos"][0]
     attributes = signer_info["signed_attrs"]
@@ -182,6 +200,8 @@ class Signed:
 
 
 def _parse(data: bytes):
+    from asn1crypto import cms as asn1_cms  # reading CMS (DER or BER), which cryptography can't
+
     try:
         info = asn1_cms.ContentInfo.load(data)
         if info["content_type"].native != "signed_data":
@@ -232,6 +252,8 @@ def extract_signer(signed, certs) -> x509.Certificate:
 
 
 def _signer_cert(signer_info, certs) -> x509.Certificate:
+    from asn1crypto import x509 as asn1_x509
+
     sid = signer_info["sid"]
     for cert in certs:
         if sid.name == "issuer_and_serial_number":

@@ -112,6 +112,23 @@ def test_refuses_a_key_that_does_not_match(pki, leaves, tmp_path):
     assert "does not match the certificate" in message
 
 
+def test_refuses_a_damaged_rsa_key_that_loads_unchecked(pki, leaves, tmp_path):
+    """The key isn't validated in full as it loads (40 ms); a wrong CRT parameter still can't sign
+    a profile devices would reject (OpenSSL falls back to d where the CRT result is wrong, so
+    both are damaged here): the signature made to check it doesn't verify."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    good = leaves["rsa"].key.private_numbers()
+    damaged = rsa.RSAPrivateNumbers(good.p, good.q, good.d ^ 2, good.dmp1 ^ 2, good.dmq1, good.iqmp,
+                                    good.public_numbers).private_key(unsafe_skip_rsa_key_validation=True)
+    key = tmp_path / "damaged.key"
+    key.write_bytes(damaged.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    message = refusal(tmp_path, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", key)
+    assert "is damaged: what it signs doesn't verify" in message
+
+
 @pytest.mark.parametrize("label, kwargs, expected", [
     ("expired", {"start": NOW - 30 * DAY, "end": NOW - DAY}, "expired on"),
     ("future", {"start": NOW + DAY, "end": NOW + 30 * DAY}, "is not valid until"),
