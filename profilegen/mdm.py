@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import plistlib
 
+from profilegen import plist
 from profilegen.catalog import Catalog
 from profilegen.render import Output
 from profilegen.selection import Selection
@@ -17,14 +17,14 @@ def _values(selection: Selection) -> dict[str, dict]:
 def render_jamf_plist(selection: Selection, catalog: Catalog) -> list[Output]:
     """A complete XML plist per domain, for Application & Custom Settings > Upload."""
     return [
-        Output(f"{selection.name}-jamf/{domain}.plist", "jamf-plist", plistlib.dumps(values, sort_keys=True))
+        Output(f"{selection.name}-jamf/{domain}.plist", "jamf-plist", plist.dumps(values))
         for domain, values in _values(selection).items()
     ]
 
 
 def intune_preference_file(values: dict) -> bytes:
     """Only the key/value pairs: no XML declaration, no <plist> or <dict>, UTF-8 without BOM."""
-    lines = plistlib.dumps(values, sort_keys=True).decode("utf-8").splitlines()
+    lines = plist.dumps(values).decode("utf-8").splitlines()
     inner = lines[lines.index("<dict>") + 1:lines.index("</dict>")]
     return "".join(line.removeprefix("\t") + "\n" for line in inner).encode("utf-8")
 

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import plistlib
-import uuid
+import hashlib
 from typing import Any
 
+from profilegen import plist
 from profilegen.catalog import Catalog, Setting, format_value
 from profilegen.render import Output
 from profilegen.selection import Selection
 
 # UUIDs are derived from the identifiers, so rebuilding a profile keeps its
 # PayloadUUIDs and macOS updates the installed payloads in place.
-NAMESPACE = uuid.UUID("5f0c6d2e-6d1b-4a8e-9a57-0b5f3c2d7e41")
+NAMESPACE = bytes.fromhex("5f0c6d2e6d1b4a8e9a570b5f3c2d7e41")
 
 
 def stable_uuid(name: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, name)).upper()
+    """uuid.uuid5(NAMESPACE, name), upper case, computed as RFC 4122 section 4.3 says: the uuid
+    module's objects cost a profile of a batch more than the hash does."""
+    digest = bytearray(hashlib.sha1(NAMESPACE + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    text = digest.hex().upper()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def payload(selection: Selection, catalog: Catalog, domain: str, settings: list[Setting]) -> dict:
@@ -70,5 +76,5 @@ def profile(selection: Selection, catalog: Catalog) -> dict:
 
 
 def render(selection: Selection, catalog: Catalog) -> list[Output]:
-    data = plistlib.dumps(profile(selection, catalog), sort_keys=True)
+    data = plist.dumps(profile(selection, catalog))
     return [Output(f"{selection.name}.mobileconfig", "mobileconfig", data)]
