@@ -220,6 +220,10 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     when = signing_time() if request.signing.wanted else None
     signer = load_identity(request.signing, password)
     products = []
+    # A batch's configs mostly share a preset and differ in profile details: what the settings
+    # mean for the target is worked out once per distinct selection (the value types included,
+    # as True and 1 are different plist values).
+    advised: dict[tuple, list[str]] = {}
     for chosen in selections:
         prefix = f"{chosen.name}/" if len(configs) > 1 else ""
         outputs = [replace(o, path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
@@ -228,8 +232,10 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
                 raise SelectionError(f"{out.path} is {len(out.data):,} bytes; {request.console} takes profiles "
                                      f"of at most {console.max_profile:,} bytes")
         outputs.append(manifest(chosen.name, outputs, prefix))
-        advice = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)
-        advice += identifier_warnings(chosen.profile.identifier)
+        key = (tuple((s, type(s.value)) for s in chosen.settings), chosen.target, chosen.preset)
+        if key not in advised:
+            advised[key] = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)
+        advice = advised[key] + identifier_warnings(chosen.profile.identifier)
         products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
     extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
                   for path, text in unsaved.items())

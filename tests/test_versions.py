@@ -238,3 +238,26 @@ def test_a_setting_the_target_does_not_read_changes_no_endpoint(catalog):
     assert row(old, nexus).effect == "reduced"
     now = rows(catalog, sets=["SendAllTelemetryEnabled=false"])
     assert all(i.effect == "unchanged" for i in now)
+
+
+def test_each_build_of_a_batch_warns_as_it_would_alone(tmp_path):
+    """Warnings are worked out once per distinct selection in a batch; each config still gets its own."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    texts = {
+        "current": 'preset = "volume-license-offline"\n[profile]\nidentifier = "com.example.current"\n',
+        "old": 'preset = "volume-license-offline"\n[target]\noffice = "16.20"\nmau = "4.10"\n'
+               '[profile]\nidentifier = "com.example.old"\n',
+        "same": 'preset = "volume-license-offline"\n[profile]\norganization = "Other"\n',
+        "ints": '[settings]\nIsMerpEnabled = true\n',
+    }
+    for name, text in texts.items():
+        (configs / f"{name}.toml").write_text(text)
+    batch = json.loads(run("build", "--config-dir", configs, "-o", tmp_path / "batch", "-f", "mobileconfig",
+                           "--json").stdout)
+    for build in batch["builds"]:
+        alone = json.loads(run("build", "-c", configs / f"{build['name']}.toml", "-o", tmp_path / build["name"],
+                               "-f", "mobileconfig", "--json").stdout)
+        assert build["warnings"] == alone["warnings"], build["name"]
+    warned = {b["name"]: b["warnings"] for b in batch["builds"]}
+    assert warned["current"] != warned["old"] and warned["current"] != warned["same"]
