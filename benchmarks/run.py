@@ -1,18 +1,21 @@
-"""profilegen's benchmark: start-up, a build, a signed batch of 1,000, and peak memory.
+"""profilegen's benchmark: start-up, a build, signed batches of 1,000, and peak memory.
 
-    python benchmarks/run.py [--runs N] [--batch N]
+    python benchmarks/run.py [--runs N] [--batch N] [--batch-runs N]
 
-Every figure is the median of several runs on this machine, measured around a
-real subprocess (wall time, and peak RSS from wait4), against a floor:
-- (a) `profilegen build --preset volume-license-offline` (default outputs, unsigned)
-      against `python3 -c "import plistlib, tomllib"`;
+Every figure is a ratio from paired runs: in each round the commands compared run
+one after the other, around a real subprocess (wall time, and peak RSS from wait4),
+so that noise on a shared machine falls on both; the figure is the median of the
+rounds' ratios, with the spread of those ratios (lowest to highest).
+- (a) `profilegen build --preset volume-license-offline` (every output, unsigned)
+      against the floor, `python3 -c "import plistlib, tomllib"`;
 - (b) `profilegen --help` against the same floor;
 - (c) building and signing N profiles (N configs differing in organization and
       identifier) in one batch call, against a shell loop that signs the same N
-      unsigned profiles with `openssl smime -sign -binary -nodetach -outform der`;
+      unsigned profiles with `openssl smime -sign -binary -nodetach -outform der`,
+      with an EC P-256 key and with an RSA-2048 key;
 - (d) the peak RSS of (a) and of (c).
-The signing identity is a throwaway EC P-256 leaf under an intermediate and a root,
-made here; both sides sign with the same key and include the same intermediate.
+The signing identities are throwaway leaves under an intermediate and a root, made
+here; both sides sign with the same key and include the same intermediate.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PROFILEGEN = [PYTHON, "-m", "profilegen"]
-TARGETS = {"build": 3.0, "help": 3.0, "batch": 15.0, "rss_build": 60.0, "rss_batch": 120.0}
+TARGETS = {"build": 3.0, "help": 2.5, "batch-ec": 8.0, "batch-rsa": 5.0, "rss_build": 60.0, "rss_batch": 120.0}
 
 
 # Measure Python as users run it: with bytecode caches (a wheel install has them).
@@ -49,23 +52,44 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def interleaved(runs: int, commands: dict, cwd: Path, prepare=None) -> dict[str, tuple[float, float]]:
-    """Median wall time and peak RSS of each command, run in turn so that noise on a
-    shared machine falls on all of them alike. One warm-up run first fills caches."""
+def interleaved(runs: int, commands: dict, cwd: Path, prepare=None) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Each command's wall times, round by round, and its peak RSS: in each round the commands
+    run in turn (the order alternating between rounds), so that noise on a shared machine falls
+    on all of them alike. One warm-up round first fills caches."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, float] = {name: 0.0 for name in commands}
     for round_ in range(runs + 1):
-        for name, command in commands.items():
+        order = list(commands) if round_ % 2 else list(reversed(commands))
+        measured = {}
+        for name in order:
             if prepare:
                 prepare(name)
-            elapsed, peak = measure(command, cwd)
-            if round_:
+            measured[name] = measure(commands[name], cwd)
+        if round_:
+            for name, (elapsed, peak) in measured.items():
                 times[name].append(elapsed)
                 peaks[name] = max(peaks[name], peak)
-    return {name: (statistics.median(times[name]), peaks[name]) for name in commands}
+    return times, peaks
 
 
-def identity(folder: Path) -> tuple[Path, Path, Path]:
+def clear(path: Path, work: Path) -> None:
+    """Move an earlier run's output aside (deleted with the work folder at the end) and flush the
+    file system: deleting a thousand folders goes on in the background and would be charged to
+    whatever runs next."""
+    if path.exists():
+        trash = work / "trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{len(list(trash.iterdir()))}")
+    os.sync()
+
+
+def paired(times: dict[str, list[float]], numerator: str, denominator: str) -> tuple[float, float, float]:
+    """The median of the rounds' ratios numerator/denominator, and the lowest and highest."""
+    ratios = [a / b for a, b in zip(times[numerator], times[denominator])]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+def identity(folder: Path, kind: str) -> tuple[Path, Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -84,16 +108,20 @@ def identity(folder: Path) -> tuple[Path, Path, Path]:
                                              crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
                 .sign(issuer_key or key, hashes.SHA256()))
 
-    root_key, inter_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    root_key, inter_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(2))
+    leaf_key = (ec.generate_private_key(ec.SECP256R1()) if kind == "ec"
+                else rsa.generate_private_key(public_exponent=65537, key_size=2048))
     root = cert("Benchmark Root", root_key, ca=True)
     inter = cert("Benchmark Intermediate", inter_key, root.subject, root_key, ca=True)
     leaf = cert("Benchmark Signer", leaf_key, inter.subject, inter_key)
     pem = serialization.Encoding.PEM
-    (folder / "leaf.pem").write_bytes(leaf.public_bytes(pem))
-    (folder / "leaf.key").write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption()))
-    (folder / "chain.pem").write_bytes(inter.public_bytes(pem))
-    return folder / "leaf.pem", folder / "leaf.key", folder / "chain.pem"
+    (folder / f"{kind}.pem").write_bytes(leaf.public_bytes(pem))
+    (folder / f"{kind}.key").write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                               serialization.NoEncryption()))
+    (folder / f"{kind}-chain.pem").write_bytes(inter.public_bytes(pem))
+    return folder / f"{kind}.pem", folder / f"{kind}.key", folder / f"{kind}-chain.pem"
 
 
 def main() -> None:
@@ -111,14 +139,20 @@ def main() -> None:
 
 def run(args, work: Path) -> None:
     out = work / "build"
-    quick = interleaved(args.runs, {
+    times, peaks = interleaved(args.runs, {
         "floor": [PYTHON, "-c", "import plistlib, tomllib"],
         "build": [*PROFILEGEN, "build", "--preset", "volume-license-offline", "-o", str(out)],
         "help": [*PROFILEGEN, "--help"],
-    }, work, prepare=lambda name: shutil.rmtree(out, ignore_errors=True))
-    (floor, _), (build, rss_build), (help_time, _) = quick["floor"], quick["build"], quick["help"]
+    }, work, prepare=lambda name: clear(out, work))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    figures = [
+        ("(a) build vs floor", f"{median['build'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
+         paired(times, "build", "floor"), "≤", TARGETS["build"]),
+        ("(b) --help vs floor", f"{median['help'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
+         paired(times, "help", "floor"), "≤", TARGETS["help"]),
+    ]
+    rss = [("(d) peak RSS of (a)", peaks["build"], TARGETS["rss_build"])]
 
-    cert, key, chain = identity(work)
     configs = work / "configs"
     configs.mkdir()
     for i in range(args.batch):
@@ -133,35 +167,31 @@ def run(args, work: Path) -> None:
         'set -e\nmkdir -p "$2"\nfor f in "$1"/*/*.mobileconfig; do\n'
         '  openssl smime -sign -binary -nodetach -outform der -signer "$3" -inkey "$4" -certfile "$5" '
         '-in "$f" -out "$2/$(basename "$f" .mobileconfig).signed.mobileconfig"\ndone\n')
-    outputs = {"batch": work / "batch", "openssl": work / "openssl"}
-    batches = interleaved(args.batch_runs, {
-        "batch": [*PROFILEGEN, "build", "--config-dir", str(configs), "-f", "mobileconfig",
-                  "-o", str(outputs["batch"]), "--sign-cert", str(cert), "--sign-key", str(key),
-                  "--sign-chain", str(chain)],
-        "openssl": ["sh", str(loop), str(unsigned), str(outputs["openssl"]), str(cert), str(key), str(chain)],
-    }, work, prepare=lambda name: shutil.rmtree(outputs[name], ignore_errors=True))
-    (batch, rss_batch), (openssl, _) = batches["batch"], batches["openssl"]
-    assert len(list(outputs["batch"].rglob("*.signed.mobileconfig"))) == args.batch
-    assert len(list(outputs["openssl"].iterdir())) == args.batch
+    for kind, label in (("ec", "EC P-256"), ("rsa", "RSA-2048")):
+        cert, key, chain = identity(work, kind)
+        outputs = {"batch": work / f"batch-{kind}", "openssl": work / f"openssl-{kind}"}
+        times, peaks = interleaved(args.batch_runs, {
+            "batch": [*PROFILEGEN, "build", "--config-dir", str(configs), "-f", "mobileconfig",
+                      "-o", str(outputs["batch"]), "--sign-cert", str(cert), "--sign-key", str(key),
+                      "--sign-chain", str(chain)],
+            "openssl": ["sh", str(loop), str(unsigned), str(outputs["openssl"]), str(cert), str(key), str(chain)],
+        }, work, prepare=lambda name: clear(outputs[name], work))
+        assert len(list(outputs["batch"].rglob("*.signed.mobileconfig"))) == args.batch
+        assert len(list(outputs["openssl"].iterdir())) == args.batch
+        figures.append((f"(c) {args.batch} signed, {label}, vs openssl",
+                        f"{statistics.median(times['batch']):.2f} s vs {statistics.median(times['openssl']):.2f} s",
+                        paired(times, "openssl", "batch"), "≥", TARGETS[f"batch-{kind}"]))
+        rss.append((f"(d) peak RSS of (c), {label}", peaks["batch"], TARGETS["rss_batch"]))
 
-    figures = [
-        ("(a) build vs floor", f"{build * 1000:.0f} ms vs {floor * 1000:.0f} ms", build / floor, "≤", TARGETS["build"]),
-        ("(b) --help vs floor", f"{help_time * 1000:.0f} ms vs {floor * 1000:.0f} ms", help_time / floor, "≤",
-         TARGETS["help"]),
-        (f"(c) signed batch of {args.batch} vs openssl loop", f"{batch:.2f} s vs {openssl:.2f} s", openssl / batch,
-         "≥", TARGETS["batch"]),
-        ("(d) peak RSS of (a)", f"{rss_build:.1f} MB", rss_build, "≤", TARGETS["rss_build"]),
-        ("(d) peak RSS of (c)", f"{rss_batch:.1f} MB", rss_batch, "≤", TARGETS["rss_batch"]),
-    ]
     print(f"profilegen benchmark: Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, {platform.platform()}; medians of {args.runs} runs "
-          f"({args.batch_runs} for the batch)")
-    for label, detail, value, sense, target in figures:
-        met = value <= target if sense == "≤" else value >= target
-        unit = "" if "RSS" in label else "×"
-        shown = f"{value:.1f}{unit}" if unit else f"{value:.1f} MB"
-        print(f"{label:<42} {detail:<24} {shown:>9}  target {sense} {target:g}{unit or ' MB'}  "
+          f"{os.cpu_count()} cores, {platform.platform()}; {args.runs} paired rounds "
+          f"({args.batch_runs} for the batches); ratio = median of the rounds' ratios [lowest-highest]")
+    for label, detail, (ratio, low, high), sense, target in figures:
+        met = ratio <= target if sense == "≤" else ratio >= target
+        print(f"{label:<36} {detail:<22} {ratio:5.1f}× [{low:.1f}-{high:.1f}]  target {sense} {target:g}×  "
               f"{'met' if met else 'NOT MET'}")
+    for label, peak, target in rss:
+        print(f"{label:<36} {peak:.1f} MB{'':<29} target ≤ {target:g} MB  {'met' if peak <= target else 'NOT MET'}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ _HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
            '<plist version="1.0">\n')
 # What XML 1.0 can't carry and plistlib refuses in a string (tab, LF and CR it keeps).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What a string needs anything done to; most have none of it.
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>]")
 
 
 class _Other(Exception):
@@ -35,6 +37,8 @@ def dumps(value: Any) -> bytes:
 
 
 def _text(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return text
     if _CONTROL.search(text):
         raise _Other
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
