@@ -25,10 +25,15 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
     was and a reader never sees a half-written profile.
     """
     targets = [folder / out.path for out in outputs]
-    for parent in dict.fromkeys(t.parent for t in targets):
-        blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            raise OutputError(f"{blocker} is a file, not a folder; choose another output folder")
+    parents = list(dict.fromkeys(t.parent for t in targets))
+    seen: set[Path] = set()  # a batch's subfolders share their ancestors: each is looked at once
+    for parent in parents:
+        for p in (parent, *parent.parents):
+            if p in seen:
+                break
+            seen.add(p)
+            if p.exists() and not p.is_dir():
+                raise OutputError(f"{p} is a file, not a folder; choose another output folder")
     if not force:
         existing = next((t for t in targets if t.exists() or t.is_symlink()), None)
         if existing:
@@ -42,8 +47,12 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
     staged: list[tuple[str, Path]] = []
     created: list[Path] = []
     try:
-        for parent in dict.fromkeys(t.parent for t in targets):
-            missing = [p for p in (parent, *parent.parents) if not p.exists()]
+        for parent in parents:
+            missing = []
+            for p in (parent, *parent.parents):  # up to the first that exists: its ancestors do too
+                if p.exists():
+                    break
+                missing.append(p)
             parent.mkdir(parents=True, exist_ok=True)
             created += reversed(missing)
         for out, target in zip(outputs, targets):
