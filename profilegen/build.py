@@ -226,7 +226,7 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     advised: dict[tuple, list[str]] = {}
     for chosen in selections:
         prefix = f"{chosen.name}/" if len(configs) > 1 else ""
-        outputs = [replace(o, path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
+        outputs = [o._replace(path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
         for out in outputs:
             if console.max_profile and out.kind.startswith("mobileconfig") and len(out.data) > console.max_profile:
                 raise SelectionError(f"{out.path} is {len(out.data):,} bytes; {request.console} takes profiles "

@@ -8,9 +8,8 @@ that doesn't sign never imports the signing stack.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from profilegen import names
 
@@ -19,16 +18,14 @@ if TYPE_CHECKING:  # kept off the start-up path: `profilegen --help` lists FORMA
     from profilegen.selection import Selection
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     path: str  # relative to the output folder
     kind: str
     data: bytes
     executable: bool = False
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     module: str
     help: str
     kinds: tuple[str, ...]  # the kinds of Output it writes
@@ -82,8 +79,7 @@ FORMATS: dict[str, Format] = {
 }
 
 
-@dataclass(frozen=True)
-class Console:
+class Console(NamedTuple):
     """What one MDM console takes: the formats to write, and the forms they must have."""
 
     help: str
