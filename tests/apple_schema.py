@@ -1,77 +1,75 @@
-"""An independent check of a profile against Apple's own schema (../shared/reference/apple).
+"""An independent check of a profile against Apple's own schema, on any clone.
 
-It reads Apple's YAML and knows nothing of profilegen: required keys, types,
-range lists and nested subkeys, recursively.
+It reads tests/data/apple-profile-rules.json, the facts of Apple's TopLevel,
+CommonPayloadKeys and com.apple.ManagedClient.preferences schemas (types, required
+keys, allowed values, subkeys) as tools/apple_facts.py writes them from Apple's YAML;
+a reference test checks the file against that YAML where ../shared is present. It
+knows nothing of profilegen's code.
 """
 
 import datetime
 import functools
+import json
+from pathlib import Path
 
-import yaml
-
-from conftest import shared
-
+RULES = Path(__file__).with_name("data") / "apple-profile-rules.json"
 TYPES = {
-    "<string>": str,
-    "<integer>": int,
-    "<boolean>": bool,
-    "<real>": (int, float),
-    "<date>": datetime.datetime,
-    "<data>": bytes,
-    "<array>": list,
-    "<dictionary>": dict,
+    "string": str,
+    "integer": int,
+    "boolean": bool,
+    "real": (int, float),
+    "date": datetime.datetime,
+    "data": bytes,
+    "array": list,
+    "dictionary": dict,
 }
 
 
 @functools.cache
-def schema(name: str) -> dict:
-    with shared("reference", "apple", "profiles", f"{name}.yaml").open() as f:
-        return yaml.safe_load(f)
+def rules() -> dict:
+    return json.loads(RULES.read_text(encoding="utf-8"))["rules"]
 
 
-def _check_type(value, spec, where, problems):
-    kind = spec["type"]
-    if kind == "<any>":
+def _check_type(value, fact, where, problems):
+    kind = fact["type"]
+    if kind == "any":
         return
     expected = TYPES[kind]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        problems.append(f"{where}: expected {kind}, got {type(value).__name__}")
+        problems.append(f"{where}: expected <{kind}>, got {type(value).__name__}")
         return
-    if "rangelist" in spec and value not in spec["rangelist"]:
-        problems.append(f"{where}: {value!r} not in {spec['rangelist']}")
-    subkeys = spec.get("subkeys")
-    if not subkeys:
-        return
-    if kind == "<array>":
+    if "values" in fact and value not in fact["values"]:
+        problems.append(f"{where}: {value!r} not in {fact['values']}")
+    if kind == "array" and "items" in fact:
         for i, item in enumerate(value):
-            _check_type(item, subkeys[0], f"{where}[{i}]", problems)
-    elif kind == "<dictionary>":
-        _check_keys(value, subkeys, where, problems, closed=True)
+            _check_type(item, fact["items"], f"{where}[{i}]", problems)
+    elif kind == "dictionary" and ("keys" in fact or "any" in fact):
+        _check_keys(value, fact, where, problems, closed=True)
 
 
-def _check_keys(data, specs, where, problems, closed):
-    named = {s["key"]: s for s in specs if s["key"] != "ANY"}
-    wildcard = next((s for s in specs if s["key"] == "ANY"), None)
-    for spec in named.values():
-        if spec.get("presence") == "required" and spec["key"] not in data:
-            problems.append(f"{where}: required key {spec['key']} is missing")
+def _check_keys(data, facts, where, problems, closed):
+    named = facts.get("keys", {})
+    wildcard = facts.get("any")
+    for key, fact in named.items():
+        if fact.get("required") and key not in data:
+            problems.append(f"{where}: required key {key} is missing")
     for key, value in data.items():
-        spec = named.get(key) or wildcard
-        if spec is None:
+        fact = named.get(key) or wildcard
+        if fact is None:
             if closed:
                 problems.append(f"{where}: key {key} is not in Apple's schema")
             continue
-        _check_type(value, spec, f"{where}.{key}", problems)
+        _check_type(value, fact, f"{where}.{key}", problems)
 
 
 def problems(profile: dict) -> list[str]:
     """Every way the profile departs from TopLevel, CommonPayloadKeys and the payload's own schema."""
     found: list[str] = []
-    _check_keys(profile, schema("TopLevel")["payloadkeys"], "profile", found, closed=True)
+    _check_keys(profile, rules()["TopLevel"], "profile", found, closed=True)
     for i, payload in enumerate(profile.get("PayloadContent", [])):
         where = f"PayloadContent[{i}]"
-        _check_keys(payload, schema("CommonPayloadKeys")["payloadkeys"], where, found, closed=False)
+        _check_keys(payload, rules()["CommonPayloadKeys"], where, found, closed=False)
         if payload.get("PayloadType") == "com.apple.ManagedClient.preferences":
-            specs = schema("com.apple.ManagedClient.preferences")["payloadkeys"]
-            _check_keys({"PayloadContent": payload.get("PayloadContent")}, specs, where, found, closed=False)
+            facts = rules()["com.apple.ManagedClient.preferences"]
+            _check_keys({"PayloadContent": payload.get("PayloadContent")}, facts, where, found, closed=False)
     return found

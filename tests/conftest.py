@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -8,12 +9,39 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # CI has shared/ beside the checkout; a developer's checkout may sit elsewhere.
 SHARED = Path(os.environ.get("PROFILEGEN_SHARED", ROOT.parent / "shared"))
+REFERENCE = ("needs the source article, ProfileManifests' manifests or real public profiles "
+             f"in {SHARED} (PROFILEGEN_SHARED names another place; see the README)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"reference: {REFERENCE}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Reference tests are left out, each with its reason, where ../shared isn't; CI
+    (PROFILEGEN_REQUIRE_SHARED=1) fails instead, so that it always runs them."""
+    if SHARED.is_dir():
+        return
+    if os.environ.get("PROFILEGEN_REQUIRE_SHARED"):
+        raise pytest.UsageError(f"{SHARED} is not here, and PROFILEGEN_REQUIRE_SHARED asks for the reference tests")
+    for item in items:
+        if item.get_closest_marker("reference"):
+            item.add_marker(pytest.mark.skip(reason=REFERENCE))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason a test was left out: never a skip without its why."""
+    reasons = Counter(report.longrepr[2].removeprefix("Skipped: ")
+                      for report in terminalreporter.stats.get("skipped", []) if isinstance(report.longrepr, tuple))
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"left out: {count} test{'s' if count > 1 else ''}: {reason}")
 
 
 def shared(*parts: str) -> Path:
+    """A file in ../shared; only reference tests (pytest.mark.reference) may ask for one."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is not here (set PROFILEGEN_SHARED)")
+        pytest.fail(f"{path} is not here: a test that reads ../shared must be marked reference")
     return path
 
 

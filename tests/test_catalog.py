@@ -20,6 +20,7 @@ def article_rows(catalog):
     return [e for e in catalog.endpoints if e.source == "article-2016"]
 
 
+@pytest.mark.reference
 def test_every_endpoint_row_of_the_seed_is_in_the_catalog_in_order(catalog):
     expected = [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in seed.rows()]
     actual = [(e.section, e.url, sorted(e.apps), e.type) for e in article_rows(catalog)]
@@ -58,6 +59,7 @@ def test_every_claim_names_a_known_source_and_a_confidence(catalog):
     assert telemetry and all(s.evidence.confidence != "high" for s in telemetry)
 
 
+@pytest.mark.reference
 def test_every_endpoint_has_an_english_description(catalog):
     for endpoint in catalog.endpoints:
         assert endpoint.description.isascii(), endpoint
@@ -70,6 +72,7 @@ def seed_commands():
     return re.findall(pattern, text)
 
 
+@pytest.mark.reference
 def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
     commands = seed_commands()
     assert len(commands) == 3 + 7 + 1 + 1  # UseOnlineContent x3, telemetry x7, attach, update
@@ -86,6 +89,7 @@ def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
 
 @pytest.mark.parametrize("domain", ["Word", "Excel", "Powerpoint", "autoupdate2", "onenote.mac",
                                     "Outlook", "Office365ServiceV2", "office"])
+@pytest.mark.reference
 def test_types_agree_with_profilemanifests(catalog, domain):
     with shared("reference", "profilemanifests", f"com.microsoft.{domain}.plist").open("rb") as f:
         manifest = plistlib.load(f)
@@ -114,6 +118,7 @@ def test_caveats_say_what_a_setting_costs(catalog, key, text):
     assert any(text in c for c in catalog.preferences[key].caveats)
 
 
+@pytest.mark.reference
 def test_the_2016_presets_carry_the_articles_commands(catalog):
     offline = {(s.domain, s.key): s.value for s in catalog.presets["volume-license-offline"].values}
     documented = {(domain, key) for domain, key, _, _ in seed_commands()}

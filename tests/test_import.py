@@ -157,6 +157,7 @@ def test_importing_a_built_profile_rebuilds_the_same_bytes(tmp_path, preset, sty
         assert a == b, name
 
 
+@pytest.mark.reference
 def test_real_public_profiles_import_with_the_warnings_their_defects_deserve():
     folder = shared("reference", "real-profiles")
     data = imported(folder / "rtrouton__DisableOffice2016Telemetry.mobileconfig")

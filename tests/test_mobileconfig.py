@@ -26,11 +26,30 @@ def build(catalog, **kwargs) -> dict:
     return plistlib.loads(out[0].data)
 
 
+@pytest.mark.reference
 def test_the_schema_check_catches_real_defects():
     with shared("reference", "real-profiles", "rtrouton__DisableOffice2016Telemetry.mobileconfig").open("rb") as f:
         broken = plistlib.load(f)
     assert "profile: key PayloadEnabled is not in Apple's schema" in apple_schema.problems(broken)
     assert apple_schema.problems({"PayloadType": "Configuration"})
+
+
+def test_the_schema_check_catches_each_kind_of_defect(catalog):
+    """On any clone: the facts in tests/data are enough to fail a profile that departs from them."""
+    good = build(catalog, preset="manual-updates")
+    assert apple_schema.problems(good) == []
+    for change, expected in [
+        (lambda p: p.update(PayloadEnabled=True), "profile: key PayloadEnabled is not in Apple's schema"),
+        (lambda p: p.pop("PayloadUUID"), "profile: required key PayloadUUID is missing"),
+        (lambda p: p.update(PayloadVersion="1"), "profile.PayloadVersion: expected <integer>, got str"),
+        (lambda p: p.update(PayloadScope="Device"), "profile.PayloadScope: 'Device' not in"),
+        (lambda p: p["PayloadContent"][0].update(PayloadVersion=2), "PayloadContent[0].PayloadVersion: 2 not in [1]"),
+        (lambda p: p["PayloadContent"][0].pop("PayloadIdentifier"),
+         "PayloadContent[0]: required key PayloadIdentifier is missing"),
+    ]:
+        broken = build(catalog, preset="manual-updates")
+        change(broken)
+        assert any(expected in problem for problem in apple_schema.problems(broken)), expected
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -46,6 +65,7 @@ def test_every_preset_passes_apples_schema(catalog, preset):
                 assert type(value) is PY_TYPES[pref.type]
 
 
+@pytest.mark.reference
 def test_the_offline_profile_carries_every_documented_command(catalog):
     profile = build(catalog, preset="volume-license-offline")
     payloads = {p["PayloadType"]: p for p in profile["PayloadContent"]}

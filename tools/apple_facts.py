@@ -1,6 +1,11 @@
-"""Writes payloads/apple-payloads.json: the facts of Apple's profile schema that `profilegen check`
-checks com.apple.* payloads by. Per payload type and key: its type, whether it is required, its
-allowed values, and its subkeys; nothing else (no descriptions).
+"""Writes the facts of Apple's profile schema that profilegen and its tests check profiles by.
+Per payload type and key: its type, whether it is required, its allowed values, and its
+subkeys; nothing else (no descriptions).
+
+- payloads/apple-payloads.json: the com.apple.* payloads `profilegen check` knows;
+- tests/data/apple-profile-rules.json: the profile's own keys (TopLevel), the keys every
+  payload has (CommonPayloadKeys) and the MCX payload, which the tests check every profile
+  profilegen writes against, on any clone, whether or not Apple's schema is beside it.
 
     python tools/apple_facts.py PATH/TO/apple/device-management/mdm/profiles [SOURCE]
 
@@ -60,9 +65,20 @@ def main(folder: Path, source: str) -> dict:
     return {"source": source, "payloads": dict(sorted(payloads.items()))}
 
 
+def profile_rules(folder: Path, source: str) -> dict:
+    """The facts of the schemas profilegen itself writes to: TopLevel, CommonPayloadKeys, MCX."""
+    rules = {}
+    for name in sorted(SKIPPED):
+        data = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+        rules[name] = keys(data.get("payloadkeys") or [])
+    return {"source": source, "rules": rules}
+
+
 if __name__ == "__main__":
     folder = Path(sys.argv[1])
     source = sys.argv[2] if len(sys.argv) > 2 else f"Apple's profile schema, from {folder}"
-    target = Path(__file__).resolve().parent.parent / "payloads" / "apple-payloads.json"
-    target.write_text(json.dumps(main(folder, source), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {target}")
+    root = Path(__file__).resolve().parent.parent
+    for target, facts in ((root / "payloads" / "apple-payloads.json", main(folder, source)),
+                          (root / "tests" / "data" / "apple-profile-rules.json", profile_rules(folder, source))):
+        target.write_text(json.dumps(facts, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
