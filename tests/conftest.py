@@ -46,7 +46,31 @@ def shared(*parts: str) -> Path:
 
 
 def run(*args, cwd=None, env=None, input=None) -> subprocess.CompletedProcess:
-    """The real CLI in a subprocess: real exit codes, real stderr, real tracebacks."""
+    """The CLI in this process, through typer's runner: its exit code, stdout and stderr as a real
+    run gives them, without a Python start-up each time. An exception the CLI lets out fails the
+    test here, as a traceback would there. What only a real process shows (the entry point,
+    start-up imports, a terminal) uses `run_process`."""
+    from typer.testing import CliRunner
+
+    from profilegen.cli import app
+
+    # `env` replaces the environment, as subprocess's does: what it leaves out is unset.
+    changes = None if env is None else {**{k: None for k in os.environ if k not in env}, **env}
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args], input=input, env=changes, prog_name="profilegen")
+    finally:
+        os.chdir(here)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["profilegen", *map(str, args)], result.exit_code, result.stdout,
+                                       result.stderr)
+
+
+def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedProcess:
+    """The real CLI in a subprocess: the real entry point, exit codes, stderr and tracebacks."""
     return subprocess.run(
         [sys.executable, "-m", "profilegen", *map(str, args)],
         cwd=cwd, env=env, input=input, capture_output=True, text=True, timeout=120,

@@ -23,6 +23,14 @@ LETTERS = {"W": "Word", "X": "Excel", "P": "PowerPoint", "O": "Outlook", "N": "O
 END = "Các tùy chọn nhằm giảm bớt các yêu cầu và lưu lượng mạng"
 
 
+def commands() -> list[tuple[str, str, str, str]]:
+    """Every `defaults write DOMAIN KEY -FLAG VALUE` of the article."""
+    import re
+
+    text = shared("seed").glob("*.txt").__next__().read_text(encoding="utf-8")
+    return re.findall(r"defaults write (\S+) (\w+) (-integer|-bool|-string) '?‘?([\w]+)’?'?", text)
+
+
 def rows() -> list[dict]:
     """Every endpoint row: section (English), url, apps (names), type."""
     text = shared("seed").glob("*.txt").__next__().read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ BIN = Path(sys.executable).parent  # where pip put the `profilegen` command
 
 def test_version_is_the_installed_release():
     installed = importlib.metadata.version("profilegen")
-    result = run("--version")
+    result = subprocess.run([BIN / "profilegen", "--version"], capture_output=True, text=True)  # the command pip made
     assert (result.returncode, result.stdout) == (0, f"profilegen {installed}\n")
 
 

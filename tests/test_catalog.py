@@ -10,10 +10,10 @@ import pytest
 
 import seed
 from conftest import ROOT, shared
+from helpers import FLAG_TYPES
 from profilegen import catalog as catalog_module
 from profilegen.errors import CatalogError, SelectionError
 
-FLAG_TYPES = {"-integer": "integer", "-bool": "boolean", "-string": "string"}
 
 
 def article_rows(catalog):
@@ -66,15 +66,9 @@ def test_every_endpoint_has_an_english_description(catalog):
         assert len(endpoint.description) > 5
 
 
-def seed_commands():
-    text = next(shared("seed").glob("*.txt")).read_text(encoding="utf-8")
-    pattern = r"defaults write (\S+) (\w+) (-integer|-bool|-string) '?‘?([\w]+)’?'?"
-    return re.findall(pattern, text)
-
-
 @pytest.mark.reference
 def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
-    commands = seed_commands()
+    commands = seed.commands()
     assert len(commands) == 3 + 7 + 1 + 1  # UseOnlineContent x3, telemetry x7, attach, update
     for domain, key, flag, value in commands:
         pref = catalog.preferences[key]
@@ -121,7 +115,7 @@ def test_caveats_say_what_a_setting_costs(catalog, key, text):
 @pytest.mark.reference
 def test_the_2016_presets_carry_the_articles_commands(catalog):
     offline = {(s.domain, s.key): s.value for s in catalog.presets["volume-license-offline"].values}
-    documented = {(domain, key) for domain, key, _, _ in seed_commands()}
+    documented = {(domain, key) for domain, key, _, _ in seed.commands()}
     assert set(offline) == documented
     assert all(offline[key] == catalog.preferences[key[1]].private for key in documented)
     crash = {(s.domain, s.key): s.value for s in catalog.presets["crash-reports-only"].values}

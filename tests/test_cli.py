@@ -7,7 +7,8 @@ import plistlib
 import pytest
 
 import apple_schema
-from conftest import run
+from conftest import run, run_process
+from helpers import profile_settings
 
 CONFIG = """\
 preset = "no-usage-telemetry"
@@ -30,8 +31,7 @@ def profile_of(folder, name):
 
 
 def settings_of(profile):
-    return {(p["PayloadType"], k): v for p in profile["PayloadContent"] for k, v in p.items()
-            if not k.startswith("Payload")}
+    return {(domain, key): value for domain, key, _, value in profile_settings(profile)}
 
 
 def test_build_json_reports_settings_and_files(tmp_path):
@@ -176,6 +176,15 @@ def assert_one_line_error(result, expected, folder):
 def test_bad_options(tmp_path, args, expected):
     out = tmp_path / "out"
     assert_one_line_error(run("build", *args, "-o", out), expected, out)
+
+
+@pytest.mark.parametrize("args, expected", [BAD[0], BAD[4], BAD[-1]])
+def test_bad_options_on_the_real_entry_point(tmp_path, args, expected):
+    """The same one line and exit code from a real process, as a pipeline meets them."""
+    out = tmp_path / "out"
+    assert_one_line_error(run_process("build", *args, "-o", out), expected, out)
+    usage = run_process("build", "--no-such-option")
+    assert usage.returncode == 2 and usage.stderr.splitlines()[-1].startswith("Error: No such option: --no-such-option")
 
 
 @pytest.mark.parametrize("text, expected, also", BAD_CONFIGS)

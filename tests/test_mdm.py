@@ -11,23 +11,10 @@ from profilegen import catalog as catalog_module
 
 import apple_schema
 from conftest import run
+from helpers import PLIST_TYPES, profile_settings
 from profilegen.render import FORMATS
 
 PRESETS = list(catalog_module.load().presets)
-KINDS = {bool: "boolean", int: "integer", str: "string"}
-
-
-def profile_settings(path):
-    """(domain, key, value) from a profile in either payload style, read with plistlib alone."""
-    found = set()
-    for payload in plistlib.loads(path.read_bytes())["PayloadContent"]:
-        if payload["PayloadType"] == "com.apple.ManagedClient.preferences":
-            for domain, forms in payload["PayloadContent"].items():
-                for entry in forms["Forced"]:
-                    found |= {(domain, k, v) for k, v in entry["mcx_preference_settings"].items()}
-        else:
-            found |= {(payload["PayloadType"], k, v) for k, v in payload.items() if not k.startswith("Payload")}
-    return {(d, k, KINDS[type(v)], v) for d, k, v in found}
 
 
 def script_settings(path):
@@ -65,9 +52,9 @@ def test_every_format_carries_the_same_settings(tmp_path, preset):
 
     jamf, intune, schema = set(), set(), set()
     for path in (direct / f"{preset}-jamf").glob("*.plist"):
-        jamf |= {(path.stem, k, KINDS[type(v)], v) for k, v in plistlib.loads(path.read_bytes()).items()}
+        jamf |= {(path.stem, k, PLIST_TYPES[type(v)], v) for k, v in plistlib.loads(path.read_bytes()).items()}
     for path in (direct / f"{preset}-intune").glob("*.plist"):
-        intune |= {(path.stem, k, KINDS[type(v)], v) for k, v in intune_values(path.read_bytes()).items()}
+        intune |= {(path.stem, k, PLIST_TYPES[type(v)], v) for k, v in intune_values(path.read_bytes()).items()}
     for path in (direct / f"{preset}-jamf").glob("*.json"):
         for key, prop in json.loads(path.read_text())["properties"].items():
             if (path.stem, key, prop["type"], prop.get("default")) in expected:

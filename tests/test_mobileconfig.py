@@ -9,13 +9,13 @@ import pytest
 from profilegen import catalog as catalog_module
 
 import apple_schema
+import seed
 from conftest import shared
+from helpers import FLAG_TYPES, PYTHON_TYPES
 from profilegen import mobileconfig
 from profilegen.request import Profile
 from profilegen.selection import resolve
-from test_catalog import FLAG_TYPES, seed_commands
 
-PY_TYPES = {"integer": int, "boolean": bool, "string": str}
 
 PRESETS = list(catalog_module.load().presets)
 
@@ -62,16 +62,16 @@ def test_every_preset_passes_apples_schema(catalog, preset):
             if not key.startswith("Payload"):
                 pref = catalog.preferences[key]
                 assert domain in pref.domains
-                assert type(value) is PY_TYPES[pref.type]
+                assert type(value) is PYTHON_TYPES[pref.type]
 
 
 @pytest.mark.reference
 def test_the_offline_profile_carries_every_documented_command(catalog):
     profile = build(catalog, preset="volume-license-offline")
     payloads = {p["PayloadType"]: p for p in profile["PayloadContent"]}
-    for domain, key, flag, value in seed_commands():
+    for domain, key, flag, value in seed.commands():
         written = payloads[domain][key]
-        assert type(written) is PY_TYPES[FLAG_TYPES[flag]]
+        assert type(written) is PYTHON_TYPES[FLAG_TYPES[flag]]
         expected = {"FALSE": False, "TRUE": True}.get(value, value)
         assert str(written) == str(expected)
     assert payloads["com.microsoft.Word"]["UseOnlineContent"] == 0

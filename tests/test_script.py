@@ -12,6 +12,7 @@ import pytest
 from profilegen import catalog as catalog_module
 
 from conftest import run
+from helpers import profile_settings
 from profilegen import mobileconfig, script
 from profilegen.request import Profile
 from profilegen.selection import resolve
@@ -90,12 +91,7 @@ def built(tmp_path_factory):
 
 def expected_settings(folder, name):
     """(domain, key, type, value) as the .mobileconfig of the same build carries them."""
-    profile = plistlib.loads((folder / f"{name}.mobileconfig").read_bytes())
-    kinds = {bool: "boolean", int: "integer", str: "string"}
-    return {
-        (p["PayloadType"], k, kinds[type(v)], v)
-        for p in profile["PayloadContent"] for k, v in p.items() if not k.startswith("Payload")
-    }
+    return profile_settings(folder / f"{name}.mobileconfig")
 
 
 def written(state, user):
