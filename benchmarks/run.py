@@ -85,7 +85,7 @@ def clear(path: Path, work: Path) -> None:
 
 def paired(times: dict[str, list[float]], numerator: str, denominator: str) -> tuple[float, float, float]:
     """The median of the rounds' ratios numerator/denominator, and the lowest and highest."""
-    ratios = [a / b for a, b in zip(times[numerator], times[denominator])]
+    ratios = [a / b for a, b in zip(times[numerator], times[denominator], strict=True)]
     return statistics.median(ratios), min(ratios), max(ratios)
 
 
@@ -95,31 +95,52 @@ def identity(folder: Path, kind: str) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
 
     def cert(cn, key, issuer=None, issuer_key=None, ca=False):
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-        return (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name)
-                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                             data_encipherment=False, key_agreement=False, key_cert_sign=ca,
-                                             crl_sign=ca, encipher_only=False, decipher_only=False), critical=True)
-                .sign(issuer_key or key, hashes.SHA256()))
+        return (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=ca,
+                    crl_sign=ca,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(issuer_key or key, hashes.SHA256())
+        )
 
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     root_key, inter_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(2))
-    leaf_key = (ec.generate_private_key(ec.SECP256R1()) if kind == "ec"
-                else rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    leaf_key = (
+        ec.generate_private_key(ec.SECP256R1())
+        if kind == "ec"
+        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     root = cert("Benchmark Root", root_key, ca=True)
     inter = cert("Benchmark Intermediate", inter_key, root.subject, root_key, ca=True)
     leaf = cert("Benchmark Signer", leaf_key, inter.subject, inter_key)
     pem = serialization.Encoding.PEM
     (folder / f"{kind}.pem").write_bytes(leaf.public_bytes(pem))
-    (folder / f"{kind}.key").write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                               serialization.NoEncryption()))
+    (folder / f"{kind}.key").write_bytes(
+        leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     (folder / f"{kind}-chain.pem").write_bytes(inter.public_bytes(pem))
     return folder / f"{kind}.pem", folder / f"{kind}.key", folder / f"{kind}-chain.pem"
 
@@ -139,17 +160,32 @@ def main() -> None:
 
 def run(args, work: Path) -> None:
     out = work / "build"
-    times, peaks = interleaved(args.runs, {
-        "floor": [PYTHON, "-c", "import plistlib, tomllib"],
-        "build": [*PROFILEGEN, "build", "--preset", "volume-license-offline", "-o", str(out)],
-        "help": [*PROFILEGEN, "--help"],
-    }, work, prepare=lambda name: clear(out, work))
+    times, peaks = interleaved(
+        args.runs,
+        {
+            "floor": [PYTHON, "-c", "import plistlib, tomllib"],
+            "build": [*PROFILEGEN, "build", "--preset", "volume-license-offline", "-o", str(out)],
+            "help": [*PROFILEGEN, "--help"],
+        },
+        work,
+        prepare=lambda name: clear(out, work),
+    )
     median = {name: statistics.median(values) for name, values in times.items()}
     figures = [
-        ("(a) build vs floor", f"{median['build'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
-         paired(times, "build", "floor"), "≤", TARGETS["build"]),
-        ("(b) --help vs floor", f"{median['help'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
-         paired(times, "help", "floor"), "≤", TARGETS["help"]),
+        (
+            "(a) build vs floor",
+            f"{median['build'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
+            paired(times, "build", "floor"),
+            "≤",
+            TARGETS["build"],
+        ),
+        (
+            "(b) --help vs floor",
+            f"{median['help'] * 1000:.0f} ms vs {median['floor'] * 1000:.0f} ms",
+            paired(times, "help", "floor"),
+            "≤",
+            TARGETS["help"],
+        ),
     ]
     rss = [("(d) peak RSS of (a)", peaks["build"], TARGETS["rss_build"])]
 
@@ -158,7 +194,8 @@ def run(args, work: Path) -> None:
     for i in range(args.batch):
         (configs / f"site-{i:04d}.toml").write_text(
             f'preset = "volume-license-offline"\n[profile]\norganization = "Site {i}"\n'
-            f'identifier = "com.example.site{i}.office"\n')
+            f'identifier = "com.example.site{i}.office"\n'
+        )
     # The unsigned profiles the openssl loop signs: the same ones the batch builds.
     unsigned = work / "unsigned"
     measure([*PROFILEGEN, "build", "--config-dir", str(configs), "-f", "mobileconfig", "-o", str(unsigned)], work)
@@ -166,30 +203,59 @@ def run(args, work: Path) -> None:
     loop.write_text(
         'set -e\nmkdir -p "$2"\nfor f in "$1"/*/*.mobileconfig; do\n'
         '  openssl smime -sign -binary -nodetach -outform der -signer "$3" -inkey "$4" -certfile "$5" '
-        '-in "$f" -out "$2/$(basename "$f" .mobileconfig).signed.mobileconfig"\ndone\n')
+        '-in "$f" -out "$2/$(basename "$f" .mobileconfig).signed.mobileconfig"\ndone\n'
+    )
     for kind, label in (("ec", "EC P-256"), ("rsa", "RSA-2048")):
         cert, key, chain = identity(work, kind)
         outputs = {"batch": work / f"batch-{kind}", "openssl": work / f"openssl-{kind}"}
-        times, peaks = interleaved(args.batch_runs, {
-            "batch": [*PROFILEGEN, "build", "--config-dir", str(configs), "-f", "mobileconfig",
-                      "-o", str(outputs["batch"]), "--sign-cert", str(cert), "--sign-key", str(key),
-                      "--sign-chain", str(chain)],
-            "openssl": ["sh", str(loop), str(unsigned), str(outputs["openssl"]), str(cert), str(key), str(chain)],
-        }, work, prepare=lambda name: clear(outputs[name], work))
+        times, peaks = interleaved(
+            args.batch_runs,
+            {
+                "batch": [
+                    *PROFILEGEN,
+                    "build",
+                    "--config-dir",
+                    str(configs),
+                    "-f",
+                    "mobileconfig",
+                    "-o",
+                    str(outputs["batch"]),
+                    "--sign-cert",
+                    str(cert),
+                    "--sign-key",
+                    str(key),
+                    "--sign-chain",
+                    str(chain),
+                ],
+                "openssl": ["sh", str(loop), str(unsigned), str(outputs["openssl"]), str(cert), str(key), str(chain)],
+            },
+            work,
+            prepare=lambda name, outputs=outputs: clear(outputs[name], work),
+        )
         assert len(list(outputs["batch"].rglob("*.signed.mobileconfig"))) == args.batch
         assert len(list(outputs["openssl"].iterdir())) == args.batch
-        figures.append((f"(c) {args.batch} signed, {label}, vs openssl",
-                        f"{statistics.median(times['batch']):.2f} s vs {statistics.median(times['openssl']):.2f} s",
-                        paired(times, "openssl", "batch"), "≥", TARGETS[f"batch-{kind}"]))
+        figures.append(
+            (
+                f"(c) {args.batch} signed, {label}, vs openssl",
+                f"{statistics.median(times['batch']):.2f} s vs {statistics.median(times['openssl']):.2f} s",
+                paired(times, "openssl", "batch"),
+                "≥",
+                TARGETS[f"batch-{kind}"],
+            )
+        )
         rss.append((f"(d) peak RSS of (c), {label}", peaks["batch"], TARGETS["rss_batch"]))
 
-    print(f"profilegen benchmark: Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, {platform.platform()}; {args.runs} paired rounds "
-          f"({args.batch_runs} for the batches); ratio = median of the rounds' ratios [lowest-highest]")
+    print(
+        f"profilegen benchmark: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, {platform.platform()}; {args.runs} paired rounds "
+        f"({args.batch_runs} for the batches); ratio = median of the rounds' ratios [lowest-highest]"
+    )
     for label, detail, (ratio, low, high), sense, target in figures:
         met = ratio <= target if sense == "≤" else ratio >= target
-        print(f"{label:<36} {detail:<22} {ratio:5.1f}× [{low:.1f}-{high:.1f}]  target {sense} {target:g}×  "
-              f"{'met' if met else 'NOT MET'}")
+        print(
+            f"{label:<36} {detail:<22} {ratio:5.1f}× [{low:.1f}-{high:.1f}]  target {sense} {target:g}×  "
+            f"{'met' if met else 'NOT MET'}"
+        )
     for label, peak, target in rss:
         print(f"{label:<36} {peak:.1f} MB{'':<29} target ≤ {target:g} MB  {'met' if peak <= target else 'NOT MET'}")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from profilegen import output, render, target
 from profilegen.catalog import Catalog, type_name
@@ -72,8 +72,9 @@ class Plan:
     def write(self) -> Result:
         if self.request.strict and self.warnings:
             count = len(self.warnings)
-            raise SelectionError(f"{count} warning{'s' * (count > 1)}, and --strict makes them errors: "
-                                 "nothing was written")
+            raise SelectionError(
+                f"{count} warning{'s' * (count > 1)}, and --strict makes them errors: nothing was written"
+            )
         stale = self.stale() if self.request.force else ()
         output.write(self.outputs, self.request.output_dir, force=self.request.force, stale=stale)
         return Result(self)
@@ -94,10 +95,14 @@ class Result:
             "name": s.name,
             "config": s.config,
             "profile": asdict(s.profile),
-            "settings": [{"domain": x.domain, "key": x.key, "type": type_name(x.value), "value": x.value}
-                         for x in s.settings],
-            "target": {"office": str(s.target.office), "autoupdate": str(s.target.autoupdate),
-                       "given": list(s.target.given)},
+            "settings": [
+                {"domain": x.domain, "key": x.key, "type": type_name(x.value), "value": x.value} for x in s.settings
+            ],
+            "target": {
+                "office": str(s.target.office),
+                "autoupdate": str(s.target.autoupdate),
+                "given": list(s.target.given),
+            },
             "files": [{"kind": o.kind, "path": str(self.path(o))} for o in (*product.outputs, *extra)],
             "warnings": list(product.warnings),
         }
@@ -112,11 +117,15 @@ class Result:
     def lines(self) -> list[str]:
         plan = self.plan
         if plan.batch:
-            return [f"{p.selection.config}: {len(p.selection.settings)} settings, {len(p.outputs)} files in "
-                    f"{plan.request.output_dir / p.selection.name}" for p in plan.products]
+            return [
+                f"{p.selection.config}: {len(p.selection.settings)} settings, {len(p.outputs)} files in "
+                f"{plan.request.output_dir / p.selection.name}"
+                for p in plan.products
+            ]
         product = plan.products[0]
-        return ([str(s) for s in product.selection.settings]
-                + [f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)])
+        return [str(s) for s in product.selection.settings] + [
+            f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)
+        ]
 
 
 def manifest(name: str, outputs: list[Output], prefix: str = "") -> Output:
@@ -151,8 +160,10 @@ def load_identity(options: SigningOptions, password: PasswordSource | None = Non
                 try:
                     lines = file.read_text(encoding="utf-8").splitlines()
                 except (OSError, UnicodeDecodeError) as e:
-                    raise SigningError(f"password file {str(file)!r} can't be read: "
-                                       f"{getattr(e, 'strerror', None) or e}", f"{kind}_password_file") from None
+                    raise SigningError(
+                        f"password file {str(file)!r} can't be read: {getattr(e, 'strerror', None) or e}",
+                        f"{kind}_password_file",
+                    ) from None
                 return (lines[0] if lines else "").encode()
             return password(path, kind) if password else None
 
@@ -160,8 +171,12 @@ def load_identity(options: SigningOptions, password: PasswordSource | None = Non
 
     if options.sign_p12:
         return cms.load_p12(options.sign_p12, secret(options.sign_p12, "p12", options.p12_password_file))
-    return cms.load_pem(options.sign_cert, options.sign_key, options.sign_chain,
-                        secret(options.sign_key, "key", options.key_password_file))
+    return cms.load_pem(
+        options.sign_cert,
+        options.sign_key,
+        options.sign_chain,
+        secret(options.sign_key, "key", options.key_password_file),
+    )
 
 
 def signing_time(environ=os.environ) -> datetime.datetime | None:
@@ -170,17 +185,19 @@ def signing_time(environ=os.environ) -> datetime.datetime | None:
     if text is None:
         return None
     try:
-        when = datetime.datetime.fromtimestamp(int(text), datetime.timezone.utc) if text.isdigit() else None
+        when = datetime.datetime.fromtimestamp(int(text), datetime.UTC) if text.isdigit() else None
     except (ValueError, OverflowError, OSError):
         when = None
     if when is None or not 1950 <= when.year < 2050:  # CMS writes signing times in UTCTime
-        raise SelectionError(f"SOURCE_DATE_EPOCH {text!r} is not valid; expected whole seconds since "
-                             "1970-01-01 UTC, before 2050")
+        raise SelectionError(
+            f"SOURCE_DATE_EPOCH {text!r} is not valid; expected whole seconds since 1970-01-01 UTC, before 2050"
+        )
     return when
 
 
-def plan(request: Request, catalog: Catalog, password: PasswordSource | None = None,
-         unsaved: dict[Path, str] | None = None) -> Plan:
+def plan(
+    request: Request, catalog: Catalog, password: PasswordSource | None = None, unsaved: dict[Path, str] | None = None
+) -> Plan:
     """Every build of the request, validated and rendered; nothing written yet.
 
     With several configs each build goes into a subfolder named after its config,
@@ -200,8 +217,9 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     console = render.CONSOLES[request.console]
     formats = request.formats or console.formats
     if "pac" in formats and not request.pac_proxy:
-        raise UsageError("--format pac needs --pac-proxy HOST:PORT: the proxy for the hosts Office doesn't "
-                         "need directly")
+        raise UsageError(
+            "--format pac needs --pac-proxy HOST:PORT: the proxy for the hosts Office doesn't need directly"
+        )
     profile = request.profile
     if console.payload_style and not request.signing.wanted and not profile.payload_style:
         profile = replace(profile, payload_style=console.payload_style)
@@ -209,8 +227,15 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
     for config in configs or [None]:
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
-            chosen = resolve(catalog, preset=request.preset, config=loaded, sets=request.sets,
-                             profile=profile, target=request.target, name=request.name)
+            chosen = resolve(
+                catalog,
+                preset=request.preset,
+                config=loaded,
+                sets=request.sets,
+                profile=profile,
+                target=request.target,
+                name=request.name,
+            )
             selections.append(replace(chosen, pac_proxy=request.pac_proxy))
         except SelectionError as e:
             message = str(e)
@@ -229,21 +254,26 @@ def plan(request: Request, catalog: Catalog, password: PasswordSource | None = N
         outputs = [o._replace(path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
         for out in outputs:
             if console.max_profile and out.kind.startswith("mobileconfig") and len(out.data) > console.max_profile:
-                raise SelectionError(f"{out.path} is {len(out.data):,} bytes; {request.console} takes profiles "
-                                     f"of at most {console.max_profile:,} bytes")
+                raise SelectionError(
+                    f"{out.path} is {len(out.data):,} bytes; {request.console} takes profiles "
+                    f"of at most {console.max_profile:,} bytes"
+                )
         outputs.append(manifest(chosen.name, outputs, prefix))
         key = (tuple((s, type(s.value)) for s in chosen.settings), chosen.target, chosen.preset)
         if key not in advised:
             advised[key] = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)
         advice = advised[key] + identifier_warnings(chosen.profile.identifier)
         products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
-    extra = tuple(Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
-                  for path, text in unsaved.items())
+    extra = tuple(
+        Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
+        for path, text in unsaved.items()
+    )
     return Plan(request, tuple(products), extra)
 
 
-def sign_file(source: Path, target: Path, signing: SigningOptions, password: PasswordSource | None = None,
-              force: bool = False):
+def sign_file(
+    source: Path, target: Path, signing: SigningOptions, password: PasswordSource | None = None, force: bool = False
+):
     """Sign an existing profile, its bytes kept exactly as the signed content; returns the identity."""
     from profilegen import cms, inspection
 

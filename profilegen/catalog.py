@@ -20,8 +20,16 @@ from profilegen.errors import CatalogError, SelectionError
 
 # Every property list type by the name Apple's schema and `defaults` use; bool before int,
 # since a Python bool is also an int and a plist keeps them apart.
-PLIST_TYPES = {"boolean": bool, "integer": int, "real": float, "string": str, "date": datetime.datetime,
-               "data": bytes, "array": list, "dictionary": dict}
+PLIST_TYPES = {
+    "boolean": bool,
+    "integer": int,
+    "real": float,
+    "string": str,
+    "date": datetime.datetime,
+    "data": bytes,
+    "array": list,
+    "dictionary": dict,
+}
 VALUE_TYPES = ("integer", "boolean", "string", "dictionary")  # the types a catalog preference may have
 FORMATS = {"https-url": "an https:// URL"}  # checks for free string values
 URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service", "": "not given by the source"}
@@ -41,14 +49,16 @@ EVIDENCE = {
 CONFIDENCE = {
     "high": "Microsoft's own documentation or Message Center",
     "medium": "Microsoft-authored but informal, several community sources, or community data read "
-              "mechanically from Microsoft's update feeds",
+    "mechanically from Microsoft's update feeds",
     "low": "one community source, or an inference",
 }
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 # An https URL (RFC 3986 characters, no fragment): what AutoUpdate can fetch from.
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
-                  r"(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$")
+_URL = re.compile(
+    r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
+    r"(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$"
+)
 
 
 def type_name(value: Any) -> str:
@@ -137,9 +147,15 @@ class Status(NamedTuple):
         return not self.domains or domain in self.domains
 
     def as_dict(self) -> dict:
-        return {"status": self.word, "from": str(self.version), "instead": list(self.instead),
-                "domains": list(self.domains), "source": self.evidence.source,
-                "confidence": self.evidence.confidence, "note": self.evidence.note}
+        return {
+            "status": self.word,
+            "from": str(self.version),
+            "instead": list(self.instead),
+            "domains": list(self.domains),
+            "source": self.evidence.source,
+            "confidence": self.evidence.confidence,
+            "note": self.evidence.note,
+        }
 
 
 class Product(NamedTuple):
@@ -285,8 +301,9 @@ class Preference(NamedTuple):
                 return self.coerce(True)
             if raw.lower() in _FALSE:
                 return self.coerce(False)
-            raise SelectionError(f"{self.key}: {text!r} is not a boolean; expected {self.choices} "
-                                 "(true/false, yes/no, on/off or 1/0)")
+            raise SelectionError(
+                f"{self.key}: {text!r} is not a boolean; expected {self.choices} (true/false, yes/no, on/off or 1/0)"
+            )
         if self.type == "dictionary":
             import json
 
@@ -310,13 +327,18 @@ class Preference(NamedTuple):
             return catalog.products[catalog.domains[(domains or self.domains)[0]].product].title
 
         def status(s: Status, what: str = "", domain: str | None = None) -> str:
-            return (f"{what}{s.word} from {product((domain,) if domain else s.domains)} {s.version}"
-                    f"{'' if domain else _where(s.domains)} ({s.evidence.source}, {s.evidence.confidence})"
-                    + (f"; instead: {', '.join(s.instead)}" if s.instead else ""))
+            return (
+                f"{what}{s.word} from {product((domain,) if domain else s.domains)} {s.version}"
+                f"{'' if domain else _where(s.domains)} ({s.evidence.source}, {s.evidence.confidence})"
+                + (f"; instead: {', '.join(s.instead)}" if s.instead else "")
+            )
 
         since = self.since_evidence
-        words = [f"read from {product(())} {self.since}" + (f" ({since.source}, {since.confidence})" if since else "")
-                 if self.since else ""]
+        words = [
+            f"read from {product(())} {self.since}" + (f" ({since.source}, {since.confidence})" if since else "")
+            if self.since
+            else ""
+        ]
         if self.profile_only:
             words.append(f"from {product(())} {self.profile_only}, read only from a configuration profile")
         words += [status(s) for s in self.statuses]
@@ -334,8 +356,10 @@ class Preference(NamedTuple):
             f"{self.key}: {self.title}",
             *(f"  also read as {alias}" for alias in self.aliases),
             f"  {self.type}, in {', '.join(self.domains)}",
-            *(f"  {format_value(v.value):<{width}}  {v.title}{marks.get(format_value(v.value), '')}"
-              for v in self.values),
+            *(
+                f"  {format_value(v.value):<{width}}  {v.title}{marks.get(format_value(v.value), '')}"
+                for v in self.values
+            ),
             *([] if self.values else [f"  {self.allowed}"]),
             f"  {self.description}",
             *(f"  Versions: {words}" for words in ["; ".join(self.versions(catalog))] if words),
@@ -350,8 +374,15 @@ class Preference(NamedTuple):
             "description": self.description,
             "type": self.type,
             "domains": list(self.domains),
-            "values": [{"value": v.value, "title": v.title, "aliases": list(v.aliases),
-                        "statuses": [s.as_dict() for s in v.statuses]} for v in self.values],
+            "values": [
+                {
+                    "value": v.value,
+                    "title": v.title,
+                    "aliases": list(v.aliases),
+                    "statuses": [s.as_dict() for s in v.statuses],
+                }
+                for v in self.values
+            ],
             "format": self.format,
             "minimum": self.minimum,
             "maximum": self.maximum,
@@ -360,7 +391,8 @@ class Preference(NamedTuple):
             "private": self.private,
             "since": str(self.since) if self.since else None,
             "since_source": {"source": self.since_evidence.source, "confidence": self.since_evidence.confidence}
-            if self.since_evidence else None,
+            if self.since_evidence
+            else None,
             "profile_only_from": str(self.profile_only) if self.profile_only else None,
             "statuses": [s.as_dict() for s in self.statuses],
             "aliases": list(self.aliases),
@@ -426,28 +458,38 @@ class Preset(NamedTuple):
     versions: tuple[tuple[str, Version | None, Version | None], ...] = ()  # (product, min, max)
 
     def fits(self, versions: dict[str, Version]) -> bool:
-        return all((low is None or versions[p] >= low) and (high is None or versions[p] <= high)
-                   for p, low, high in self.versions)
+        return all(
+            (low is None or versions[p] >= low) and (high is None or versions[p] <= high)
+            for p, low, high in self.versions
+        )
 
     def for_versions(self, catalog: Catalog) -> str:
         parts = []
         for product, low, high in self.versions:
             title = catalog.products[product].title
-            parts.append(f"{title} {low} to {high}" if low and high else
-                         f"{title} {low} and later" if low else f"{title} {high} and earlier")
+            parts.append(
+                f"{title} {low} to {high}"
+                if low and high
+                else f"{title} {low} and later"
+                if low
+                else f"{title} {high} and earlier"
+            )
         return "; ".join(parts) or "every version"
 
     def summary(self, catalog: Catalog) -> list[str]:
-        return [f"{self.name}: {self.title}", f"  {self.description}", f"  For: {self.for_versions(catalog)}.",
-                *(f"    {s}" for s in self.values)]
+        return [
+            f"{self.name}: {self.title}",
+            f"  {self.description}",
+            f"  For: {self.for_versions(catalog)}.",
+            *(f"    {s}" for s in self.values),
+        ]
 
     def as_dict(self, catalog: Catalog) -> dict:
         return {
             "name": self.name,
             "title": self.title,
             "description": self.description,
-            "for": {p: {"min": str(lo) if lo else None, "max": str(hi) if hi else None}
-                    for p, lo, hi in self.versions},
+            "for": {p: {"min": str(lo) if lo else None, "max": str(hi) if hi else None} for p, lo, hi in self.versions},
             "for_text": self.for_versions(catalog),
             "settings": [{"domain": s.domain, "key": s.key, "value": s.value} for s in self.values],
         }
@@ -467,7 +509,8 @@ class Catalog(NamedTuple):
     def domain(self, name: str) -> Domain:
         """A domain by its full name or alias, in any case."""
         found = names.find(name.strip(), self.domains.values(), lambda d: d.alias) or names.find(
-            name.strip(), self.domains.values(), lambda d: d.domain)
+            name.strip(), self.domains.values(), lambda d: d.domain
+        )
         if found is None:
             aliases = [d.alias for d in self.domains.values()]
             raise names.unknown("app", name, aliases, f"expected one of {', '.join(aliases)}, or a full domain")
@@ -481,8 +524,12 @@ class Catalog(NamedTuple):
             spellings = {alias: p for p in self.preferences.values() for alias in p.aliases}
             found = spellings.get(names.find(key, spellings) or "")
         if found is None:
-            raise names.unknown("preference", key, self.preferences,
-                                f"`profilegen settings` lists the {len(self.preferences)} documented keys")
+            raise names.unknown(
+                "preference",
+                key,
+                self.preferences,
+                f"`profilegen settings` lists the {len(self.preferences)} documented keys",
+            )
         return found
 
     def preset(self, name: str) -> Preset:
@@ -610,8 +657,12 @@ def cache(root: Path) -> bytes:
             return [plain(v) for v in value]
         return str(value) if isinstance(value, (datetime.date, datetime.time)) else value
 
-    return marshal.dumps({path.relative_to(root).as_posix(): (path.read_bytes(), plain(_parse(path.read_bytes(), path)))
-                          for path in sorted(root.rglob("*.toml"))})
+    return marshal.dumps(
+        {
+            path.relative_to(root).as_posix(): (path.read_bytes(), plain(_parse(path.read_bytes(), path)))
+            for path in sorted(root.rglob("*.toml"))
+        }
+    )
 
 
 def _get(data: dict, name: str, kind: type | tuple, where: Path, default: Any = ...) -> Any:
@@ -661,8 +712,9 @@ def _sources(data: dict, path: Path) -> dict[str, Source]:
         if not url.startswith("https://"):
             raise CatalogError(f"{where}: field 'url': {url!r} must start with https://")
         date = _get(item, "date", (str, datetime.date), where, None)
-        result[key] = Source(key, _get(item, "title", str, where), _get(item, "publisher", str, where), url,
-                             str(date) if date else None)
+        result[key] = Source(
+            key, _get(item, "title", str, where), _get(item, "publisher", str, where), url, str(date) if date else None
+        )
     return result
 
 
@@ -678,9 +730,11 @@ class _Checker(NamedTuple):
         return name
 
     def evidence(self, data: dict, where: Any) -> Evidence:
-        return Evidence(self.source(data, where),
-                        _one_of(_get(data, "confidence", str, where), CONFIDENCE, "confidence", where),
-                        _get(data, "note", str, where, ""))
+        return Evidence(
+            self.source(data, where),
+            _one_of(_get(data, "confidence", str, where), CONFIDENCE, "confidence", where),
+            _get(data, "note", str, where, ""),
+        )
 
     def statuses(self, data: dict, where: Any, domains: tuple[str, ...] = ()) -> tuple[Status, ...]:
         result = []
@@ -690,8 +744,15 @@ class _Checker(NamedTuple):
             only = tuple(_get(item, "domains", list, here, []))
             for domain in only:
                 _one_of(domain, domains, "domains", here)
-            result.append(Status(_get(item, "status", str, here), _version(item, "from", here),
-                                 self.evidence(item, here), tuple(_get(item, "instead", list, here, [])), only))
+            result.append(
+                Status(
+                    _get(item, "status", str, here),
+                    _version(item, "from", here),
+                    self.evidence(item, here),
+                    tuple(_get(item, "instead", list, here, [])),
+                    only,
+                )
+            )
         return tuple(result)
 
 
@@ -702,8 +763,13 @@ def _products(data: dict, path: Path, check: _Checker) -> dict[str, Product]:
         item = _get(data, name, dict, path)
         _no_extra(item, {"title", "current", "build", "released", "source", "confidence", "note"}, where)
         released = _get(item, "released", (str, datetime.date), where)
-        result[name] = Product(name, _get(item, "title", str, where), _version(item, "current", where),
-                               str(released), check.evidence(item, where))
+        result[name] = Product(
+            name,
+            _get(item, "title", str, where),
+            _version(item, "current", where),
+            str(released),
+            check.evidence(item, where),
+        )
     return result
 
 
@@ -748,19 +814,44 @@ def _check_names(preferences: list[Preference], folder: Path) -> None:
     for pref in preferences:
         for name in (pref.key, *pref.aliases):
             if name in seen and seen[name] != pref.key:
-                raise CatalogError(f"{folder / (pref.key + '.toml')}: field 'aliases': {name!r} "
-                                   f"already names {seen[name]}")
+                raise CatalogError(
+                    f"{folder / (pref.key + '.toml')}: field 'aliases': {name!r} already names {seen[name]}"
+                )
             seen[name] = pref.key
 
 
-def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict[str, Group],
-                check: _Checker) -> Preference:
+def _preference(
+    data: dict, path: Path, domains: dict[str, Domain], groups: dict[str, Group], check: _Checker
+) -> Preference:
     _no_extra(
         data,
-        {"key", "title", "description", "question", "group", "order", "type", "domains", "default",
-         "private", "source", "section", "confidence", "since", "profile_only", "expected", "status", "format", "minimum",
-         "maximum", "structure",
-         "aliases", "caveats", "values", "impact"},
+        {
+            "key",
+            "title",
+            "description",
+            "question",
+            "group",
+            "order",
+            "type",
+            "domains",
+            "default",
+            "private",
+            "source",
+            "section",
+            "confidence",
+            "since",
+            "profile_only",
+            "expected",
+            "status",
+            "format",
+            "minimum",
+            "maximum",
+            "structure",
+            "aliases",
+            "caveats",
+            "values",
+            "impact",
+        },
         path,
     )
     kind = _one_of(_get(data, "type", str, path), VALUE_TYPES, "type", path)
@@ -775,8 +866,14 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
     for i, item in enumerate(_get(data, "values", list, path, [])):
         where = f"{path} [[values]] #{i + 1}"
         _no_extra(item, {"value", "title", "aliases", "status"}, where)
-        values.append(Value(_get(item, "value", PLIST_TYPES[kind], where), _get(item, "title", str, where),
-                            tuple(_get(item, "aliases", list, where, [])), check.statuses(item, where, names)))
+        values.append(
+            Value(
+                _get(item, "value", PLIST_TYPES[kind], where),
+                _get(item, "title", str, where),
+                tuple(_get(item, "aliases", list, where, [])),
+                check.statuses(item, where, names),
+            )
+        )
     fmt = _get(data, "format", str, path, None)
     if fmt is not None:
         _one_of(fmt, FORMATS, "format", path)
@@ -795,24 +892,43 @@ def _preference(data: dict, path: Path, domains: dict[str, Domain], groups: dict
     rules = []
     for i, item in enumerate(_get(data, "impact", list, path, [])):
         where = f"{path} [[impact]] #{i + 1}"
-        _no_extra(item, {"when", "set", "effect", "evidence", "reason", "source", "hosts", "sections", "unless",
-                         "also", "per_app", "apps", "breaks"}, where)
+        _no_extra(
+            item,
+            {
+                "when",
+                "set",
+                "effect",
+                "evidence",
+                "reason",
+                "source",
+                "hosts",
+                "sections",
+                "unless",
+                "also",
+                "per_app",
+                "apps",
+                "breaks",
+            },
+            where,
+        )
         any_value = _get(item, "set", bool, where, False)
-        rules.append(Rule(
-            when=None if any_value else _get(item, "when", PLIST_TYPES[kind], where),
-            effect=_one_of(_get(item, "effect", str, where), RULE_EFFECTS, "effect", where),
-            evidence=_one_of(_get(item, "evidence", str, where), EVIDENCE, "evidence", where),
-            reason=_get(item, "reason", str, where),
-            source=check.source(item, where, data.get("source")),
-            hosts=tuple(h.lower() for h in _get(item, "hosts", list, where, [])),
-            sections=tuple(_get(item, "sections", list, where, [])),
-            unless=tuple(_get(item, "unless", dict, where, {}).items()),
-            also=tuple(_get(item, "also", dict, where, {}).items()),
-            per_app=_get(item, "per_app", bool, where, True),
-            apps=tuple(_get(item, "apps", list, where, [])),
-            breaks=tuple(_get(item, "breaks", list, where, [])),
-            set=any_value,
-        ))
+        rules.append(
+            Rule(
+                when=None if any_value else _get(item, "when", PLIST_TYPES[kind], where),
+                effect=_one_of(_get(item, "effect", str, where), RULE_EFFECTS, "effect", where),
+                evidence=_one_of(_get(item, "evidence", str, where), EVIDENCE, "evidence", where),
+                reason=_get(item, "reason", str, where),
+                source=check.source(item, where, data.get("source")),
+                hosts=tuple(h.lower() for h in _get(item, "hosts", list, where, [])),
+                sections=tuple(_get(item, "sections", list, where, [])),
+                unless=tuple(_get(item, "unless", dict, where, {}).items()),
+                also=tuple(_get(item, "also", dict, where, {}).items()),
+                per_app=_get(item, "per_app", bool, where, True),
+                apps=tuple(_get(item, "apps", list, where, [])),
+                breaks=tuple(_get(item, "breaks", list, where, [])),
+                set=any_value,
+            )
+        )
     pref = Preference(
         key=_get(data, "key", str, path),
         title=_get(data, "title", str, path),
@@ -852,8 +968,12 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
         _no_extra(item, {"name", "about", "source", "who", "endpoints"}, where)
-        section = Section(_get(item, "name", str, where), _get(item, "about", str, where), check.source(item, where),
-                          _get(item, "who", str, where, None))
+        section = Section(
+            _get(item, "name", str, where),
+            _get(item, "about", str, where),
+            check.source(item, where),
+            _get(item, "who", str, where, None),
+        )
         sections.append(section)
         for j, row in enumerate(_get(item, "endpoints", list, where)):
             here = f"{where} ({section.name}) endpoint #{j + 1}"
@@ -869,9 +989,14 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
             if kind not in URL_TYPES:
                 raise CatalogError(f"{here}: field 'type': {kind!r} is not one of {', '.join(URL_TYPES)}")
             endpoint = Endpoint(
-                section.name, url, tuple(apps[x] for x in apps if x in letters), kind,
-                _get(row, "description", str, here), check.source(row, here, section.source),
-                _get(row, "essential", str, here, None), _get(row, "shared", bool, here, False),
+                section.name,
+                url,
+                tuple(apps[x] for x in apps if x in letters),
+                kind,
+                _get(row, "description", str, here),
+                check.source(row, here, section.source),
+                _get(row, "essential", str, here, None),
+                _get(row, "shared", bool, here, False),
                 None if letters else section.who,
             )
             if not letters and section.who is None:
@@ -910,8 +1035,10 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
         if rule.evidence == "inferred" and rule.effect == "silenced":
             essential = next((catalog.endpoints[j] for j in sorted(rows) if catalog.endpoints[j].essential), None)
             if essential:
-                raise CatalogError(f"{where}: an inferred rule may not silence {essential.url}, an essential "
-                                   f"service ({essential.essential})")
+                raise CatalogError(
+                    f"{where}: an inferred rule may not silence {essential.url}, an essential "
+                    f"service ({essential.essential})"
+                )
         rules.append(rule._replace(rows=rows))
     return pref._replace(impact=tuple(rules))
 
@@ -919,8 +1046,9 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
 def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:
     from profilegen.selection import settings_from_table
 
-    _no_extra(data, {"title", "description", "settings", "office_min", "office_max", "autoupdate_min",
-                     "autoupdate_max"}, path)
+    _no_extra(
+        data, {"title", "description", "settings", "office_min", "office_max", "autoupdate_min", "autoupdate_max"}, path
+    )
     settings = _get(data, "settings", dict, path)
     try:
         values = settings_from_table(catalog, settings)
@@ -931,5 +1059,12 @@ def _preset(data: dict, path: Path, catalog: Catalog) -> Preset:
         for product in catalog.products
         if f"{product}_min" in data or f"{product}_max" in data
     )
-    return Preset(path.stem, _get(data, "title", str, path), _get(data, "description", str, path),
-                  settings, path, catalog.ordered(Setting(d, k, v) for (d, k), v in values.items()), versions)
+    return Preset(
+        path.stem,
+        _get(data, "title", str, path),
+        _get(data, "description", str, path),
+        settings,
+        path,
+        catalog.ordered(Setting(d, k, v) for (d, k), v in values.items()),
+        versions,
+    )

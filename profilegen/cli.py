@@ -5,12 +5,12 @@ them as one `Error: ...` line and exits 1.
 """
 
 import functools
-from inspect import Parameter, signature
 import json
 import os
 import sys
+from inspect import Parameter, signature
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer import _click as click  # typer's own copy of click: the only one installed
@@ -98,8 +98,12 @@ app = typer.Typer(
 
 
 # What the options that take a name complete to; options with a few documented values complete those.
-_COMPLETERS = {"--preset": completion.presets, "--set": completion.sets, "--format": completion.formats,
-               "--target": completion.consoles}
+_COMPLETERS = {
+    "--preset": completion.presets,
+    "--set": completion.sets,
+    "--format": completion.formats,
+    "--target": completion.consoles,
+}
 
 
 def _version(value: bool) -> None:
@@ -109,8 +113,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print profilegen's version and exit.")] = False) -> None:
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print profilegen's version and exit.")
+    ] = False,
+) -> None:
     pass
 
 
@@ -122,21 +129,27 @@ def _options(cls: type, param: str):
         extra = []
         for name, opt, default in declared:
             if opt.many:
-                annotation, default = Optional[list[opt.type]], None
+                annotation, default = list[opt.type] | None, None
             elif opt.type is bool:
                 annotation, default = bool, False
             else:
-                annotation = Optional[opt.type]
+                annotation = opt.type | None
             complete = completion.choices(opt.choices) if opt.choices else _COMPLETERS.get(opt.flags[0])
-            info = typer.Option(*opt.flags, help=opt.help, metavar=opt.metavar, show_default=default is not None
-                                and opt.type is not bool, autocompletion=complete)
-            extra.append(Parameter(name, Parameter.KEYWORD_ONLY, default=default,
-                                   annotation=Annotated[annotation, info]))
+            info = typer.Option(
+                *opt.flags,
+                help=opt.help,
+                metavar=opt.metavar,
+                show_default=default is not None and opt.type is not bool,
+                autocompletion=complete,
+            )
+            extra.append(
+                Parameter(name, Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[annotation, info])
+            )
         declared_signature = signature(command)
         own = list(declared_signature.parameters.values())
         at = next(i for i, p in enumerate(own) if p.name == param)
         # The others after them must be keyword-only too, for a valid signature.
-        rest = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in own[at + 1:]]
+        rest = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in own[at + 1 :]]
 
         @functools.wraps(command)
         def wrapper(**kwargs):
@@ -149,7 +162,7 @@ def _options(cls: type, param: str):
     return decorate
 
 
-def _password(path: Path, kind: str) -> Optional[bytes]:
+def _password(path: Path, kind: str) -> bytes | None:
     """From the environment, or a hidden prompt on a terminal; never from argv."""
     variable = PASSWORD_VARIABLES[kind]
     if variable in os.environ:
@@ -163,8 +176,9 @@ def _password(path: Path, kind: str) -> Optional[bytes]:
 
 def _json(document: dict) -> None:
     """Every --json document is an object that names the profilegen that wrote it."""
-    typer.echo(json.dumps({"profilegen_version": __version__, **document}, indent=2, ensure_ascii=False,
-                          allow_nan=False))
+    typer.echo(
+        json.dumps({"profilegen_version": __version__, **document}, indent=2, ensure_ascii=False, allow_nan=False)
+    )
 
 
 def _warn(warnings) -> None:
@@ -180,13 +194,22 @@ def parse(argv: list[str]) -> Request:
         return from_options(Request, ctx.params)
 
 
-Preset = Annotated[Optional[str], typer.Option(
-    "--preset", "-p", help="Start from this preset (see `profilegen presets`).", autocompletion=completion.presets)]
-Config = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config file (format in the README).")]
+Preset = Annotated[
+    str | None,
+    typer.Option(
+        "--preset", "-p", help="Start from this preset (see `profilegen presets`).", autocompletion=completion.presets
+    ),
+]
+Config = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config file (format in the README).")]
 Sets = Annotated[
-    Optional[list[str]],
-    typer.Option("--set", "-s", metavar="[APP:]KEY=VALUE", autocompletion=completion.sets,
-                 help="Set a preference in every documented domain, or in one app's domain. Repeatable."),
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        metavar="[APP:]KEY=VALUE",
+        autocompletion=completion.sets,
+        help="Set a preference in every documented domain, or in one app's domain. Repeatable.",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
 
@@ -220,15 +243,17 @@ def build(request: Request, json_: Json = False) -> None:
 def settings(
     json_: Json = False,
     impact: Annotated[bool, typer.Option("--impact", help="What each setting silences, reduces and breaks.")] = False,
-    markdown: Annotated[bool, typer.Option(
-        "--markdown", help="With --impact: print Markdown (also what a pipe gets).")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="With --impact: print Markdown (also what a pipe gets).")
+    ] = False,
 ) -> None:
     """List the documented preferences: domains, type, values and caveats."""
     catalog = _catalog()
     if impact:
         import sys
 
-        from profilegen import endpoints, impact as impact_module
+        from profilegen import endpoints
+        from profilegen import impact as impact_module
 
         items = impact_module.by_setting(catalog)
         if json_:
@@ -239,10 +264,14 @@ def settings(
             for item in items:
                 values = "/".join(sorted({format_value(s.value) for s in item.settings}))
                 silenced = [f"{i.endpoint.host} ({i.effect})" for i in item.silenced]
-                _wrapped([f"{item.preference.key} = {values}",
-                          "  silences: " + (", ".join(dict.fromkeys(silenced)) or "nothing"),
-                          "  reduces: " + (", ".join(dict.fromkeys(i.endpoint.host for i in item.reduced)) or "nothing"),
-                          "  breaks: " + (", ".join(item.breaks) or "nothing documented")])
+                _wrapped(
+                    [
+                        f"{item.preference.key} = {values}",
+                        "  silences: " + (", ".join(dict.fromkeys(silenced)) or "nothing"),
+                        "  reduces: " + (", ".join(dict.fromkeys(i.endpoint.host for i in item.reduced)) or "nothing"),
+                        "  breaks: " + (", ".join(item.breaks) or "nothing documented"),
+                    ]
+                )
                 typer.echo()
         return
     if markdown:
@@ -263,8 +292,12 @@ def _wrapped(lines: list[str]) -> None:
     width = max(40, shutil.get_terminal_size().columns)
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()))
-        typer.echo(textwrap.fill(line, width, subsequent_indent=indent + "    ", break_on_hyphens=False,
-                                  break_long_words=False) or line)
+        typer.echo(
+            textwrap.fill(
+                line, width, subsequent_indent=indent + "    ", break_on_hyphens=False, break_long_words=False
+            )
+            or line
+        )
 
 
 @app.command(name="endpoints")
@@ -277,17 +310,33 @@ def endpoints_(
     json_: Json = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
-    effect: Annotated[Optional[list[str]], typer.Option(
-        "--effect", metavar="EFFECT", autocompletion=completion.effects,
-        help="Only rows with this effect (silenced, 'partly silenced', reduced, unchanged). Repeatable.")] = None,
-    app_: Annotated[Optional[list[str]], typer.Option(
-        "--app", metavar="APP", autocompletion=completion.apps,
-        help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or W X P O N), and the rows "
-        "the article lists without apps. Repeatable.")] = None,
-    section: Annotated[Optional[list[str]], typer.Option(
-        "--section", metavar="TEXT", help="Only sections whose name holds TEXT, any case. Repeatable.")] = None,
-    by_host: Annotated[bool, typer.Option(
-        "--by-host", help="One row per host with the effects of all its rows, as a proxy rule sees it.")] = False,
+    effect: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--effect",
+            metavar="EFFECT",
+            autocompletion=completion.effects,
+            help="Only rows with this effect (silenced, 'partly silenced', reduced, unchanged). Repeatable.",
+        ),
+    ] = None,
+    app_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--app",
+            metavar="APP",
+            autocompletion=completion.apps,
+            help="Only rows this app contacts (Word, Excel, PowerPoint, Outlook, OneNote, or W X P O N), and the rows "
+            "the article lists without apps. Repeatable.",
+        ),
+    ] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", metavar="TEXT", help="Only sections whose name holds TEXT, any case. Repeatable."),
+    ] = None,
+    by_host: Annotated[
+        bool,
+        typer.Option("--by-host", help="One row per host with the effects of all its rows, as a proxy rule sees it."),
+    ] = False,
 ) -> None:
     """Show which documented endpoints a selection silences, and which are still contacted.
 
@@ -299,8 +348,11 @@ def endpoints_(
     if json_ + csv_ + markdown > 1:
         raise typer.BadParameter("choose one of --json, --csv or --markdown")
     catalog = _catalog()
-    chosen = (selection.resolve(catalog, preset=preset, config=config, sets=set_ or (), target=target)
-              if preset or config or set_ else None)
+    chosen = (
+        selection.resolve(catalog, preset=preset, config=config, sets=set_ or (), target=target)
+        if preset or config or set_
+        else None
+    )
     impacts = impact.only(impact.assess(chosen, catalog), catalog, effect or (), app_ or (), section or ())
     if by_host:
         hosts = impact.by_host(impacts)
@@ -341,8 +393,14 @@ def _endpoint_tables(impacts, catalog) -> None:
     hosts = max(len(e.host) for e in catalog.endpoints)
 
     def wrapped(text: str, indent: str) -> None:
-        for line in textwrap.wrap(text, max(width, 40), initial_indent=indent, subsequent_indent=indent + "  ",
-                                  break_on_hyphens=False, break_long_words=False):
+        for line in textwrap.wrap(
+            text,
+            max(width, 40),
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_on_hyphens=False,
+            break_long_words=False,
+        ):
             console.print(escape(line), soft_wrap=True)
 
     for section in catalog.sections:
@@ -354,8 +412,11 @@ def _endpoint_tables(impacts, catalog) -> None:
         for i in rows:
             colour = COLOURS[i.effect]
             apps = "".join(letters[a] for a in i.endpoint.apps) or "-"
-            console.print(f"  {escape(i.endpoint.host):<{hosts}}  {i.endpoint.type or '-':<2}  {apps:<{len(letters)}}  "
-                          f"[{colour}]{i.effect}[/{colour}]", soft_wrap=True)
+            console.print(
+                f"  {escape(i.endpoint.host):<{hosts}}  {i.endpoint.type or '-':<2}  {apps:<{len(letters)}}  "
+                f"[{colour}]{i.effect}[/{colour}]",
+                soft_wrap=True,
+            )
             details = []
             if i.endpoint.apps and i.effect == "partly silenced":
                 details.append("still " + "".join(letters[a] for a in i.still_contacted_by))
@@ -367,7 +428,11 @@ def _endpoint_tables(impacts, catalog) -> None:
                 wrapped("; ".join(details), "      ")
     legend = ", ".join(f"{letter} {name}" for letter, name in catalog.apps.items())
     console.print()
-    wrapped(f"Columns: host, type, apps, effect. Apps: {legend}. Type: ST static, SS semi-static, CS configuration service.", "")
+    wrapped(
+        f"Columns: host, type, apps, effect. Apps: {legend}. "
+        "Type: ST static, SS semi-static, CS configuration service.",
+        "",
+    )
     wrapped(summary_line(impacts), "")
 
 
@@ -443,9 +508,13 @@ def _each(files: list[Path], one) -> None:
 @app.command()
 def verify(
     files: Annotated[list[Path], typer.Argument(help="Signed profiles; several, or a quoted glob.")],
-    ca: Annotated[Optional[Path], typer.Option("--ca", help="Trusted root certificates (PEM).")] = None,
-    at: Annotated[Optional[str], typer.Option(
-        "--at", metavar="DATE", help="Check the certificates' dates at this time (ISO 8601) [default: now].")] = None,
+    ca: Annotated[Path | None, typer.Option("--ca", help="Trusted root certificates (PEM).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="DATE", help="Check the certificates' dates at this time (ISO 8601) [default: now]."
+        ),
+    ] = None,
 ) -> None:
     """Check signed profiles: the signature, the chain of certificates, and their dates, each on its own.
 
@@ -462,7 +531,7 @@ def verify(
             when = datetime.datetime.fromisoformat(at)
         except ValueError:
             raise SelectionError(f"--at {at!r} is not a date; expected YYYY-MM-DD or an ISO 8601 time") from None
-        when = when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
+        when = when if when.tzinfo else when.replace(tzinfo=datetime.UTC)
 
     def one(file: Path) -> None:
         try:
@@ -509,10 +578,16 @@ def inspect(files: Files, json_: Json = False) -> None:
 @app.command()
 def check(
     files: Files,
-    format_: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github|sarif",
-                                         autocompletion=completion.reports,
-                                         help="How to report: for people, pipelines, GitHub annotations or "
-                                         "code-scanning tools (SARIF 2.1.0).")] = "text",
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="text|json|github|sarif",
+            autocompletion=completion.reports,
+            help="How to report: for people, pipelines, GitHub annotations or code-scanning tools (SARIF 2.1.0).",
+        ),
+    ] = "text",
 ) -> None:
     """Check profiles against Apple's rules and the catalog; exit 1 on any error.
 
@@ -549,13 +624,23 @@ def check(
 
 @app.command(name="import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(
-        help="Profiles (any form), preference plists, Intune preference files, or `defaults` output.")],
-    domain: Annotated[Optional[str], typer.Option(
-        "--domain", metavar="DOMAIN", help="The preference domain of plain plists and `defaults` output "
-        "[default: from the file name, DOMAIN.plist].")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.toml",
-                                                   help="Write the config here instead of printing it.")] = None,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Profiles (any form), preference plists, Intune preference files, or `defaults` output."),
+    ],
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            metavar="DOMAIN",
+            help="The preference domain of plain plists and `defaults` output "
+            "[default: from the file name, DOMAIN.plist].",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE.toml", help="Write the config here instead of printing it."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE.toml if it exists.")] = False,
     json_: Json = False,
 ) -> None:
@@ -564,7 +649,8 @@ def import_(
     Every key the catalog knows is imported, typed; conversions and left-out keys
     are listed on stderr (or in --json), never guessed.
     """
-    from profilegen import importer, output as output_module
+    from profilegen import importer
+    from profilegen import output as output_module
     from profilegen.render import Output
 
     catalog = _catalog()
@@ -609,8 +695,9 @@ def diff(
 
 @app.command(name="completion")
 def completion_(
-    shell: Annotated[str, typer.Argument(metavar="bash|zsh|fish", autocompletion=completion.shells,
-                                         help="The shell to complete in.")],
+    shell: Annotated[
+        str, typer.Argument(metavar="bash|zsh|fish", autocompletion=completion.shells, help="The shell to complete in.")
+    ],
 ) -> None:
     """Print the script that completes profilegen's commands, options, presets, formats, apps and keys.
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -51,7 +51,9 @@ def _read(path: Path, what: str, about: str | None = None) -> bytes:
 
 def _certificates(data: bytes, path: Path, about: str | None = None) -> list[x509.Certificate]:
     try:
-        return x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+        return (
+            x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+        )
     except ValueError:
         raise SigningError(f"{path} holds no PEM or DER certificate", about) from None
 
@@ -66,8 +68,9 @@ def _is_self_signed(cert: x509.Certificate) -> bool:
         return False
 
 
-def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
-             password: Password = lambda: None) -> Identity:
+def load_pem(
+    cert_path: Path, key_path: Path, chain_path: Path | None = None, password: Password = lambda: None
+) -> Identity:
     certificate = _certificates(_read(cert_path, "certificate", "sign_cert"), cert_path, "sign_cert")[0]
     key_data = _read(key_path, "key", "sign_key")
     secret = password() if b"ENCRYPTED" in key_data else None
@@ -76,12 +79,12 @@ def load_pem(cert_path: Path, key_path: Path, chain_path: Path | None = None,
         # bits), a guard for keys from strangers. This key is the admin's own file; `identity`
         # signs once with it and verifies with the certificate instead, which is what a damaged
         # key would fail. (A .p12 has no such switch: its key is checked in full.)
-        key = serialization.load_pem_private_key(key_data, password=secret or None,
-                                                 unsafe_skip_rsa_key_validation=True)
+        key = serialization.load_pem_private_key(key_data, password=secret or None, unsafe_skip_rsa_key_validation=True)
     except TypeError:
         raise SigningError(
             f"key {str(key_path)!r} is encrypted; give its password in PROFILEGEN_KEY_PASSWORD "
-            "or with --key-password-file", "password"
+            "or with --key-password-file",
+            "password",
         ) from None
     except ValueError:
         if secret:
@@ -103,8 +106,11 @@ def load_p12(path: Path, password: Password) -> Identity:
         raise SigningError(f"{path} is not a readable PKCS#12 (.p12) file", "sign_p12") from None
     secret = password()
     if secret is None:
-        raise SigningError(f"no password for {path}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "
-                           "or run in a terminal to be asked", "password")
+        raise SigningError(
+            f"no password for {path}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "
+            "or run in a terminal to be asked",
+            "password",
+        )
     try:
         key, certificate, extra = pkcs12.load_key_and_certificates(data, secret or None)
     except ValueError:
@@ -124,28 +130,32 @@ def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) 
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise SigningError("the key must be RSA or EC", "sign_key")
     public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(serialization.Encoding.DER, public) != \
-            certificate.public_key().public_bytes(serialization.Encoding.DER, public):
-        raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}",
-                           "sign_key")
+    if key.public_key().public_bytes(serialization.Encoding.DER, public) != certificate.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ):
+        raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}", "sign_key")
     probe = b"profilegen checks that this key signs what its certificate verifies"
     try:
         if isinstance(key, rsa.RSAPrivateKey):
-            certificate.public_key().verify(key.sign(probe, padding.PKCS1v15(), hashes.SHA256()), probe,
-                                            padding.PKCS1v15(), hashes.SHA256())
+            certificate.public_key().verify(
+                key.sign(probe, padding.PKCS1v15(), hashes.SHA256()), probe, padding.PKCS1v15(), hashes.SHA256()
+            )
         else:
-            certificate.public_key().verify(key.sign(probe, ec.ECDSA(hashes.SHA256())), probe,
-                                            ec.ECDSA(hashes.SHA256()))
+            certificate.public_key().verify(
+                key.sign(probe, ec.ECDSA(hashes.SHA256())), probe, ec.ECDSA(hashes.SHA256())
+            )
     except (InvalidSignature, ValueError):
-        raise SigningError(f"the key for {certificate.subject.rfc4514_string()} is damaged: what it signs "
-                           "doesn't verify", "sign_key") from None
-    now = datetime.datetime.now(datetime.timezone.utc)
+        raise SigningError(
+            f"the key for {certificate.subject.rfc4514_string()} is damaged: what it signs doesn't verify", "sign_key"
+        ) from None
+    now = datetime.datetime.now(datetime.UTC)
     name = certificate.subject.rfc4514_string()
     if now > certificate.not_valid_after_utc:
         raise SigningError(f"certificate {name} expired on {certificate.not_valid_after_utc:%Y-%m-%d}", "sign_cert")
     if now < certificate.not_valid_before_utc:
-        raise SigningError(f"certificate {name} is not valid until {certificate.not_valid_before_utc:%Y-%m-%d}",
-                           "sign_cert")
+        raise SigningError(
+            f"certificate {name} is not valid until {certificate.not_valid_before_utc:%Y-%m-%d}", "sign_cert"
+        )
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -158,8 +168,8 @@ def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) 
 
 def sign(content: bytes, signer: Identity, at: datetime.datetime | None = None) -> bytes:
     """CMS SignedData, DER, content embedded; signed at `at` where given, else now."""
-    builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(
-        signer.certificate, signer.key, hashes.SHA256()
+    builder = (
+        pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(signer.certificate, signer.key, hashes.SHA256())
     )
     for cert in signer.intermediates:
         builder = builder.add_certificate(cert)
@@ -184,8 +194,10 @@ def _signed_at(signed: bytes, signer: Identity, at: datetime.datetime) -> bytes:
         try:
             algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
         except UnsupportedAlgorithm:
-            raise SigningError("this build of cryptography can't sign ECDSA deterministically: "
-                               "unset SOURCE_DATE_EPOCH or sign with an RSA key") from None
+            raise SigningError(
+                "this build of cryptography can't sign ECDSA deterministically: "
+                "unset SOURCE_DATE_EPOCH or sign with an RSA key"
+            ) from None
         signer_info["signature"] = signer.key.sign(data, algorithm)
     return info.dump()
 
@@ -219,8 +231,9 @@ def _parse(data: bytes):
 
 def _load(data: bytes):
     signed, content = _parse(data)
-    certs = tuple(x509.load_der_x509_certificate(c.chosen.dump())
-                  for c in signed["certificates"] or () if c.name == "certificate")
+    certs = tuple(
+        x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"] or () if c.name == "certificate"
+    )
     return signed, content, certs
 
 
@@ -257,8 +270,10 @@ def _signer_cert(signer_info, certs) -> x509.Certificate:
     sid = signer_info["sid"]
     for cert in certs:
         if sid.name == "issuer_and_serial_number":
-            if (cert.serial_number == sid.chosen["serial_number"].native
-                    and asn1_x509.Name.load(cert.issuer.public_bytes()) == sid.chosen["issuer"]):
+            if (
+                cert.serial_number == sid.chosen["serial_number"].native
+                and asn1_x509.Name.load(cert.issuer.public_bytes()) == sid.chosen["issuer"]
+            ):
                 return cert
         else:
             try:
@@ -270,8 +285,13 @@ def _signer_cert(signer_info, certs) -> x509.Certificate:
     raise VerificationError("invalid: the signer's certificate is not in the signature")
 
 
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
 
 
 def _verify_signature(cert: x509.Certificate, signature: bytes, data: bytes, algorithm, digest: str) -> None:
@@ -281,8 +301,10 @@ def _verify_signature(cert: x509.Certificate, signature: bytes, data: bytes, alg
     if isinstance(key, rsa.RSAPublicKey):
         if name == "rsassa_pss":
             params = algorithm["parameters"]
-            pad = padding.PSS(padding.MGF1(_HASHES[params["mask_gen_algorithm"]["parameters"]["algorithm"].native]()),
-                              params["salt_length"].native)
+            pad = padding.PSS(
+                padding.MGF1(_HASHES[params["mask_gen_algorithm"]["parameters"]["algorithm"].native]()),
+                params["salt_length"].native,
+            )
             key.verify(signature, data, pad, _HASHES[params["hash_algorithm"]["algorithm"].native]())
         else:
             key.verify(signature, data, padding.PKCS1v15(), hash_)
@@ -313,12 +335,19 @@ class Verdict:
         return [
             f"  Signer:     {cert.subject.rfc4514_string()}",
             f"  Issuer:     {cert.issuer.rfc4514_string()}",
-            f"  Valid:      {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
+            f"  Valid:      {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to "
+            f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
             f"  SHA-256:    {fingerprint(cert)}",
             f"  Signature:  {'valid' if not self.signature else 'INVALID: ' + self.signature}",
             f"  Chain:      {chain}",
-            "  Trust:      " + (f"UNTRUSTED: {self.chain}" if self.chain else f"trusted: ends in a root of {roots}"
-                                if self.signed.trusted else "not checked against trusted roots (use --ca)"),
+            "  Trust:      "
+            + (
+                f"UNTRUSTED: {self.chain}"
+                if self.chain
+                else f"trusted: ends in a root of {roots}"
+                if self.signed.trusted
+                else "not checked against trusted roots (use --ca)"
+            ),
             f"  Dates:      {self.dates or 'valid'}",
         ]
 
@@ -334,14 +363,13 @@ class Verdict:
 
 
 @_untrusted
-def verify(data: bytes, roots: list[x509.Certificate] | None = None,
-           now: datetime.datetime | None = None) -> Verdict:
+def verify(data: bytes, roots: list[x509.Certificate] | None = None, now: datetime.datetime | None = None) -> Verdict:
     """Check the signature and messageDigest, the chain (to roots, where given) and the dates at `now`.
 
     Only the signed attributes that matter are read (messageDigest); any others, as Apple's
     `security cms` and Microsoft's tools add, are signed over but not parsed.
     """
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     signed, content, certs = _load(data)
     found = Signed(content, extract_signer(signed, certs), certs)
     signature = None
@@ -360,30 +388,45 @@ def verify(data: bytes, roots: list[x509.Certificate] | None = None,
         else:
             signed_bytes = content
         try:
-            _verify_signature(cert, signer_info["signature"].native, signed_bytes,
-                              signer_info["signature_algorithm"], digest)
+            _verify_signature(
+                cert, signer_info["signature"].native, signed_bytes, signer_info["signature_algorithm"], digest
+            )
         except InvalidSignature:
             signature = "the signature does not verify"
     chain = [found.signer]
     pool = list(found.certificates) + list(roots or [])
     while not _is_self_signed(chain[-1]):
-        issuer = next((c for c in pool if c.subject == chain[-1].issuer and c not in chain and _issued(chain[-1], c)), None)
+        issuer = next(
+            (c for c in pool if c.subject == chain[-1].issuer and c not in chain and _issued(chain[-1], c)), None
+        )
         if issuer is None:
             break
         chain.append(issuer)
-    dates = next(((f"certificate expired on {c.not_valid_after_utc:%Y-%m-%d}" if now > c.not_valid_after_utc
-                   else f"certificate not valid until {c.not_valid_before_utc:%Y-%m-%d}")
-                  + f" ({c.subject.rfc4514_string()})"
-                  for c in chain if not c.not_valid_before_utc <= now <= c.not_valid_after_utc), None)
+    dates = next(
+        (
+            (
+                f"certificate expired on {c.not_valid_after_utc:%Y-%m-%d}"
+                if now > c.not_valid_after_utc
+                else f"certificate not valid until {c.not_valid_before_utc:%Y-%m-%d}"
+            )
+            + f" ({c.subject.rfc4514_string()})"
+            for c in chain
+            if not c.not_valid_before_utc <= now <= c.not_valid_after_utc
+        ),
+        None,
+    )
     trusted, untrusted = None, None
     if roots is not None:
         # Like openssl without -partial_chain: the anchor is a self-signed root from the file.
         trusted = _is_self_signed(chain[-1]) and chain[-1] in roots
         if not trusted:
-            untrusted = (f"the chain of {found.signer.subject.rfc4514_string()} does not lead to a certificate "
-                         "in the given roots")
-    return Verdict(Signed(content, found.signer, found.certificates, tuple(chain), trusted),
-                   signature, untrusted, dates)
+            untrusted = (
+                f"the chain of {found.signer.subject.rfc4514_string()} does not lead to a certificate "
+                "in the given roots"
+            )
+    return Verdict(
+        Signed(content, found.signer, found.certificates, tuple(chain), trusted), signature, untrusted, dates
+    )
 
 
 def _issued(child: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -49,8 +49,12 @@ def side(catalog: Catalog, text: str, target: Target) -> Side:
 def _from_selection(label: str, chosen: Selection, target: Target) -> Side:
     details = {name: getattr(chosen.profile, name) for name in DETAILS}
     details["removal_disallowed"] = bool(details["removal_disallowed"])
-    return Side(label, details, {(s.domain, s.key): s.value for s in chosen.settings},
-                Selection(chosen.name, chosen.settings, chosen.profile, target=target))
+    return Side(
+        label,
+        details,
+        {(s.domain, s.key): s.value for s in chosen.settings},
+        Selection(chosen.name, chosen.settings, chosen.profile, target=target),
+    )
 
 
 @dataclass(frozen=True)
@@ -82,32 +86,50 @@ class Difference:
 
     def as_dict(self) -> dict:
         return {
-            "a": self.a.label, "b": self.b.label, "same": self.same,
+            "a": self.a.label,
+            "b": self.b.label,
+            "same": self.same,
             "profile": [{"field": n, "a": x, "b": y} for n, x, y in self.details],
             "added": [_setting(s) for s in self.added],
             "removed": [_setting(s) for s in self.removed],
             "changed": [{**_setting(s), "was": old} for s, old in self.changed],
-            "endpoints": [{"section": x.endpoint.section, "url": x.endpoint.url, "a": x.effect, "b": y.effect,
-                           "still_contacted_by_a": list(x.still_contacted_by),
-                           "still_contacted_by_b": list(y.still_contacted_by)} for x, y in self.endpoints],
+            "endpoints": [
+                {
+                    "section": x.endpoint.section,
+                    "url": x.endpoint.url,
+                    "a": x.effect,
+                    "b": y.effect,
+                    "still_contacted_by_a": list(x.still_contacted_by),
+                    "still_contacted_by_b": list(y.still_contacted_by),
+                }
+                for x, y in self.endpoints
+            ],
         }
 
 
-def compare(catalog: Catalog, a: str, b: str, target: TargetOptions = TargetOptions()) -> Difference:
+def compare(catalog: Catalog, a: str, b: str, target: TargetOptions | None = None) -> Difference:
+    target = target or TargetOptions()
     aim = Target.of(catalog, target.office, target.mau)
     left, right = side(catalog, a, aim), side(catalog, b, aim)
-    details = tuple((n, left.details[n], right.details[n]) for n in DETAILS
-                    if left.details[n] != right.details[n])
-    keys = sorted(set(left.settings) | set(right.settings),
-                  key=lambda k: (catalog.domain_order(k[0]) if k[0] in catalog.domains else len(catalog.domains), k))
+    details = tuple((n, left.details[n], right.details[n]) for n in DETAILS if left.details[n] != right.details[n])
+    keys = sorted(
+        set(left.settings) | set(right.settings),
+        key=lambda k: (catalog.domain_order(k[0]) if k[0] in catalog.domains else len(catalog.domains), k),
+    )
     added = tuple(Setting(d, k, right.settings[(d, k)]) for d, k in keys if (d, k) not in left.settings)
     removed = tuple(Setting(d, k, left.settings[(d, k)]) for d, k in keys if (d, k) not in right.settings)
-    changed = tuple((Setting(d, k, right.settings[(d, k)]), left.settings[(d, k)]) for d, k in keys
-                    if (d, k) in left.settings and (d, k) in right.settings
-                    and not _same(left.settings[(d, k)], right.settings[(d, k)]))
-    endpoints = tuple((x, y) for x, y in zip(impact.assess(left.selection, catalog),
-                                              impact.assess(right.selection, catalog))
-                      if (x.effect, x.still_contacted_by) != (y.effect, y.still_contacted_by))
+    changed = tuple(
+        (Setting(d, k, right.settings[(d, k)]), left.settings[(d, k)])
+        for d, k in keys
+        if (d, k) in left.settings
+        and (d, k) in right.settings
+        and not _same(left.settings[(d, k)], right.settings[(d, k)])
+    )
+    endpoints = tuple(
+        (x, y)
+        for x, y in zip(impact.assess(left.selection, catalog), impact.assess(right.selection, catalog), strict=True)
+        if (x.effect, x.still_contacted_by) != (y.effect, y.still_contacted_by)
+    )
     return Difference(left, right, details, added, removed, changed, endpoints)
 
 

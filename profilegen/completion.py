@@ -10,7 +10,7 @@ and typer's completion classes are imported only when a shell asks.
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from profilegen import names
 
@@ -109,8 +109,9 @@ def consoles(incomplete: str) -> list[tuple[str, str]]:
 
 
 def apps(incomplete: str) -> list[tuple[str, str]]:
-    return _matching(incomplete, ((name, f"{letter}, an app of the article's tables")
-                                  for letter, name in _catalog().apps.items()))
+    return _matching(
+        incomplete, ((name, f"{letter}, an app of the article's tables") for letter, name in _catalog().apps.items())
+    )
 
 
 def effects(incomplete: str) -> list[tuple[str, str]]:
@@ -148,9 +149,13 @@ def sets(incomplete: str) -> list[tuple[str, str]]:
             return _matching(incomplete, ((f"{spec}={format_value(v.value)}", v.title) for v in pref.values))
         if colon:
             domain = catalog.domain(app).domain
-            return _matching(incomplete, ((f"{app}:{p.key}=", p.title) for p in catalog.preferences.values()
-                                          if domain in p.domains))
+            return _matching(
+                incomplete, ((f"{app}:{p.key}=", p.title) for p in catalog.preferences.values() if domain in p.domains)
+            )
     except SelectionError:
         return []
-    return _matching(incomplete, [(f"{p.key}=", p.title) for p in catalog.preferences.values()]
-                     + [(f"{d.alias}:", d.name) for d in catalog.domains.values()])
+    return _matching(
+        incomplete,
+        [(f"{p.key}=", p.title) for p in catalog.preferences.values()]
+        + [(f"{d.alias}:", d.name) for d in catalog.domains.values()],
+    )

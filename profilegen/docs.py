@@ -31,35 +31,55 @@ def settings_table(catalog: Catalog) -> str:
         aliases = "".join(f"<br>also read as `{a}`" for a in p.aliases)
         caveats = "".join(f"<br>⚠ {c}" for c in p.caveats)
         source = catalog.sources[p.evidence.source]
-        return (f"`{p.key}`{aliases}", "<br>".join(f"`{d}`" for d in p.domains), p.type, _cell(values),
-                f"`{format_value(p.private)}`" if p.private is not None else "",
-                _cell("<br>".join(p.versions(catalog))), _cell(p.description) + _cell(caveats),
-                f"[{_cell(source.title)}]({source.url}) ({p.evidence.confidence})")
+        return (
+            f"`{p.key}`{aliases}",
+            "<br>".join(f"`{d}`" for d in p.domains),
+            p.type,
+            _cell(values),
+            f"`{format_value(p.private)}`" if p.private is not None else "",
+            _cell("<br>".join(p.versions(catalog))),
+            _cell(p.description) + _cell(caveats),
+            f"[{_cell(source.title)}]({source.url}) ({p.evidence.confidence})",
+        )
 
-    return _table(("Key", "Domains", "Type", "Values", "Most private", "Versions", "What it does", "Source"),
-                  map(row, catalog.preferences.values()))
+    return _table(
+        ("Key", "Domains", "Type", "Values", "Most private", "Versions", "What it does", "Source"),
+        map(row, catalog.preferences.values()),
+    )
 
 
 def sources(catalog: Catalog) -> str:
     from profilegen.catalog import CONFIDENCE
 
-    return "\n\n".join([
-        _table(("id", "source", "publisher"),
-               ((f"`{s.id}`", f"[{_cell(s.title)}]({s.url})" + (f", {s.date}" if s.date else ""), s.publisher)
-                for s in catalog.sources.values())),
-        _table(("confidence", "meaning"), CONFIDENCE.items()),
-    ])
+    return "\n\n".join(
+        [
+            _table(
+                ("id", "source", "publisher"),
+                (
+                    (f"`{s.id}`", f"[{_cell(s.title)}]({s.url})" + (f", {s.date}" if s.date else ""), s.publisher)
+                    for s in catalog.sources.values()
+                ),
+            ),
+            _table(("confidence", "meaning"), CONFIDENCE.items()),
+        ]
+    )
 
 
 def versions(catalog: Catalog) -> str:
-    return _table(("product", "current", "released", "source"),
-                  ((p.title, str(p.current), p.released, f"`{p.evidence.source}` ({p.evidence.confidence})")
-                   for p in catalog.products.values()))
+    return _table(
+        ("product", "current", "released", "source"),
+        (
+            (p.title, str(p.current), p.released, f"`{p.evidence.source}` ({p.evidence.confidence})")
+            for p in catalog.products.values()
+        ),
+    )
 
 
 def presets(catalog: Catalog) -> str:
-    return _table(("preset", "for", "what it does"),
-                  ((f"`{p.name}`", p.for_versions(catalog), _cell(p.description)) for p in catalog.presets.values()))
+    return _table(
+        ("preset", "for", "what it does"),
+        ((f"`{p.name}`", p.for_versions(catalog), _cell(p.description)) for p in catalog.presets.values()),
+    )
 
 
 def build_options(catalog: Catalog) -> str:
@@ -75,24 +95,34 @@ def build_options(catalog: Catalog) -> str:
         long, *short = sorted(param.opts, key=len, reverse=True)
         flag = long if param.is_flag else f"{long} {param.metavar or param.type.name.upper()}"
         shown = param.show_default and not param.is_flag and param.default is not None
-        rows.append((f"`{_cell(flag)}`" + "".join(f", `{s}`" for s in short),
-                     _cell((param.help or "") + (f" [default: {param.default}]" if shown else ""))))
+        rows.append(
+            (
+                f"`{_cell(flag)}`" + "".join(f", `{s}`" for s in short),
+                _cell((param.help or "") + (f" [default: {param.default}]" if shown else "")),
+            )
+        )
     return _table(("option", "meaning"), rows)
 
 
 def apps(catalog: Catalog) -> str:
-    return _table(("APP", "preference domain", "application"),
-                  ((f"`{d.alias}`", f"`{d.domain}`", d.name) for d in catalog.domains.values()))
+    return _table(
+        ("APP", "preference domain", "application"),
+        ((f"`{d.alias}`", f"`{d.domain}`", d.name) for d in catalog.domains.values()),
+    )
 
 
 def formats(catalog: Catalog) -> str:
     from profilegen.render import FORMATS, KINDS
 
-    return "\n\n".join([
-        _table(("format", "file kinds", "what"),
-               ((f"`{name}`", ", ".join(f"`{k}`" for k in f.kinds), f.help) for name, f in FORMATS.items())),
-        _table(("file kind", "what it is"), ((f"`{kind}`", what) for kind, what in KINDS.items())),
-    ])
+    return "\n\n".join(
+        [
+            _table(
+                ("format", "file kinds", "what"),
+                ((f"`{name}`", ", ".join(f"`{k}`" for k in f.kinds), f.help) for name, f in FORMATS.items()),
+            ),
+            _table(("file kind", "what it is"), ((f"`{kind}`", what) for kind, what in KINDS.items())),
+        ]
+    )
 
 
 def effects(catalog: Catalog) -> str:
@@ -122,7 +152,7 @@ def update(readme: str, catalog: Catalog) -> str:
     for name, make in BLOCKS.items():
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         block = f"{start}\n{make(catalog)}\n{end}"
-        readme = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, readme, flags=re.S)
+        readme = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _, block=block: block, readme, flags=re.S)
     return readme
 
 

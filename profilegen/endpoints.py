@@ -14,8 +14,20 @@ from profilegen.catalog import EFFECTS, Catalog, Setting, format_value
 from profilegen.render import Output
 from profilegen.selection import Selection
 
-COLUMNS = ("section", "url", "host", "apps", "type", "description", "effect", "silenced_for",
-           "still_contacted_by", "settings", "evidence", "reason")
+COLUMNS = (
+    "section",
+    "url",
+    "host",
+    "apps",
+    "type",
+    "description",
+    "effect",
+    "silenced_for",
+    "still_contacted_by",
+    "settings",
+    "evidence",
+    "reason",
+)
 PROXY_ADVICE = (
     "# Microsoft's advice for proxies and firewalls: answer a blocked request with a 40X\n"
     "# (403 or 404) rather than dropping the connection; Office then gives up quickly\n"
@@ -26,9 +38,9 @@ PROXY_ADVICE = (
 
 def document(impacts: list[impact.Impact], selection: Selection | None) -> dict:
     return {
-        "selection": [
-            {"domain": s.domain, "key": s.key, "value": s.value} for s in selection.settings
-        ] if selection else [],
+        "selection": [{"domain": s.domain, "key": s.key, "value": s.value} for s in selection.settings]
+        if selection
+        else [],
         "summary": impact.summary(impacts),
         "endpoints": [i.as_dict() for i in impacts],
     }
@@ -44,6 +56,7 @@ def setting_text(s: Setting) -> str:
 
 def _csv(columns: tuple[str, ...], rows: list[dict]) -> str:
     """One line per row: lists joined with "; ", booleans as true/false, None empty."""
+
     def cell(v):
         if isinstance(v, list):
             return "; ".join(v)
@@ -78,9 +91,11 @@ def hosts_markdown(hosts: list[impact.HostImpact]) -> str:
     lines = ["| Host | Effects | Sections | Still contacted by | Settings |", "|---|---|---|---|---|"]
     for h in hosts:
         row = h.as_dict()
-        lines.append(f"| `{h.host}`{' (shared with the web)' if row['shared'] else ''} | {', '.join(row['effects'])} "
-                     f"| {_cell(', '.join(row['sections']))} | {_cell(', '.join(row['still_contacted_by']))} "
-                     f"| {', '.join(f'`{k}`' for k in row['settings'])} |")
+        lines.append(
+            f"| `{h.host}`{' (shared with the web)' if row['shared'] else ''} | {', '.join(row['effects'])} "
+            f"| {_cell(', '.join(row['sections']))} | {_cell(', '.join(row['still_contacted_by']))} "
+            f"| {', '.join(f'`{k}`' for k in row['settings'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -100,9 +115,15 @@ def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catal
     lines += ["", "## By setting", "", by_setting_markdown(catalog, selection)]
     for section in catalog.sections:
         rows = [i for i in impacts if i.endpoint.section == section.name]
-        lines += ["", f"## {section.name}", "", section.about, "",
-                  "| URL | Apps | Type | Effect | Silenced for | Still contacted by | Settings | Evidence |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {section.name}",
+            "",
+            section.about,
+            "",
+            "| URL | Apps | Type | Effect | Silenced for | Still contacted by | Settings | Evidence |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for i in rows:
             e = i.endpoint
             lines.append(
@@ -136,17 +157,23 @@ def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str
     allow = (
         "# Hosts Office for Mac still contacts under this selection: allow them.\n"
         "# One hostname pattern per line, wildcards as Microsoft documents them.\n"
-        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in needed)
+        + where
+        + PROXY_ADVICE
+        + "".join(f"{h}\n" for h in needed)
     )
     block = (
         "# Hosts no documented Office for Mac app contacts under this selection: candidates to block.\n"
         "# A host that any app still needs is left out. One hostname pattern per line.\n"
-        + where + PROXY_ADVICE + "".join(f"{h}\n" for h in blocked)
+        + where
+        + PROXY_ADVICE
+        + "".join(f"{h}\n" for h in blocked)
     )
     if web:
-        block += ("\n# Shared with the web: browsers and other programs use these too, so a proxy can't block\n"
-                  "# them for Office alone. Uncomment a line only to block the host for every program.\n"
-                  + "".join(f"# {h}\n" for h in web))
+        block += (
+            "\n# Shared with the web: browsers and other programs use these too, so a proxy can't block\n"
+            "# them for Office alone. Uncomment a line only to block the host for every program.\n"
+            + "".join(f"# {h}\n" for h in web)
+        )
     return allow, block
 
 
@@ -167,14 +194,19 @@ def _squid_acls(name: str, hosts: list[str]) -> list[str]:
     overlapping dstdomain entries."""
     acls = [squid_acl(h) for h in hosts]
     domains = {v for kind, v in acls if kind == "dstdomain" and v.startswith(".")}
-    names = [v for kind, v in acls if kind == "dstdomain"
-             and not any(v != d and (v.endswith(d) or "." + v == d) for d in domains)]
+    names = [
+        v
+        for kind, v in acls
+        if kind == "dstdomain" and not any(v != d and (v.endswith(d) or "." + v == d) for d in domains)
+    ]
     patterns = [v for kind, v in acls if kind == "dstdom_regex"]
     if not patterns:
         return [f"acl {name} dstdomain {v}" for v in names]
-    return [*(f"acl {name}_names dstdomain {v}" for v in names),
-            *(f"acl {name}_patterns dstdom_regex -i {v}" for v in patterns),
-            f"acl {name} any-of {name}_names {name}_patterns" if names else f"acl {name} any-of {name}_patterns"]
+    return [
+        *(f"acl {name}_names dstdomain {v}" for v in names),
+        *(f"acl {name}_patterns dstdom_regex -i {v}" for v in patterns),
+        f"acl {name} any-of {name}_names {name}_patterns" if names else f"acl {name} any-of {name}_patterns",
+    ]
 
 
 def squid_conf(impacts: list[impact.Impact], selection: Selection) -> str:
@@ -193,12 +225,20 @@ def squid_conf(impacts: list[impact.Impact], selection: Selection) -> str:
         *_squid_acls("office_needed", needed),
     ]
     if blocked:
-        lines += ["", "# Hosts no documented Office for Mac app contacts under this selection.",
-                  *_squid_acls("office_silenced", blocked), "http_access deny office_silenced"]
+        lines += [
+            "",
+            "# Hosts no documented Office for Mac app contacts under this selection.",
+            *_squid_acls("office_silenced", blocked),
+            "http_access deny office_silenced",
+        ]
     if web:
-        lines += ["", "# Shared with the web: browsers and other programs use these too, so denying them",
-                  "# denies them to every program. Uncomment these lines only if that is what you want.",
-                  *(f"# {line}" for line in _squid_acls("office_shared", web)), "# http_access deny office_shared"]
+        lines += [
+            "",
+            "# Shared with the web: browsers and other programs use these too, so denying them",
+            "# denies them to every program. Uncomment these lines only if that is what you want.",
+            *(f"# {line}" for line in _squid_acls("office_shared", web)),
+            "# http_access deny office_shared",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -228,13 +268,13 @@ def pac(impacts: list[impact.Impact], selection: Selection) -> str:
         "function FindProxyForURL(url, host) {\n"
         "  host = host.toLowerCase();\n"
         "  for (var i = 0; i < OFFICE_DIRECT.length; i++) {\n"
-        "    if (host === OFFICE_DIRECT[i]) return \"DIRECT\";\n"
+        '    if (host === OFFICE_DIRECT[i]) return "DIRECT";\n'
         "  }\n"
         "  for (var j = 0; j < OFFICE_DIRECT_PATTERNS.length; j++) {\n"
         "    var pattern = OFFICE_DIRECT_PATTERNS[j][0];\n"
         "    if (shExpMatch(host, pattern) &&\n"
-        "        (!OFFICE_DIRECT_PATTERNS[j][1] || host.split(\".\").length === pattern.split(\".\").length)) {\n"
-        "      return \"DIRECT\";\n"
+        '        (!OFFICE_DIRECT_PATTERNS[j][1] || host.split(".").length === pattern.split(".").length)) {\n'
+        '      return "DIRECT";\n'
         "    }\n"
         "  }\n"
         "  return PROXY;\n"
@@ -276,11 +316,18 @@ def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
                 skipped.append(host)
             elif re.fullmatch(r"[A-Za-z0-9.-]+", host):
                 calls.append(f"probe {host} {expect}")
-    notes = [f"note {shlex.quote(text)}" for text in (
-        f"a wildcard names no host to ask: {' '.join(skipped)}" if skipped else "",
-        f"shared with the web, so blocking them is up to you: {' '.join(sorted(web))}" if web else "") if text]
-    header = comment(f"Probe for {selection.profile.identifier}, written by profilegen: does the proxy let "
-                     "through the hosts Office for Mac still needs, and answer the silenced ones with 403 or 404?")
+    notes = [
+        f"note {shlex.quote(text)}"
+        for text in (
+            f"a wildcard names no host to ask: {' '.join(skipped)}" if skipped else "",
+            f"shared with the web, so blocking them is up to you: {' '.join(sorted(web))}" if web else "",
+        )
+        if text
+    ]
+    header = comment(
+        f"Probe for {selection.profile.identifier}, written by profilegen: does the proxy let "
+        "through the hosts Office for Mac still needs, and answer the silenced ones with 403 or 404?"
+    )
     text = PROBE.read_text(encoding="utf-8")
     return text.replace("@HEADER@", header).replace("# @HOSTS@", "\n".join([*notes, *calls]))
 

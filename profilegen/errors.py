@@ -6,7 +6,7 @@ CANCELLED = 130  # the wizard's exit code when cancelled, as a shell reports Ctr
 EXIT_CODES = {
     0: "done",
     1: "an error: bad value, config, file or identity, or (for `check`, `verify`) a problem found; "
-       "one `Error: ...` line on stderr",
+    "one `Error: ...` line on stderr",
     2: "a usage error: unknown option, missing argument, options that don't go together",
     CANCELLED: "the wizard was cancelled",
 }

@@ -24,12 +24,26 @@ def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGN
     expected = ("real", "integer") if kind == "real" else (kind,)
     if kind != "any" and type_name(value) not in expected:
         shown = format_value(value) if isinstance(value, bool) else repr(value)
-        found.append(("error", "PG302", f"{label or 'the value'} must be {a_or_an(kind)} {kind}, not "
-                      f"{a_or_an(type_name(value))} {type_name(value)} ({shown})", path))
+        found.append(
+            (
+                "error",
+                "PG302",
+                f"{label or 'the value'} must be {a_or_an(kind)} {kind}, not "
+                f"{a_or_an(type_name(value))} {type_name(value)} ({shown})",
+                path,
+            )
+        )
         return found
     if "values" in spec and not any(same_value(value, v) for v in spec["values"]):
-        found.append(("error", "PG303", f"{label or 'the value'} = {format_value(value)} is not one of "
-                      f"{', '.join(map(format_value, spec['values']))}", path))
+        found.append(
+            (
+                "error",
+                "PG303",
+                f"{label or 'the value'} = {format_value(value)} is not one of "
+                f"{', '.join(map(format_value, spec['values']))}",
+                path,
+            )
+        )
     if isinstance(value, dict) and ("keys" in spec or "any" in spec):
         known = spec.get("keys", {})
         for key, sub in known.items():
@@ -59,8 +73,9 @@ def describe(spec: dict) -> str:
     if kind == "dictionary" and "any" in spec:
         return f"a dictionary of {describe(spec['any'])}"
     if kind == "dictionary" and "keys" in spec:
-        parts = [f"{key} ({describe(sub)}{', required' if sub.get('required') else ''})"
-                 for key, sub in spec["keys"].items()]
+        parts = [
+            f"{key} ({describe(sub)}{', required' if sub.get('required') else ''})" for key, sub in spec["keys"].items()
+        ]
         return "dictionaries with " + "; ".join(parts)
     if kind == "array" and "items" in spec:
         return f"an array of {describe(spec['items'])}"
@@ -71,8 +86,16 @@ def describe(spec: dict) -> str:
 
 def json_schema(spec: dict) -> dict:
     """The facts as JSON Schema, for Jamf Pro's custom schema."""
-    kinds = {"string": "string", "integer": "integer", "boolean": "boolean", "real": "number",
-             "array": "array", "dictionary": "object", "date": "string", "data": "string"}
+    kinds = {
+        "string": "string",
+        "integer": "integer",
+        "boolean": "boolean",
+        "real": "number",
+        "array": "array",
+        "dictionary": "object",
+        "date": "string",
+        "data": "string",
+    }
     schema: dict = {"type": kinds.get(spec["type"], "string")}
     if "values" in spec:
         schema["enum"] = list(spec["values"])

@@ -64,7 +64,8 @@ def active(settings, catalog: Catalog) -> list[tuple[Setting, Rule]]:
         (setting, rule)
         for setting in settings
         for rule in catalog.preferences[setting.key].impact
-        if rule.holds(setting.value) and not any(holds(k, v) for k, v in rule.unless)
+        if rule.holds(setting.value)
+        and not any(holds(k, v) for k, v in rule.unless)
         and all(holds(k, v) for k, v in rule.also)
     ]
 
@@ -125,17 +126,20 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
         else:
             effect = "unchanged"
         applied = list(dict.fromkeys(rule for _, rule in used))
-        result.append(Impact(
-            endpoint=endpoint,
-            effect=effect,
-            silenced_for=tuple(a for a in endpoint.apps if a in silenced),
-            still_contacted_by=() if effect == "silenced" else still,
-            settings=tuple(dict.fromkeys(s for s, _ in used)),
-            evidence=None if not applied else (
-                "documented" if all(r.evidence == "documented" for r in applied) else "inferred"),
-            reason=" ".join(r.reason for r in applied),
-            sources=tuple(dict.fromkeys(r.source for r in applied)),
-        ))
+        result.append(
+            Impact(
+                endpoint=endpoint,
+                effect=effect,
+                silenced_for=tuple(a for a in endpoint.apps if a in silenced),
+                still_contacted_by=() if effect == "silenced" else still,
+                settings=tuple(dict.fromkeys(s for s, _ in used)),
+                evidence=None
+                if not applied
+                else ("documented" if all(r.evidence == "documented" for r in applied) else "inferred"),
+                reason=" ".join(r.reason for r in applied),
+                sources=tuple(dict.fromkeys(r.source for r in applied)),
+            )
+        )
     return result
 
 
@@ -148,8 +152,10 @@ def summary(impacts: list[Impact]) -> dict[str, int]:
 
 def summary_line(impacts: list[Impact]) -> str:
     c = summary(impacts)
-    return (f"{c['silenced']} silenced, {c['partly silenced']} partly silenced, {c['reduced']} reduced, "
-            f"{c['unchanged']} unchanged, of {len(impacts)} documented endpoint rows")
+    return (
+        f"{c['silenced']} silenced, {c['partly silenced']} partly silenced, {c['reduced']} reduced, "
+        f"{c['unchanged']} unchanged, of {len(impacts)} documented endpoint rows"
+    )
 
 
 def only(impacts: list[Impact], catalog: Catalog, effects=(), apps=(), sections=()) -> list[Impact]:
@@ -161,9 +167,12 @@ def only(impacts: list[Impact], catalog: Catalog, effects=(), apps=(), sections=
     wanted = {by_letter.get(app.strip().upper()) or names.pick("app", app, catalog.apps.values()) for app in apps}
     for part in sections:
         if not any(part.lower() in s.name.lower() for s in catalog.sections):
-            raise SelectionError(f"no section matches {part!r}; the sections are {', '.join(s.name for s in catalog.sections)}")
+            raise SelectionError(
+                f"no section matches {part!r}; the sections are {', '.join(s.name for s in catalog.sections)}"
+            )
     return [
-        i for i in impacts
+        i
+        for i in impacts
         if (not effects or i.effect in effects)
         and (not wanted or not i.endpoint.apps or wanted & set(i.endpoint.apps))
         and (not sections or any(p.lower() in i.endpoint.section.lower() for p in sections))
@@ -208,8 +217,7 @@ def hosts(impacts: list[Impact]) -> tuple[list[str], list[str], list[str]]:
     """(still needed, to block, shared) host patterns. A host any row still needs is never a block
     candidate; a silenced host shared with the web is set apart, as a proxy can't block it for Office alone."""
     needed = list(dict.fromkeys(i.endpoint.host for i in impacts if i.effect != "silenced"))
-    silenced = [h for h in dict.fromkeys(i.endpoint.host for i in impacts if i.effect == "silenced")
-                if h not in needed]
+    silenced = [h for h in dict.fromkeys(i.endpoint.host for i in impacts if i.effect == "silenced") if h not in needed]
     shared = {i.endpoint.host for i in impacts if i.endpoint.shared}
     return needed, [h for h in silenced if h not in shared], [h for h in silenced if h in shared]
 
@@ -244,15 +252,18 @@ def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[Set
             settings = ()
         if not settings:
             continue
-        alone = Selection(pref.key, settings, selection.profile if selection else None,
-                          target=selection.target if selection else None)
+        alone = Selection(
+            pref.key, settings, selection.profile if selection else None, target=selection.target if selection else None
+        )
         impacts = [i for i in assess(alone, catalog) if i.effect != "unchanged"]
-        breaks = tuple(dict.fromkeys(
-            b for s, rule in active(alone.settings, catalog) for b in rule.breaks))
-        result.append(SettingImpact(
-            pref, settings,
-            tuple(i for i in impacts if "silenced" in i.effect),
-            tuple(i for i in impacts if i.effect == "reduced"),
-            breaks,
-        ))
+        breaks = tuple(dict.fromkeys(b for s, rule in active(alone.settings, catalog) for b in rule.breaks))
+        result.append(
+            SettingImpact(
+                pref,
+                settings,
+                tuple(i for i in impacts if "silenced" in i.effect),
+                tuple(i for i in impacts if i.effect == "reduced"),
+                breaks,
+            )
+        )
     return result

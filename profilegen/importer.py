@@ -18,12 +18,17 @@ from typing import Any
 
 from profilegen.catalog import Catalog, Setting, format_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
-from profilegen.request import Profile, check_identifier, one_of, SCOPES
+from profilegen.request import SCOPES, Profile, check_identifier, one_of
 
 # Profile keys carried into [profile], and how.
-METADATA = {"PayloadIdentifier": "identifier", "PayloadOrganization": "organization",
-            "PayloadDisplayName": "display_name", "PayloadDescription": "description", "PayloadScope": "scope",
-            "PayloadRemovalDisallowed": "removal_disallowed"}
+METADATA = {
+    "PayloadIdentifier": "identifier",
+    "PayloadOrganization": "organization",
+    "PayloadDisplayName": "display_name",
+    "PayloadDescription": "description",
+    "PayloadScope": "scope",
+    "PayloadRemovalDisallowed": "removal_disallowed",
+}
 
 
 class UnreadableError(ProfilegenError):
@@ -73,10 +78,12 @@ class Imported:
         }
 
     def lines(self) -> list[str]:
-        return ([f"imported {len(self.settings)} settings from {', '.join(self.forms)}"]
-                + [f"converted: {line}" for line in self.converted]
-                + [f"left out: {line}" for line in self.left_out]
-                + [f"warning: {line}" for line in self.warnings])
+        return (
+            [f"imported {len(self.settings)} settings from {', '.join(self.forms)}"]
+            + [f"converted: {line}" for line in self.converted]
+            + [f"left out: {line}" for line in self.left_out]
+            + [f"warning: {line}" for line in self.warnings]
+        )
 
 
 def read(path: Path, domain: str | None = None) -> Raw:
@@ -103,21 +110,28 @@ def read(path: Path, domain: str | None = None) -> Raw:
         except ProfileReadError as e:
             if not str(e).startswith(f"{path} is not a property list"):
                 raise  # well-formedness, with its line and column
-            raise UnreadableError(f"{path} is not a profile, a property list, an Intune preference file or "
-                                  "`defaults` output") from None
+            raise UnreadableError(
+                f"{path} is not a profile, a property list, an Intune preference file or `defaults` output"
+            ) from None
     if not isinstance(plist, dict):
         raise UnreadableError(f"{path} holds a property list, but not a dictionary")
     if isinstance(plist.get("PayloadContent"), list) and plist.get("PayloadType") == "Configuration":
         found = settings(plist)
         styles = {f.style for f in found}
         metadata = {k: v for k, v in plist.items() if k in METADATA}
-        return Raw(Path(path), form, tuple((f.setting.domain, f.setting.key, f.setting.value) for f in found),
-                   metadata, styles.pop() if len(styles) == 1 else None)
+        return Raw(
+            Path(path),
+            form,
+            tuple((f.setting.domain, f.setting.key, f.setting.value) for f in found),
+            metadata,
+            styles.pop() if len(styles) == 1 else None,
+        )
     name = domain or Path(path).name.removesuffix(".plist").removesuffix(".xml")
     if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", name):
         raise UnreadableError(f"{path}: can't tell its preference domain; name the file DOMAIN.plist or give --domain")
-    return Raw(Path(path), "plist" if form == "profile" else form,
-               tuple((name, key, value) for key, value in plist.items()))
+    return Raw(
+        Path(path), "plist" if form == "profile" else form, tuple((name, key, value) for key, value in plist.items())
+    )
 
 
 def _text_forms(data: bytes, path: Path) -> dict:
@@ -138,8 +152,9 @@ class _OldStyle:
     TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.:/$+-]+)|(.))', re.S)
 
     def __init__(self, text: str):
-        self.tokens = [(quoted, bare, sign) for quoted, bare, sign in self.TOKEN.findall(text)
-                       if quoted or bare or sign.strip()]
+        self.tokens = [
+            (quoted, bare, sign) for quoted, bare, sign in self.TOKEN.findall(text) if quoted or bare or sign.strip()
+        ]
         self.at = 0
 
     def read(self) -> Any:
@@ -207,7 +222,9 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
         result.left_out.append(f"{where} ({path.name}): {pref.key} is not documented for {domain}")
         return
     if pref.key != key:
-        result.warnings.append(f"{where} ({path.name}): {key} is another spelling of {pref.key}; imported as {pref.key}")
+        result.warnings.append(
+            f"{where} ({path.name}): {key} is another spelling of {pref.key}; imported as {pref.key}"
+        )
     typed = value
     if type_name(value) != pref.type:
         try:
@@ -215,11 +232,15 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
                 raise SelectionError("no certain conversion")
             typed = pref.parse(str(value))
         except SelectionError:
-            result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {type_name(value)} where "
-                                   f"{pref.key} takes {pref.type}, and no certain conversion")
+            result.left_out.append(
+                f"{where} = {_shown(value)} ({path.name}): {type_name(value)} where "
+                f"{pref.key} takes {pref.type}, and no certain conversion"
+            )
             return
-        result.converted.append(f"{domain} {pref.key}: the {type_name(value)} {_shown(value)} "
-                                f"to the {pref.type} {format_value(typed)} ({path.name})")
+        result.converted.append(
+            f"{domain} {pref.key}: the {type_name(value)} {_shown(value)} "
+            f"to the {pref.type} {format_value(typed)} ({path.name})"
+        )
     elif pref.old_name(value):
         typed = pref.old_name(value)
         result.warnings.append(f"{where} = {value} ({path.name}): an old name of {typed}; imported as {typed}")
@@ -229,8 +250,10 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
         return
     slot = (domain, pref.key)
     if slot in result.settings and not _same(result.settings[slot], typed):
-        raise SelectionError(f"{domain} {pref.key} is {_shown(result.settings[slot])} in {result.origin[slot]} "
-                             f"but {_shown(typed)} in {path}; choose one")
+        raise SelectionError(
+            f"{domain} {pref.key} is {_shown(result.settings[slot])} in {result.origin[slot]} "
+            f"but {_shown(typed)} in {path}; choose one"
+        )
     result.settings[slot] = typed
     result.origin.setdefault(slot, path)
 
@@ -257,8 +280,10 @@ def _profile(result: Imported, raw: Raw) -> None:
         if name not in result.profile:
             result.profile[name] = value
         elif result.profile[name] != value:
-            result.warnings.append(f"{raw.path.name}: {name} {_shown(value)} differs from the first file's; "
-                                   f"kept {_shown(result.profile[name])}")
+            result.warnings.append(
+                f"{raw.path.name}: {name} {_shown(value)} differs from the first file's; "
+                f"kept {_shown(result.profile[name])}"
+            )
 
 
 def _same(a: Any, b: Any) -> bool:

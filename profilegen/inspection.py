@@ -22,17 +22,36 @@ from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
 TOP_LEVEL = {
-    "PayloadContent": "array", "PayloadIdentifier": "string", "PayloadUUID": "string", "PayloadType": "string",
-    "PayloadVersion": "integer", "PayloadDisplayName": "string", "PayloadDescription": "string",
-    "PayloadOrganization": "string", "PayloadScope": "string", "PayloadRemovalDisallowed": "boolean",
-    "HasRemovalPasscode": "boolean", "IsEncrypted": "boolean", "EncryptedPayloadContent": "data",
-    "RemovalDate": "date", "DurationUntilRemoval": ("integer", "real"), "PayloadExpirationDate": "date",
-    "TargetDeviceType": "integer", "ConsentText": "dictionary",
+    "PayloadContent": "array",
+    "PayloadIdentifier": "string",
+    "PayloadUUID": "string",
+    "PayloadType": "string",
+    "PayloadVersion": "integer",
+    "PayloadDisplayName": "string",
+    "PayloadDescription": "string",
+    "PayloadOrganization": "string",
+    "PayloadScope": "string",
+    "PayloadRemovalDisallowed": "boolean",
+    "HasRemovalPasscode": "boolean",
+    "IsEncrypted": "boolean",
+    "EncryptedPayloadContent": "data",
+    "RemovalDate": "date",
+    "DurationUntilRemoval": ("integer", "real"),
+    "PayloadExpirationDate": "date",
+    "TargetDeviceType": "integer",
+    "ConsentText": "dictionary",
 }
 REQUIRED = ("PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion")
-COMMON = {"PayloadIdentifier": "string", "PayloadUUID": "string", "PayloadType": "string",
-          "PayloadVersion": "integer", "PayloadDescription": "string", "PayloadDisplayName": "string",
-          "PayloadOrganization": "string", "PayloadEnabled": "boolean"}
+COMMON = {
+    "PayloadIdentifier": "string",
+    "PayloadUUID": "string",
+    "PayloadType": "string",
+    "PayloadVersion": "integer",
+    "PayloadDescription": "string",
+    "PayloadDisplayName": "string",
+    "PayloadOrganization": "string",
+    "PayloadEnabled": "boolean",
+}
 
 
 class ProfileReadError(ProfilegenError):
@@ -83,9 +102,10 @@ def parse_plist(data: bytes, path: Path) -> Any:
         return plistlib.loads(text.lstrip() if fmt else data, fmt=fmt)
     except ExpatError as e:
         # Count lines in the file as given: stripped white space shifts them.
-        line = e.lineno + data[:len(data) - len(text.lstrip())].count(b"\n")
-        raise ProfileReadError(f"{path}:{line}:{e.offset + 1}: not a well-formed property list: "
-                               f"{e.args[0].split(':')[0]}") from None
+        line = e.lineno + data[: len(data) - len(text.lstrip())].count(b"\n")
+        raise ProfileReadError(
+            f"{path}:{line}:{e.offset + 1}: not a well-formed property list: {e.args[0].split(':')[0]}"
+        ) from None
     except Exception:  # plistlib raises several kinds for malformed input
         raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
 
@@ -124,10 +144,10 @@ def settings(profile: dict) -> list[Found]:
         base = ("PayloadContent", i)
         if kind == MCX and isinstance(payload.get("PayloadContent"), dict):
             for domain, forms in payload["PayloadContent"].items():
-                for form, entries in (forms.items() if isinstance(forms, dict) else ()):
+                for form, entries in forms.items() if isinstance(forms, dict) else ():
                     for j, entry in enumerate(entries if isinstance(entries, list) else []):
                         prefs = entry.get("mcx_preference_settings") if isinstance(entry, dict) else None
-                        for key, value in (prefs.items() if isinstance(prefs, dict) else ()):
+                        for key, value in prefs.items() if isinstance(prefs, dict) else ():
                             path = (*base, "PayloadContent", domain, form, j, "mcx_preference_settings", key)
                             found.append(Found(Setting(domain, key, value), i, path, "mcx"))
         elif isinstance(kind, str):
@@ -158,13 +178,17 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
             meaning = None
             if known and type_name(s.value) == pref.type and not pref.problem(s.value):
                 meaning = pref.title_of(s.value)
-            items.append({
-                "domain": s.domain, "key": s.key, "value": plain(s.value),
-                "title": pref.title if known else None,
-                "meaning": meaning,
-                "known": known,
-                "spelling_of": pref.key if known and pref.key != s.key else None,
-            })
+            items.append(
+                {
+                    "domain": s.domain,
+                    "key": s.key,
+                    "value": plain(s.value),
+                    "title": pref.title if known else None,
+                    "meaning": meaning,
+                    "known": known,
+                    "spelling_of": pref.key if known and pref.key != s.key else None,
+                }
+            )
         entry = {
             "type": plain(payload.get("PayloadType")),
             "identifier": plain(payload.get("PayloadIdentifier")),
@@ -186,8 +210,10 @@ def describe(pf: ProfileFile, catalog: Catalog) -> dict:
     if profile.get("PayloadType") == PROFILE_SERVICE and isinstance(profile.get("PayloadContent"), dict):
         content = profile["PayloadContent"]
         result["profile_service"] = {  # the challenge is a secret: only whether there is one
-            "url": plain(content.get("URL")), "device_attributes": plain(content.get("DeviceAttributes")),
-            "challenge": "Challenge" in content}
+            "url": plain(content.get("URL")),
+            "device_attributes": plain(content.get("DeviceAttributes")),
+            "challenge": "Challenge" in content,
+        }
     return result
 
 
@@ -198,12 +224,18 @@ def _certificate(data: Any) -> dict | None:
     try:
         from cryptography import x509
 
-        cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
-                else x509.load_der_x509_certificate(data))
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if data.lstrip().startswith(b"-----BEGIN")
+            else x509.load_der_x509_certificate(data)
+        )
     except Exception:  # cryptography raises several kinds for what isn't a certificate
         return {"error": "not a readable certificate"}
-    return {"subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
-            "not_after": cert.not_valid_after_utc.isoformat()}
+    return {
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+    }
 
 
 def plain(value: Any) -> Any:
@@ -251,17 +283,22 @@ def lines(info: dict) -> list[str]:
     found += [f"  {key}: {text(value)}" for key, value in info["metadata"].items()]
     service = info.get("profile_service")
     if service:
-        found += [f"  Profile Service URL: {service['url']}",
-                  f"  Device attributes: {', '.join(map(str, service['device_attributes'] or []))}",
-                  f"  Challenge: {'present (not shown)' if service['challenge'] else 'none'}"]
+        found += [
+            f"  Profile Service URL: {service['url']}",
+            f"  Device attributes: {', '.join(map(str, service['device_attributes'] or []))}",
+            f"  Challenge: {'present (not shown)' if service['challenge'] else 'none'}",
+        ]
     for i, payload in enumerate(info["payloads"], 1):
         found.append(f"Payload {i}: {payload['type']} ({payload['identifier']})")
         certificate = payload.get("certificate")
         if certificate:
             found += [f"  {name}: {value}" for name, value in certificate.items()]
         for s in payload["settings"]:
-            words = (f"{s['title']}: {s['meaning'] or 'value not documented'}" if s["known"]
-                     else "not in profilegen's catalog")
+            words = (
+                f"{s['title']}: {s['meaning'] or 'value not documented'}"
+                if s["known"]
+                else "not in profilegen's catalog"
+            )
             domain = f"{s['domain']} " if s["domain"] != payload["type"] else ""
             found.append(f"  {domain}{s['key']} = {text(s['value'])}  [{words}]")
     return found
@@ -306,20 +343,26 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
         if expected is None:
             warn("PG102", f"top-level key {key} is not in Apple's schema for profiles", key)
         elif not _type_ok(value, expected):
-            error("PG103", f"top-level {key} must be {' or '.join(expected) if isinstance(expected, tuple) else expected}, "
-                  f"not {type_name(value)}", key)
+            error(
+                "PG103",
+                f"top-level {key} must be {' or '.join(expected) if isinstance(expected, tuple) else expected}, "
+                f"not {type_name(value)}",
+                key,
+            )
     if profile.get("PayloadType", "Configuration") != "Configuration":
         error("PG104", f"top-level PayloadType must be Configuration, not {profile['PayloadType']!r}", "PayloadType")
     if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
-        error("PG105", f"top-level PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
+        error(
+            "PG105",
+            f"top-level PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}",
+            "PayloadVersion",
+        )
     if "PayloadScope" in profile and profile["PayloadScope"] not in ("System", "User"):
         error("PG106", f"PayloadScope must be System or User, not {profile['PayloadScope']!r}", "PayloadScope")
 
     uuids: dict[str, tuple] = {}
     identifiers: dict[str, tuple] = {}
-    for where, item in [((), profile)] + [
-        (("PayloadContent", i), p) for i, p in enumerate(payloads(profile))
-    ]:
+    for where, item in [((), profile)] + [(("PayloadContent", i), p) for i, p in enumerate(payloads(profile))]:
         name = "top-level" if not where else f"payload {where[1] + 1}"
         if not isinstance(item, dict):
             error("PG107", f"{name} must be a dictionary, not {type_name(item)}", *where)
@@ -327,33 +370,51 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
         if where:
             for key in REQUIRED:
                 if key not in item:
-                    error("PG108", f"{name} ({item.get('PayloadType', 'no type')}): required key {key} is missing", *where)
+                    error(
+                        "PG108", f"{name} ({item.get('PayloadType', 'no type')}): required key {key} is missing", *where
+                    )
             for key, expected in COMMON.items():
                 if key in item and not _type_ok(item[key], expected):
                     error("PG109", f"{name}: {key} must be {expected}, not {type_name(item[key])}", *where, key)
             if "PayloadVersion" in item and not same_value(item["PayloadVersion"], 1):
-                error("PG110", f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
-                      *where, "PayloadVersion")
+                error(
+                    "PG110",
+                    f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
+                    *where,
+                    "PayloadVersion",
+                )
         value = item.get("PayloadUUID")
         if isinstance(value, str):
             if value.upper() in uuids:
                 error("PG111", f"{name}: PayloadUUID {value} is used twice", *where, "PayloadUUID")
             uuids[value.upper()] = where
             if not _is_uuid(value):
-                warn("PG101", f"{name}: PayloadUUID {value!r} is not a UUID; generate one with uuidgen",
-                     *where, "PayloadUUID")
+                warn(
+                    "PG101",
+                    f"{name}: PayloadUUID {value!r} is not a UUID; generate one with uuidgen",
+                    *where,
+                    "PayloadUUID",
+                )
         ident = item.get("PayloadIdentifier")
         if isinstance(ident, str):
             if ident in identifiers and where and identifiers[ident] == ():
                 # Apple only says payload identifiers are usually derived from the profile's.
-                warn("PG113", f"{name}: PayloadIdentifier {ident} is the profile's own; a payload's usually "
-                     "extends it", *where, "PayloadIdentifier")
+                warn(
+                    "PG113",
+                    f"{name}: PayloadIdentifier {ident} is the profile's own; a payload's usually extends it",
+                    *where,
+                    "PayloadIdentifier",
+                )
             elif ident in identifiers and where:
                 error("PG112", f"{name}: PayloadIdentifier {ident} is used twice", *where, "PayloadIdentifier")
             identifiers.setdefault(ident, where)
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", ident):
-                warn("PG114", f"{name}: PayloadIdentifier {ident!r} is not reverse-DNS (spaces or other characters)",
-                     *where, "PayloadIdentifier")
+                warn(
+                    "PG114",
+                    f"{name}: PayloadIdentifier {ident!r} is not reverse-DNS (spaces or other characters)",
+                    *where,
+                    "PayloadIdentifier",
+                )
         if where and item.get("PayloadType") == MCX:
             _check_mcx(item.get("PayloadContent"), (*where, "PayloadContent"), name, error)
         elif where and str(item.get("PayloadType", "")).startswith("com.apple."):
@@ -368,16 +429,27 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
             warn("PG200", f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents {pref.key}", *path)
         if pref is not None:
             if s.domain not in pref.domains:
-                error("PG201", f"{s.domain}: {s.key} is not documented for this domain; "
-                      f"it applies to {', '.join(pref.domains)}", *path)
+                error(
+                    "PG201",
+                    f"{s.domain}: {s.key} is not documented for this domain; it applies to {', '.join(pref.domains)}",
+                    *path,
+                )
             elif not _type_ok(s.value, pref.type):
                 kind = type_name(s.value)
                 shown = format_value(s.value) if isinstance(s.value, bool) else repr(s.value)
-                error("PG202", f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
-                      f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}", *path)
+                error(
+                    "PG202",
+                    f"{s.domain}: {s.key} is {a_or_an(kind)} {kind} ({shown}); "
+                    f"expected {a_or_an(pref.type)} {pref.type}, one of {pref.allowed}",
+                    *path,
+                )
             elif pref.old_name(s.value):
-                warn("PG204", f"{s.domain}: {s.key} = {s.value} is an old name of {pref.old_name(s.value)}, "
-                     "which Microsoft documents now", *path)
+                warn(
+                    "PG204",
+                    f"{s.domain}: {s.key} = {s.value} is an old name of {pref.old_name(s.value)}, "
+                    "which Microsoft documents now",
+                    *path,
+                )
             elif pref.problem(s.value):
                 error("PG203", f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
         elif s.domain in domains:
@@ -409,8 +481,14 @@ def _check_apple(payload: dict, where: tuple, name: str, problems: list) -> None
     kind = payload.get("PayloadType")
     spec = apple_facts()["payloads"].get(kind)
     if spec is None:
-        problems.append(Problem("info", "PG300", f"{name}: {kind} is not in profilegen's table of Apple's "
-                                "payloads; its keys are not checked", where))
+        problems.append(
+            Problem(
+                "info",
+                "PG300",
+                f"{name}: {kind} is not in profilegen's table of Apple's payloads; its keys are not checked",
+                where,
+            )
+        )
         return
     for level, code, message, path in facts.findings(payload, {"type": "dictionary", **spec}, "", where, COMMON):
         problems.append(Problem(level, code, f"{name} ({kind}): {message}", path))
@@ -419,24 +497,41 @@ def _check_apple(payload: dict, where: tuple, name: str, problems: list) -> None
 def _check_profile_service(profile: dict, error) -> None:
     """Over-the-air enrolment (Apple's Profile Service): a dictionary with the URL the device answers,
     the device attributes it sends, and an optional challenge."""
-    for key, kind in (("PayloadIdentifier", "string"), ("PayloadUUID", "string"), ("PayloadVersion", "integer"),
-                      ("PayloadContent", "dictionary")):
+    for key, kind in (
+        ("PayloadIdentifier", "string"),
+        ("PayloadUUID", "string"),
+        ("PayloadVersion", "integer"),
+        ("PayloadContent", "dictionary"),
+    ):
         if key not in profile:
             error("PG130", f"Profile Service: required key {key} is missing")
         elif not _type_ok(profile[key], kind):
             error("PG130", f"Profile Service: {key} must be {kind}, not {type_name(profile[key])}", key)
     if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
-        error("PG130", f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}", "PayloadVersion")
+        error(
+            "PG130",
+            f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}",
+            "PayloadVersion",
+        )
     content = profile.get("PayloadContent")
     if not isinstance(content, dict):
         return
     url = content.get("URL")
     if not isinstance(url, str) or not url.startswith("https://"):
-        error("PG131", f"Profile Service: PayloadContent URL must be an https:// URL, not {url!r}", "PayloadContent", "URL")
+        error(
+            "PG131",
+            f"Profile Service: PayloadContent URL must be an https:// URL, not {url!r}",
+            "PayloadContent",
+            "URL",
+        )
     attributes = content.get("DeviceAttributes")
     if not isinstance(attributes, list) or not all(isinstance(a, str) for a in attributes):
-        error("PG132", "Profile Service: PayloadContent DeviceAttributes must be an array of strings",
-              "PayloadContent", "DeviceAttributes")
+        error(
+            "PG132",
+            "Profile Service: PayloadContent DeviceAttributes must be an array of strings",
+            "PayloadContent",
+            "DeviceAttributes",
+        )
     if "Challenge" in content and not isinstance(content["Challenge"], str):
         error("PG133", "Profile Service: PayloadContent Challenge must be a string", "PayloadContent", "Challenge")
 
@@ -455,8 +550,13 @@ def _check_mcx(content, path, name, error) -> None:
             elif not isinstance(entries, list) or not all(
                 isinstance(e, dict) and isinstance(e.get("mcx_preference_settings"), dict) for e in entries
             ):
-                error("PG123", f"{name}: {domain} {form} must be an array of dictionaries holding "
-                      "mcx_preference_settings", *path, domain, form)
+                error(
+                    "PG123",
+                    f"{name}: {domain} {form} must be an array of dictionaries holding mcx_preference_settings",
+                    *path,
+                    domain,
+                    form,
+                )
 
 
 def _is_uuid(text: str) -> bool:
@@ -471,7 +571,7 @@ def line_of(xml: bytes, path: tuple) -> int | None:
     from lxml import etree
 
     text = xml.removeprefix(b"\xef\xbb\xbf")
-    shift = text[:len(text) - len(text.lstrip())].count(b"\n")  # lines of white space before the XML
+    shift = text[: len(text) - len(text.lstrip())].count(b"\n")  # lines of white space before the XML
     try:
         node = etree.fromstring(text.lstrip(), etree.XMLParser(resolve_entities=False, no_network=True)).find("dict")
     except etree.XMLSyntaxError:
@@ -517,35 +617,75 @@ def report(checked: list[str], findings: list[Finding], fmt: str) -> str:
     if fmt == "json":
         from profilegen import __version__
 
-        return json.dumps({"profilegen_version": __version__, "checked": checked, "findings": [
-            {"file": f.file, "line": f.line, "level": f.problem.level, "code": f.problem.code,
-             "message": f.problem.message} for f in findings]}, indent=2, ensure_ascii=False)
+        return json.dumps(
+            {
+                "profilegen_version": __version__,
+                "checked": checked,
+                "findings": [
+                    {
+                        "file": f.file,
+                        "line": f.line,
+                        "level": f.problem.level,
+                        "code": f.problem.code,
+                        "message": f.problem.message,
+                    }
+                    for f in findings
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
     if fmt == "github":
         kinds = {"error": "error", "warning": "warning", "info": "notice"}
         return "\n".join(
             f"::{kinds[f.problem.level]} file={f.file}{f',line={f.line}' if f.line else ''},title={f.problem.code}::"
-            + f.problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") for f in findings)
+            + f.problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            for f in findings
+        )
     if fmt == "sarif":
         from profilegen import __version__
 
         rules = sorted({f.problem.code for f in findings})
-        return json.dumps({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {"name": "profilegen", "version": __version__,
-                                    "informationUri": "https://github.com/profilegen/profilegen",
-                                    "rules": [{"id": code} for code in rules]}},
-                "results": [{
-                    "ruleId": f.problem.code, "ruleIndex": rules.index(f.problem.code),
-                    "level": _SARIF_LEVELS[f.problem.level], "message": {"text": f.problem.message},
-                    "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": Path(f.file).as_posix()},
-                        **({"region": {"startLine": f.line}} if f.line else {})}}],
-                } for f in findings],
-            }],
-        }, indent=2)
+        return json.dumps(
+            {
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "version": "2.1.0",
+                "runs": [
+                    {
+                        "tool": {
+                            "driver": {
+                                "name": "profilegen",
+                                "version": __version__,
+                                "informationUri": "https://github.com/profilegen/profilegen",
+                                "rules": [{"id": code} for code in rules],
+                            }
+                        },
+                        "results": [
+                            {
+                                "ruleId": f.problem.code,
+                                "ruleIndex": rules.index(f.problem.code),
+                                "level": _SARIF_LEVELS[f.problem.level],
+                                "message": {"text": f.problem.message},
+                                "locations": [
+                                    {
+                                        "physicalLocation": {
+                                            "artifactLocation": {"uri": Path(f.file).as_posix()},
+                                            **({"region": {"startLine": f.line}} if f.line else {}),
+                                        }
+                                    }
+                                ],
+                            }
+                            for f in findings
+                        ],
+                    }
+                ],
+            },
+            indent=2,
+        )
     found = {f.file for f in findings}
-    lines = [f"{f.file}{f':{f.line}' if f.line else ''}: {f.problem.level}: {f.problem.message} [{f.problem.code}]"
-             for f in findings if f.problem.code != "PG001"]
+    lines = [
+        f"{f.file}{f':{f.line}' if f.line else ''}: {f.problem.level}: {f.problem.message} [{f.problem.code}]"
+        for f in findings
+        if f.problem.code != "PG001"
+    ]
     return "\n".join(lines + [f"{file}: no problems found" for file in checked if file not in found])

@@ -57,8 +57,7 @@ def profile(selection: Selection, catalog: Catalog) -> dict:
     details = selection.profile
     result: dict[str, Any] = {
         "PayloadContent": [
-            payload(selection, catalog, domain, settings)
-            for domain, settings in selection.domains().items()
+            payload(selection, catalog, domain, settings) for domain, settings in selection.domains().items()
         ],
         "PayloadDisplayName": details.display_name,
         "PayloadDescription": details.description,

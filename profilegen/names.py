@@ -6,7 +6,8 @@ On the start-up path: difflib is imported only when a name is unknown.
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from profilegen.errors import SelectionError
 

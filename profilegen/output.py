@@ -55,7 +55,7 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
                 missing.append(p)
             parent.mkdir(parents=True, exist_ok=True)
             created += reversed(missing)
-        for out, target in zip(outputs, targets):
+        for out, target in zip(outputs, targets, strict=True):
             temp = f"{target.parent}/.{target.name}.{os.getpid()}.tmp"
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if out.executable else 0o644)
             staged.append((temp, target))

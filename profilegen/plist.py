@@ -10,11 +10,14 @@ itself, so other types and every error are exactly plistlib's.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-_HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
-           '<plist version="1.0">\n')
+_HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+    '<plist version="1.0">\n'
+)
 # What XML 1.0 can't carry and plistlib refuses in a string (tab, LF and CR it keeps).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What a string needs anything done to; most have none of it.
@@ -41,7 +44,9 @@ def _text(text: str) -> str:
         return text
     if _CONTROL.search(text):
         raise _Other
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        text.replace("\r\n", "\n").replace("\r", "\n").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def _write(value: Any, tabs: str, out: Callable[[str], None]) -> None:
@@ -55,7 +60,7 @@ def _write(value: Any, tabs: str, out: Callable[[str], None]) -> None:
     elif isinstance(value, int):
         if not -1 << 63 <= value < 1 << 64:
             raise _Other
-        out(f"{tabs}<integer>{'%d' % value}</integer>")
+        out(f"{tabs}<integer>{'%d' % value}</integer>")  # noqa: UP031 (plistlib's own conversion)
     elif isinstance(value, float):
         out(f"{tabs}<real>{value!r}</real>")
     elif isinstance(value, dict):

@@ -8,7 +8,6 @@ that doesn't sign never imports the signing stack.
 from __future__ import annotations
 
 import importlib
-
 from typing import TYPE_CHECKING, NamedTuple
 
 from profilegen import names
@@ -55,27 +54,53 @@ KINDS = {
 }
 
 FORMATS: dict[str, Format] = {
-    "mobileconfig": Format("profilegen.mobileconfig", "configuration profile (.mobileconfig)",
-                           ("mobileconfig", "mobileconfig-signed")),
-    "script": Format("profilegen.script", "shell script that applies, audits or undoes the settings with defaults",
-                     ("script", "jamf-extension-attribute")),
-    "endpoints": Format("profilegen.endpoints", "endpoint impact tables (Markdown, CSV, JSON)",
-                        ("endpoints-markdown", "endpoints-csv", "endpoints-json")),
-    "proxy-lists": Format("profilegen.endpoints", "hosts to allow and hosts to block, and a probe that tests the proxy",
-                          ("proxy-allow", "proxy-block", "probe"),
-                          "render_proxy_lists"),
-    "squid": Format("profilegen.endpoints", "Squid ACLs: silenced hosts answered with 403, needed hosts named",
-                    ("squid",), "render_squid"),
-    "pac": Format("profilegen.endpoints", "proxy auto-config: needed hosts DIRECT, the rest to --pac-proxy "
-                  "(written only with it)", ("pac",), "render_pac"),
-    "jamf-plist": Format("profilegen.mdm", "a plist per domain for Jamf Pro's Application & Custom Settings",
-                         ("jamf-plist",), "render_jamf_plist"),
-    "intune-plist": Format("profilegen.mdm", "a preference file per domain for Intune", ("intune-plist",),
-                           "render_intune_plist"),
-    "jamf-schema": Format("profilegen.mdm", "a JSON schema per domain for Jamf Pro's custom schema",
-                          ("jamf-schema",), "render_jamf_schema"),
-    "html": Format("profilegen.report", "a self-contained web page of the endpoint impact, to share",
-                   ("report-html",)),
+    "mobileconfig": Format(
+        "profilegen.mobileconfig", "configuration profile (.mobileconfig)", ("mobileconfig", "mobileconfig-signed")
+    ),
+    "script": Format(
+        "profilegen.script",
+        "shell script that applies, audits or undoes the settings with defaults",
+        ("script", "jamf-extension-attribute"),
+    ),
+    "endpoints": Format(
+        "profilegen.endpoints",
+        "endpoint impact tables (Markdown, CSV, JSON)",
+        ("endpoints-markdown", "endpoints-csv", "endpoints-json"),
+    ),
+    "proxy-lists": Format(
+        "profilegen.endpoints",
+        "hosts to allow and hosts to block, and a probe that tests the proxy",
+        ("proxy-allow", "proxy-block", "probe"),
+        "render_proxy_lists",
+    ),
+    "squid": Format(
+        "profilegen.endpoints",
+        "Squid ACLs: silenced hosts answered with 403, needed hosts named",
+        ("squid",),
+        "render_squid",
+    ),
+    "pac": Format(
+        "profilegen.endpoints",
+        "proxy auto-config: needed hosts DIRECT, the rest to --pac-proxy (written only with it)",
+        ("pac",),
+        "render_pac",
+    ),
+    "jamf-plist": Format(
+        "profilegen.mdm",
+        "a plist per domain for Jamf Pro's Application & Custom Settings",
+        ("jamf-plist",),
+        "render_jamf_plist",
+    ),
+    "intune-plist": Format(
+        "profilegen.mdm", "a preference file per domain for Intune", ("intune-plist",), "render_intune_plist"
+    ),
+    "jamf-schema": Format(
+        "profilegen.mdm",
+        "a JSON schema per domain for Jamf Pro's custom schema",
+        ("jamf-schema",),
+        "render_jamf_schema",
+    ),
+    "html": Format("profilegen.report", "a self-contained web page of the endpoint impact, to share", ("report-html",)),
 }
 
 
@@ -90,10 +115,17 @@ class Console(NamedTuple):
 
 CONSOLES = {
     "generic": Console("every output"),
-    "jamf": Console("the profile in the MCX style Jamf Pro keeps editable (or signed, with a signing identity), "
-                    "a plist and a custom schema per domain", ("mobileconfig", "jamf-plist", "jamf-schema"), "mcx"),
-    "intune": Console("the profile for a Custom profile (at most 1,000,000 bytes) and a preference file per domain",
-                      ("mobileconfig", "intune-plist"), max_profile=1_000_000),
+    "jamf": Console(
+        "the profile in the MCX style Jamf Pro keeps editable (or signed, with a signing identity), "
+        "a plist and a custom schema per domain",
+        ("mobileconfig", "jamf-plist", "jamf-schema"),
+        "mcx",
+    ),
+    "intune": Console(
+        "the profile for a Custom profile (at most 1,000,000 bytes) and a preference file per domain",
+        ("mobileconfig", "intune-plist"),
+        max_profile=1_000_000,
+    ),
 }
 
 
@@ -108,8 +140,9 @@ def check_formats(given: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None,
-           signing_time=None) -> list[Output]:
+def render(
+    selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None, signing_time=None
+) -> list[Output]:
     """Every output of the formats (none: all); with a signer (profilegen.cms.Identity), each profile
     signed too, at signing_time (a datetime) where one is given."""
     outputs: list[Output] = []
@@ -120,8 +153,12 @@ def render(selection: Selection, catalog: Catalog, formats: tuple[str, ...] = ()
         from profilegen import cms
 
         outputs.extend(
-            Output(out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig", "mobileconfig-signed",
-                   cms.sign(out.data, signer, signing_time))
-            for out in list(outputs) if out.kind == "mobileconfig"
+            Output(
+                out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig",
+                "mobileconfig-signed",
+                cms.sign(out.data, signer, signing_time),
+            )
+            for out in list(outputs)
+            if out.kind == "mobileconfig"
         )
     return outputs

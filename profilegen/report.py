@@ -57,8 +57,13 @@ def _select(name: str, label: str, values) -> str:
 
 def page(selection: Selection, catalog: Catalog) -> str:
     impacts = impact.assess(selection, catalog)
-    warnings = dict.fromkeys((*selection.warnings, *target.warnings(
-        catalog, selection.settings, selection.target, (), selection.preset))) if selection.target else {}
+    warnings = (
+        dict.fromkeys(
+            (*selection.warnings, *target.warnings(catalog, selection.settings, selection.target, (), selection.preset))
+        )
+        if selection.target
+        else {}
+    )
     title = f"Network impact: {selection.profile.display_name}"
     counts = impact.summary(impacts)
     rows = []
@@ -68,44 +73,64 @@ def page(selection: Selection, catalog: Catalog) -> str:
             f'<tr class="{i.effect.replace(" ", "-")}" data-effect="{escape(i.effect)}" '
             f'data-section="{escape(e.section)}" data-apps="{escape(",".join(e.apps))}" data-url="{escape(e.url)}">'
             f'<td>{escape(e.section)}</td><td class="host">{escape(e.host)}</td>'
-            f'<td>{escape(", ".join(e.apps) or "not given")}</td><td>{escape(e.type)}</td>'
+            f"<td>{escape(', '.join(e.apps) or 'not given')}</td><td>{escape(e.type)}</td>"
             f'<td class="effect">{escape(i.effect)}</td><td>{escape(", ".join(i.still_contacted_by))}</td>'
-            f'<td>{"<br>".join(escape(f"{s.domain} {s.key} = {format_value(s.value)}") for s in i.settings)}</td></tr>'
+            f"<td>{'<br>'.join(escape(f'{s.domain} {s.key} = {format_value(s.value)}') for s in i.settings)}</td></tr>"
         )
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f"<p>Profile <code>{escape(selection.profile.identifier)}</code>"
-        + (f", for Office {escape(str(selection.target.office))} and AutoUpdate {escape(str(selection.target.autoupdate))}"
-           if selection.target else "") + ".</p>",
-        "<h2>Settings</h2><ul>",
-        *(f"<li><code>{escape(s.domain)}</code> <code>{escape(s.key)}</code> = "
-          f"<code>{escape(format_value(s.value))}</code></li>" for s in selection.settings),
-        "</ul>",
-        *(["<h2>Warnings</h2><ul class=\"warnings\">", *(f"<li>{escape(w)}</li>" for w in warnings), "</ul>"]
-          if warnings else []),
-        "<h2>Endpoints</h2>",
-        f'<p id="summary">{escape(impact.summary_line(impacts))}.</p><ul>',
-        *(f"<li><b>{escape(effect)}</b> ({counts[effect]}): {escape(meaning)}</li>" for effect, meaning in EFFECTS.items()),
-        "</ul>",
-        "<form>" + " ".join([
-            _select("effect", "Effect", EFFECTS),
-            _select("app", "App", catalog.apps.values()),
-            _select("section", "Section", [s.name for s in catalog.sections]),
-        ]) + ' <span><span id="shown"></span> rows shown</span></form>',
-        "<table><thead><tr><th>Section</th><th>Host</th><th>Apps</th><th>Type</th><th>Effect</th>"
-        "<th>Still contacted by</th><th>Settings</th></tr></thead><tbody>",
-        *rows,
-        "</tbody></table>",
-        "<p>Apps \"not given\": the article's table for that section has no app column. "
-        "Type: ST static, SS semi-static, CS configuration service.</p>",
-        f"<script>{SCRIPT}</script></body></html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+            f"<h1>{escape(title)}</h1>",
+            f"<p>Profile <code>{escape(selection.profile.identifier)}</code>"
+            + (
+                f", for Office {escape(str(selection.target.office))} "
+                f"and AutoUpdate {escape(str(selection.target.autoupdate))}"
+                if selection.target
+                else ""
+            )
+            + ".</p>",
+            "<h2>Settings</h2><ul>",
+            *(
+                f"<li><code>{escape(s.domain)}</code> <code>{escape(s.key)}</code> = "
+                f"<code>{escape(format_value(s.value))}</code></li>"
+                for s in selection.settings
+            ),
+            "</ul>",
+            *(
+                ['<h2>Warnings</h2><ul class="warnings">', *(f"<li>{escape(w)}</li>" for w in warnings), "</ul>"]
+                if warnings
+                else []
+            ),
+            "<h2>Endpoints</h2>",
+            f'<p id="summary">{escape(impact.summary_line(impacts))}.</p><ul>',
+            *(
+                f"<li><b>{escape(effect)}</b> ({counts[effect]}): {escape(meaning)}</li>"
+                for effect, meaning in EFFECTS.items()
+            ),
+            "</ul>",
+            "<form>"
+            + " ".join(
+                [
+                    _select("effect", "Effect", EFFECTS),
+                    _select("app", "App", catalog.apps.values()),
+                    _select("section", "Section", [s.name for s in catalog.sections]),
+                ]
+            )
+            + ' <span><span id="shown"></span> rows shown</span></form>',
+            "<table><thead><tr><th>Section</th><th>Host</th><th>Apps</th><th>Type</th><th>Effect</th>"
+            "<th>Still contacted by</th><th>Settings</th></tr></thead><tbody>",
+            *rows,
+            "</tbody></table>",
+            '<p>Apps "not given": the article\'s table for that section has no app column. '
+            "Type: ST static, SS semi-static, CS configuration service.</p>",
+            f"<script>{SCRIPT}</script></body></html>",
+            "",
+        ]
+    )
 
 
 def render(selection: Selection, catalog: Catalog) -> list[Output]:

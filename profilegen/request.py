@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from profilegen import names
 from profilegen.errors import SelectionError, UsageError
@@ -57,8 +58,9 @@ def check_identifier(text: str) -> str:
 def check_name(text: str) -> str:
     """A build's name is the base of its file names: one safe path component."""
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", text):
-        raise SelectionError(f"name {text!r} is not valid; expected letters, digits, '.', '-' or '_', "
-                             "not starting with '.' or '-'")
+        raise SelectionError(
+            f"name {text!r} is not valid; expected letters, digits, '.', '-' or '_', not starting with '.' or '-'"
+        )
     return text
 
 
@@ -82,8 +84,11 @@ def one_of(what: str, choices: tuple[tuple[str, str], ...]) -> Callable[[str], s
 
 def check_proxy(text: str) -> str:
     """HOST:PORT, as a PAC file's PROXY takes it."""
-    match = re.fullmatch(r"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
-                         r"|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})", text.strip())
+    match = re.fullmatch(
+        r"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+        r"|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})",
+        text.strip(),
+    )
     if not match or not 0 < int(match["port"]) < 65536:
         raise SelectionError(f"--pac-proxy {text!r} is not valid; expected HOST:PORT such as proxy.example.com:8080")
     return text.strip().lower()
@@ -112,29 +117,57 @@ class Profile:
     """The profile's own details. Given as options, None means "not given"; resolved, defaults are filled in."""
 
     organization: str | None = option(
-        "--organization", metavar="TEXT", help="PayloadOrganization, shown in System Settings.",
-        check=check_text("organization"), question="Organization (shown in System Settings, may be empty):")
+        "--organization",
+        metavar="TEXT",
+        help="PayloadOrganization, shown in System Settings.",
+        check=check_text("organization"),
+        question="Organization (shown in System Settings, may be empty):",
+    )
     identifier: str | None = option(
-        "--identifier", metavar="ID", help="Profile PayloadIdentifier, reverse-DNS; payload identifiers and UUIDs derive from "
+        "--identifier",
+        metavar="ID",
+        help="Profile PayloadIdentifier, reverse-DNS; payload identifiers and UUIDs derive from "
         "it, so keep it stable and macOS updates the installed profile in place "
         "[default: com.ORGANIZATION.office.NAME, or org.profilegen.office.NAME].",
-        check=check_identifier, question="Profile identifier (reverse-DNS; keep it stable across updates):")
+        check=check_identifier,
+        question="Profile identifier (reverse-DNS; keep it stable across updates):",
+    )
     display_name: str | None = option(
-        "--display-name", metavar="TEXT", help="PayloadDisplayName [default: from the preset].",
-        check=check_text("display name"), question="Display name:")
+        "--display-name",
+        metavar="TEXT",
+        help="PayloadDisplayName [default: from the preset].",
+        check=check_text("display name"),
+        question="Display name:",
+    )
     description: str | None = option(
-        "--description", metavar="TEXT", help="PayloadDescription [default: what each setting does].",
-        check=check_text("description"), question="Description (Enter: say what each setting does):")
+        "--description",
+        metavar="TEXT",
+        help="PayloadDescription [default: what each setting does].",
+        check=check_text("description"),
+        question="Description (Enter: say what each setting does):",
+    )
     scope: str | None = option(
-        "--scope", metavar="system|user", help="PayloadScope [default: system].",
-        check=one_of("scope", SCOPES), choices=SCOPES, question="Install for:")
+        "--scope",
+        metavar="system|user",
+        help="PayloadScope [default: system].",
+        check=one_of("scope", SCOPES),
+        choices=SCOPES,
+        question="Install for:",
+    )
     removal_disallowed: bool | None = option(
-        "--removal-disallowed", type=bool, help="Set PayloadRemovalDisallowed: users can't remove the profile.",
-        question="Stop users removing the profile (PayloadRemovalDisallowed)?")
+        "--removal-disallowed",
+        type=bool,
+        help="Set PayloadRemovalDisallowed: users can't remove the profile.",
+        question="Stop users removing the profile (PayloadRemovalDisallowed)?",
+    )
     payload_style: str | None = option(
-        "--payload-style", metavar="direct|mcx",
+        "--payload-style",
+        metavar="direct|mcx",
         help="Payloads typed by domain, or com.apple.ManagedClient.preferences [default: direct].",
-        check=one_of("payload style", PAYLOAD_STYLES), choices=PAYLOAD_STYLES, question="Payload style:")
+        check=one_of("payload style", PAYLOAD_STYLES),
+        choices=PAYLOAD_STYLES,
+        question="Payload style:",
+    )
 
     def checked(self) -> Profile:
         return _check_all(self)
@@ -162,12 +195,18 @@ class TargetOptions:
     """What the Macs run; where not given, the catalog's current versions."""
 
     office: str | None = option(
-        "--office", metavar="VERSION", check=check_version("--office"),
+        "--office",
+        metavar="VERSION",
+        check=check_version("--office"),
         help="The Office version the Macs run, such as 16.89; warns of settings it doesn't read "
-        "[default: the catalog's current].")
+        "[default: the catalog's current].",
+    )
     mau: str | None = option(
-        "--mau", metavar="VERSION", check=check_version("--mau"),
-        help="The AutoUpdate version the Macs run [default: the catalog's current, as AutoUpdate updates itself].")
+        "--mau",
+        metavar="VERSION",
+        check=check_version("--mau"),
+        help="The AutoUpdate version the Macs run [default: the catalog's current, as AutoUpdate updates itself].",
+    )
 
     def given(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
@@ -180,21 +219,34 @@ class TargetOptions:
 class SigningOptions:
     """Where the signing identity comes from; passwords never come from here, only their files."""
 
-    sign_cert: Path | None = option("--sign-cert", type=Path, metavar="FILE",
-                                    help="Signing certificate (PEM or DER); needs --sign-key.")
+    sign_cert: Path | None = option(
+        "--sign-cert", type=Path, metavar="FILE", help="Signing certificate (PEM or DER); needs --sign-key."
+    )
     sign_key: Path | None = option(
-        "--sign-key", type=Path, metavar="FILE",
-        help=f"Its private key (PEM); if encrypted, password in {PASSWORD_VARIABLES['key']} or --key-password-file.")
-    sign_chain: Path | None = option("--sign-chain", type=Path, metavar="FILE",
-                                     help="Intermediate certificates to include (PEM); a root in it is left out.")
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help=f"Its private key (PEM); if encrypted, password in {PASSWORD_VARIABLES['key']} or --key-password-file.",
+    )
+    sign_chain: Path | None = option(
+        "--sign-chain",
+        type=Path,
+        metavar="FILE",
+        help="Intermediate certificates to include (PEM); a root in it is left out.",
+    )
     sign_p12: Path | None = option(
-        "--sign-p12", type=Path, metavar="FILE.p12",
+        "--sign-p12",
+        type=Path,
+        metavar="FILE.p12",
         help=f"Signing identity as .p12; password in {PASSWORD_VARIABLES['p12']}, --p12-password-file, "
-        "or asked for on a terminal.")
-    p12_password_file: Path | None = option("--p12-password-file", type=Path, metavar="FILE",
-                                            help="File whose first line is the .p12 password.")
-    key_password_file: Path | None = option("--key-password-file", type=Path, metavar="FILE",
-                                            help="File whose first line is the PEM key's password.")
+        "or asked for on a terminal.",
+    )
+    p12_password_file: Path | None = option(
+        "--p12-password-file", type=Path, metavar="FILE", help="File whose first line is the .p12 password."
+    )
+    key_password_file: Path | None = option(
+        "--key-password-file", type=Path, metavar="FILE", help="File whose first line is the PEM key's password."
+    )
 
     @property
     def wanted(self) -> bool:
@@ -206,52 +258,88 @@ class SigningOptions:
             raise UsageError("use either --sign-p12 or --sign-cert with --sign-key, not both")
         if bool(self.sign_cert) != bool(self.sign_key):
             raise UsageError("--sign-cert and --sign-key go together")
-        if (self.sign_chain and not self.sign_cert) or (self.p12_password_file and not self.sign_p12) or (
-                self.key_password_file and not self.sign_key):
-            raise UsageError("--sign-chain, --p12-password-file and --key-password-file need the identity "
-                             "they belong to")
+        if (
+            (self.sign_chain and not self.sign_cert)
+            or (self.p12_password_file and not self.sign_p12)
+            or (self.key_password_file and not self.sign_key)
+        ):
+            raise UsageError(
+                "--sign-chain, --p12-password-file and --key-password-file need the identity they belong to"
+            )
 
 
 @dataclass(frozen=True)
 class Request:
     """One `profilegen build`: what to build, how the profile looks, where it goes, how it is signed."""
 
-    preset: str | None = option("--preset", "-p", metavar="NAME", help="Start from this preset (see `profilegen presets`).")
+    preset: str | None = option(
+        "--preset", "-p", metavar="NAME", help="Start from this preset (see `profilegen presets`)."
+    )
     configs: tuple[Path, ...] = option(
-        "--config", "-c", type=Path, many=True, default=(), metavar="FILE.toml",
-        help="TOML config file (format in the README); repeat for a batch.")
-    config_dir: Path | None = option("--config-dir", type=Path, metavar="DIR",
-                                     help="Build every *.toml in this folder, each into its own subfolder.")
+        "--config",
+        "-c",
+        type=Path,
+        many=True,
+        default=(),
+        metavar="FILE.toml",
+        help="TOML config file (format in the README); repeat for a batch.",
+    )
+    config_dir: Path | None = option(
+        "--config-dir", type=Path, metavar="DIR", help="Build every *.toml in this folder, each into its own subfolder."
+    )
     sets: tuple[str, ...] = option(
-        "--set", "-s", many=True, default=(), metavar="[APP:]KEY=VALUE",
-        help="Set a preference in every documented domain, or in one app's domain. Repeatable.")
+        "--set",
+        "-s",
+        many=True,
+        default=(),
+        metavar="[APP:]KEY=VALUE",
+        help="Set a preference in every documented domain, or in one app's domain. Repeatable.",
+    )
     name: str | None = option(
-        "--name", metavar="NAME", check=check_name,
-        help="Base name of the files [default: the config's or preset's name, or office-network].")
+        "--name",
+        metavar="NAME",
+        check=check_name,
+        help="Base name of the files [default: the config's or preset's name, or office-network].",
+    )
     profile: Profile = field(default_factory=Profile, metadata={"options": Profile})
     target: TargetOptions = field(default_factory=TargetOptions, metadata={"options": TargetOptions})
-    strict: bool = option("--strict", type=bool, default=False,
-                          help="Make every warning an error: exit 1 and write nothing.")
+    strict: bool = option(
+        "--strict", type=bool, default=False, help="Make every warning an error: exit 1 and write nothing."
+    )
     formats: tuple[str, ...] = option(
-        "--format", "-f", many=True, default=(), metavar="FORMAT", check=check_formats,
-        help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all].")
+        "--format",
+        "-f",
+        many=True,
+        default=(),
+        metavar="FORMAT",
+        check=check_formats,
+        help=f"Outputs to write, repeatable or comma-separated: {', '.join(FORMATS)} [default: all].",
+    )
     console: str = option(
-        "--target", metavar="CONSOLE", default="generic", check=one_of("--target", tuple(
-            (name, c.help) for name, c in CONSOLES.items())),
+        "--target",
+        metavar="CONSOLE",
+        default="generic",
+        check=one_of("--target", tuple((name, c.help) for name, c in CONSOLES.items())),
         help=f"The console the outputs are for: {', '.join(CONSOLES)} (see the README). "
-        "--format, where given, picks the outputs instead.")
+        "--format, where given, picks the outputs instead.",
+    )
     pac_proxy: str | None = option(
-        "--pac-proxy", metavar="HOST:PORT", check=check_proxy,
+        "--pac-proxy",
+        metavar="HOST:PORT",
+        check=check_proxy,
         help="The proxy the PAC file (--format pac) sends every host to that Office doesn't need directly; "
-        "the pac format is written only with it.")
-    output_dir: Path = option("--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into.")
+        "the pac format is written only with it.",
+    )
+    output_dir: Path = option(
+        "--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into."
+    )
     force: bool = option("--force", type=bool, default=False, help="Replace files that already exist.")
     signing: SigningOptions = field(default_factory=SigningOptions, metadata={"options": SigningOptions})
 
     def argv(self) -> list[str]:
         """The command line that makes this request again: every value that isn't the default."""
         args = ["profilegen", "build"]
-        for name, opt, value, default in _flatten(self):
+        for _name, opt, value, default in _flatten(self):
             if value == default:
                 continue
             flag = opt.flags[0]

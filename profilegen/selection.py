@@ -62,13 +62,13 @@ def _read(pref, value: Any, warnings: list[str] | None, parse: bool = False) -> 
     value is written as the current one, with a warning."""
     new = pref.old_name(value.strip() if parse else value)
     if new and warnings is not None:
-        warnings.append(f"{pref.key} = {value.strip() if parse else value} is an old name of {new}; "
-                        f"profilegen writes {new}")
+        warnings.append(
+            f"{pref.key} = {value.strip() if parse else value} is an old name of {new}; profilegen writes {new}"
+        )
     return pref.parse(value) if parse else pref.coerce(value)
 
 
-def settings_from_table(catalog: Catalog, table: dict,
-                        warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
+def settings_from_table(catalog: Catalog, table: dict, warnings: list[str] | None = None) -> dict[tuple[str, str], Any]:
     """A [settings] table: KEY = VALUE for every documented domain, [settings.APP] for one."""
     result: dict[tuple[str, str], Any] = {}
     per_app = {k: v for k, v in table.items() if isinstance(v, dict) and not _dictionary(catalog, k)}
@@ -117,9 +117,7 @@ def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) ->
 def _for_domain(catalog: Catalog, domain: str, key: str, warnings: list[str] | None):
     pref = _spelling(catalog, key, warnings)
     if domain not in pref.domains:
-        raise SelectionError(
-            f"{key} is not documented for {domain}; it applies to {', '.join(pref.domains)}"
-        )
+        raise SelectionError(f"{key} is not documented for {domain}; it applies to {', '.join(pref.domains)}")
     return pref
 
 
@@ -179,8 +177,9 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
     except SelectionError as e:
         bad = next((k for k in _walk(settings) if k in str(e)), "settings")
         raise fail(str(e), bad) from None
-    return Config(path, preset, Profile(**profile), resolved, tuple(f"{path}: {w}" for w in warnings),
-                  TargetOptions(**target))
+    return Config(
+        path, preset, Profile(**profile), resolved, tuple(f"{path}: {w}" for w in warnings), TargetOptions(**target)
+    )
 
 
 def _table(data: dict, name: str, options: dict, fail) -> dict:
@@ -217,7 +216,7 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOptions = TargetOptions()) -> str:
+def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOptions | None = None) -> str:
     """A config file (TOML) that resolves to these settings and profile details: KEY = VALUE where
     every documented domain has the same value, [settings.APP] for the others."""
     import tomli_w
@@ -230,10 +229,11 @@ def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOpti
         if all(v is not None for v in here) and len({format_value(v) for v in here}) == 1:
             table[pref.key] = here[0]
             continue
-        for domain, value in zip(pref.domains, here):
+        for domain, value in zip(pref.domains, here, strict=True):
             if value is not None:
                 per_app.setdefault(catalog.domains[domain].alias, {})[pref.key] = value
-    data = {"target": target.given(), "profile": profile.given(), "settings": {**table, **per_app}}
+    given = target.given() if target else {}
+    data = {"target": given, "profile": profile.given(), "settings": {**table, **per_app}}
     return tomli_w.dumps({name: part for name, part in data.items() if part or name == "settings"})
 
 
@@ -248,8 +248,10 @@ def default_display_name(preset, settings) -> str:
 def identifier_warnings(identifier: str) -> list[str]:
     """An identifier that will collide or confuse: profilegen's own default, or not reverse-DNS."""
     if identifier.startswith("org.profilegen."):
-        return [f"the profile identifier {identifier} is profilegen's default: give your organization's own "
-                "(--identifier, or --organization), and keep it, so macOS updates the installed profile in place"]
+        return [
+            f"the profile identifier {identifier} is profilegen's default: give your organization's own "
+            "(--identifier, or --organization), and keep it, so macOS updates the installed profile in place"
+        ]
     first, dot, _ = identifier.partition(".")
     if not dot or not first.isalpha():
         return [f"the profile identifier {identifier} is not reverse-DNS; use one such as com.example.office"]
@@ -288,21 +290,29 @@ def resolve(
     for text in sets:
         values.update(parse_set(catalog, text, warnings))
     if not values:
-        raise SelectionError(
-            "nothing to build: choose a --preset, a --config with [settings], or --set KEY=VALUE"
-        )
+        raise SelectionError("nothing to build: choose a --preset, a --config with [settings], or --set KEY=VALUE")
     settings = catalog.ordered(Setting(domain, key, value) for (domain, key), value in values.items())
     name = name or (config.stem if config else preset) or "office-network"
     given = (profile or Profile()).checked().over(loaded.profile if loaded else Profile())
-    details = given.over(replace(
-        DEFAULTS,
-        identifier=default_identifier(name, given.organization),
-        display_name=default_display_name(chosen, settings),
-        description=_describe(catalog, settings),
-    ))
+    details = given.over(
+        replace(
+            DEFAULTS,
+            identifier=default_identifier(name, given.organization),
+            display_name=default_display_name(chosen, settings),
+            description=_describe(catalog, settings),
+        )
+    )
     aimed = (target or TargetOptions()).over(loaded.target if loaded else TargetOptions())
-    return Selection(name, settings, details, preset, str(config) if config else None, tuple(sets),
-                     tuple(dict.fromkeys(warnings)), Target.of(catalog, aimed.office, aimed.mau))
+    return Selection(
+        name,
+        settings,
+        details,
+        preset,
+        str(config) if config else None,
+        tuple(sets),
+        tuple(dict.fromkeys(warnings)),
+        Target.of(catalog, aimed.office, aimed.mau),
+    )
 
 
 def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:
@@ -311,7 +321,8 @@ def _describe(catalog: Catalog, settings: tuple[Setting, ...]) -> str:
         seen.setdefault((s.key, format_value(s.value)), (s.value, []))[1].append(catalog.domains[s.domain].name)
     parts = [
         f"{catalog.preferences[key].title_of(value)} ({key} = {shown}) in {', '.join(names)}"
-        if catalog.preferences[key].values else f"{catalog.preferences[key].title}: {shown} in {', '.join(names)}"
+        if catalog.preferences[key].values
+        else f"{catalog.preferences[key].title}: {shown} in {', '.join(names)}"
         for (key, shown), (value, names) in seen.items()
     ]
     return "Office for Mac preferences, as Microsoft documents them: " + "; ".join(parts) + "."

@@ -23,9 +23,11 @@ class Target:
     @classmethod
     def of(cls, catalog: Catalog, office: str | None = None, mau: str | None = None) -> Target:
         current = catalog.current()
-        return cls(Version.parse(office, "--office") if office else current["office"],
-                   Version.parse(mau, "--mau") if mau else current["autoupdate"],
-                   tuple(name for name, given in (("office", office), ("autoupdate", mau)) if given))
+        return cls(
+            Version.parse(office, "--office") if office else current["office"],
+            Version.parse(mau, "--mau") if mau else current["autoupdate"],
+            tuple(name for name, given in (("office", office), ("autoupdate", mau)) if given),
+        )
 
     def version(self, product: str) -> Version:
         return self.office if product == "office" else self.autoupdate
@@ -34,8 +36,10 @@ class Target:
         return {"office": self.office, "autoupdate": self.autoupdate}
 
     def describe(self, catalog: Catalog) -> str:
-        return ", ".join(f"{catalog.products[p].title} {self.version(p)}"
-                         + ("" if p in self.given else " (current)") for p in ("office", "autoupdate"))
+        return ", ".join(
+            f"{catalog.products[p].title} {self.version(p)}" + ("" if p in self.given else " (current)")
+            for p in ("office", "autoupdate")
+        )
 
 
 def _unread_status(statuses: tuple[Status, ...], domain: str, version: Version) -> Status | None:
@@ -67,16 +71,18 @@ def unread_value(catalog: Catalog, pref: Preference, domain_name: str, value, ta
     status = _unread_status(found.statuses, domain_name, target.version(product)) if found else None
     if status:
         title = catalog.products[product].title
-        return (f"{format_value(value)} is {status.word} from {title} {status.version} ({_cite(status)})"
-                + _instead(status))
+        return f"{format_value(value)} is {status.word} from {title} {status.version} ({_cite(status)})" + _instead(
+            status
+        )
     return None
 
 
 def unread(catalog: Catalog, setting: Setting, target: Target) -> str | None:
     """Why the target doesn't read this setting, or None when it does."""
     pref = catalog.preferences[setting.key]
-    return (unread_key(catalog, pref, setting.domain, target)
-            or unread_value(catalog, pref, setting.domain, setting.value, target))
+    return unread_key(catalog, pref, setting.domain, target) or unread_value(
+        catalog, pref, setting.domain, setting.value, target
+    )
 
 
 def _cite(status: Status) -> str:
@@ -91,8 +97,13 @@ def _apps(catalog: Catalog, domains: list[str]) -> str:
     return ", ".join(catalog.domains[d].alias for d in domains)
 
 
-def warnings(catalog: Catalog, settings: tuple[Setting, ...], target: Target,
-             formats: tuple[str, ...] = (), preset: str | None = None) -> list[str]:
+def warnings(
+    catalog: Catalog,
+    settings: tuple[Setting, ...],
+    target: Target,
+    formats: tuple[str, ...] = (),
+    preset: str | None = None,
+) -> list[str]:
     """Everything about these settings the admin should know before deploying them to the target."""
     found: list[str] = []
     reasons: dict[tuple[str, str], list[str]] = {}
@@ -124,18 +135,24 @@ def warnings(catalog: Catalog, settings: tuple[Setting, ...], target: Target,
             domain = catalog.domains[pref.domains[0]]
             if target.version(domain.product) >= pref.profile_only:
                 title = catalog.products[domain.product].title
-                found.append(f"{pref.key}: {title} {pref.profile_only} and later read it only from a configuration "
-                             "profile, so the script's defaults write of it does nothing there")
+                found.append(
+                    f"{pref.key}: {title} {pref.profile_only} and later read it only from a configuration "
+                    "profile, so the script's defaults write of it does nothing there"
+                )
     if not formats or "script" in formats:
         for s in read:
             if catalog.preferences[s.key].type == "dictionary":
-                found.append(f"{s.key} in {catalog.domains[s.domain].alias}: the script doesn't write a dictionary; "
-                             "deploy it with the profile, or the Jamf or Intune files")
+                found.append(
+                    f"{s.key} in {catalog.domains[s.domain].alias}: the script doesn't write a dictionary; "
+                    "deploy it with the profile, or the Jamf or Intune files"
+                )
     if preset:
         chosen = catalog.presets[preset]
         if not chosen.fits(target.versions()):
-            found.append(f"preset {preset} is for {chosen.for_versions(catalog)}; the target is "
-                         f"{target.describe(catalog)} (--office and --mau name yours)")
+            found.append(
+                f"preset {preset} is for {chosen.for_versions(catalog)}; the target is "
+                f"{target.describe(catalog)} (--office and --mau name yours)"
+            )
     return found
 
 
@@ -147,6 +164,8 @@ def _expected(catalog: Catalog, pref: Preference, read: list[Setting], keys: set
     for domain in pref.domains:
         product = catalog.domains[domain].product
         if any(s.domain == domain for s in read) and not (pref.since and target.version(product) < pref.since):
-            found.append(f"the profile manages {domain} without {pref.key}: {pref.expected} "
-                         f"Set {pref.key} = {format_value(pref.private)}.")
+            found.append(
+                f"the profile manages {domain} without {pref.key}: {pref.expected} "
+                f"Set {pref.key} = {format_value(pref.private)}."
+            )
     return found

@@ -14,9 +14,10 @@ import re
 import shutil
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
@@ -30,8 +31,12 @@ from profilegen.target import Target, unread_key, unread_value
 
 DEFAULT_PRESETS = ("required-data-only", "no-usage-telemetry")  # the first that suits the target
 UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
-SIGNING_PATHS = {"sign_p12": "The .p12 file:", "sign_cert": "Certificate (PEM or DER):",
-                 "sign_key": "Private key (PEM):", "sign_chain": "Intermediate certificates (PEM, Enter for none):"}
+SIGNING_PATHS = {
+    "sign_p12": "The .p12 file:",
+    "sign_cert": "Certificate (PEM or DER):",
+    "sign_key": "Private key (PEM):",
+    "sign_chain": "Intermediate certificates (PEM, Enter for none):",
+}
 
 
 class Cancelled(Exception):
@@ -60,8 +65,9 @@ def ask(question: questionary.Question):
 def say(text: str, style: str = "", indent: str = "") -> None:
     """Text wrapped to the terminal, so it reads at 80 columns."""
     width = max(40, min(shutil.get_terminal_size().columns, 100) - 1)
-    for line in textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ",
-                              break_on_hyphens=False) or [""]:
+    for line in textwrap.wrap(
+        text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+    ) or [""]:
         questionary.print(line, style=style)
 
 
@@ -70,8 +76,9 @@ def whole(description: str) -> str:
     shows it in one line, cut at the terminal's edge, and a caveat is often in its last words."""
     label = len("  Description: ")
     width = max(40, shutil.get_terminal_size().columns - 1)
-    return textwrap.fill(description, width, initial_indent=" " * label, subsequent_indent="    ",
-                         break_on_hyphens=False)[label:]
+    return textwrap.fill(
+        description, width, initial_indent=" " * label, subsequent_indent="    ", break_on_hyphens=False
+    )[label:]
 
 
 def valid(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
@@ -137,31 +144,53 @@ class Wizard:
 
     def ask_target(self) -> None:
         office, mau = self.catalog.products["office"], self.catalog.products["autoupdate"]
-        which = ask(questionary.select("Which Office do the Macs run?", default="older" if self.target.office else "current",
-                                       choices=[
-            questionary.Choice(f"Current: Office {office.current} and AutoUpdate {mau.current} "
-                               f"(released {office.released})", "current"),
-            questionary.Choice("An older version: type it", "older")]))
+        which = ask(
+            questionary.select(
+                "Which Office do the Macs run?",
+                default="older" if self.target.office else "current",
+                choices=[
+                    questionary.Choice(
+                        f"Current: Office {office.current} and AutoUpdate {mau.current} (released {office.released})",
+                        "current",
+                    ),
+                    questionary.Choice("An older version: type it", "older"),
+                ],
+            )
+        )
         if which == "current":
             self.target = TargetOptions()
         else:
-            version = ask(questionary.text("Office version (such as 16.89):", default=self.target.office or "",
-                                           validate=valid(check_version("Office version"))))
-            updater = ask(questionary.text(
-                "AutoUpdate version (Enter: the current, as AutoUpdate updates itself):", default=self.target.mau or "",
-                validate=lambda t: not t or valid(check_version("AutoUpdate version"))(t)))
+            version = ask(
+                questionary.text(
+                    "Office version (such as 16.89):",
+                    default=self.target.office or "",
+                    validate=valid(check_version("Office version")),
+                )
+            )
+            updater = ask(
+                questionary.text(
+                    "AutoUpdate version (Enter: the current, as AutoUpdate updates itself):",
+                    default=self.target.mau or "",
+                    validate=lambda t: not t or valid(check_version("AutoUpdate version"))(t),
+                )
+            )
             self.target = TargetOptions(str(version).strip(), updater.strip() or None)
         aim = self.aim()
         if self.start not in presets_for(self.catalog, aim):
             self.start = default_preset(self.catalog, aim)
             self.values = self._preset_values(self.start)
-        dropped = [key for key in self.values if unread_key(self.catalog, self.catalog.preferences[key[1]], key[0], aim)]
+        dropped = [
+            key for key in self.values if unread_key(self.catalog, self.catalog.preferences[key[1]], key[0], aim)
+        ]
         for key in dropped:
             del self.values[key]
 
     def ask_start(self) -> None:
-        choices = [questionary.Choice(f"{p.name}: {p.title}", p.name, description=whole(p.description))
-                   for name, p in self.catalog.presets.items() if name in presets_for(self.catalog, self.aim())]
+        choices = [
+            questionary.Choice(f"{p.name}: {p.title}", p.name, description=whole(p.description))
+            for name, p in self.catalog.presets.items()
+            if name in presets_for(self.catalog, self.aim())
+        ]
         choices.append(questionary.Choice("From scratch: nothing set yet", ""))
         self.start = ask(questionary.select("Start from:", choices=choices, default=self.start))
         self.values = self._preset_values(self.start)
@@ -185,10 +214,12 @@ class Wizard:
             return
         if len(domains) > 1:
             had = [d for d, v in before.items() if same_value(v, value)] or domains
-            domains = ask(questionary.checkbox(
-                f"{pref.key} = {format_value(value)} in (none: leave it unset):",
-                choices=[questionary.Choice(self.catalog.domains[d].name, d, checked=d in had) for d in domains],
-            ))
+            domains = ask(
+                questionary.checkbox(
+                    f"{pref.key} = {format_value(value)} in (none: leave it unset):",
+                    choices=[questionary.Choice(self.catalog.domains[d].name, d, checked=d in had) for d in domains],
+                )
+            )
         for domain in domains:
             self.values[(domain, pref.key)] = value
 
@@ -197,8 +228,13 @@ class Wizard:
         question = f"{pref.question} ({pref.key})"
         if not pref.values:
             current = next(iter(before.values()), None)
-            text = ask(questionary.text(question + " Enter: leave unset", default=format_value(current or ""),
-                                        validate=lambda t: not t.strip() or valid(pref.parse)(t)))
+            text = ask(
+                questionary.text(
+                    question + " Enter: leave unset",
+                    default=format_value(current or ""),
+                    validate=lambda t: not t.strip() or valid(pref.parse)(t),
+                )
+            )
             return pref.parse(text) if text.strip() else None
         offered = [v for v in pref.values if not unread_value(self.catalog, pref, domain, v.value, aim)]
         common = Counter(format_value(v) for v in before.values()).most_common(1)
@@ -213,8 +249,11 @@ class Wizard:
         while True:
             self.ask_start()
             for group in self.catalog.groups.values():
-                prefs = [p for p in self.catalog.preferences.values()
-                         if p.group == group.name and asked(self.catalog, p, self.aim())]
+                prefs = [
+                    p
+                    for p in self.catalog.preferences.values()
+                    if p.group == group.name and asked(self.catalog, p, self.aim())
+                ]
                 if prefs:
                     questionary.print(f"\n{group.title}", style="bold underline")
                     say(group.about)
@@ -225,8 +264,7 @@ class Wizard:
             self._nothing_set()
 
     def _nothing_set(self) -> None:
-        say("Nothing is set yet: choose a value for at least one setting, or start from a preset.",
-            style="fg:ansired")
+        say("Nothing is set yet: choose a value for at least one setting, or start from a preset.", style="fg:ansired")
 
     def ask_detail(self, name: str) -> None:
         """One profile detail, asked as its Option declares it."""
@@ -235,13 +273,26 @@ class Wizard:
         if opt.type is bool:
             value = ask(questionary.confirm(opt.question, default=bool(current))) or None
         elif opt.choices:
-            value = ask(questionary.select(opt.question, default=current or opt.choices[0][0],
-                                           choices=[questionary.Choice(title, v) for v, title in opt.choices]))
+            value = ask(
+                questionary.select(
+                    opt.question,
+                    default=current or opt.choices[0][0],
+                    choices=[questionary.Choice(title, v) for v, title in opt.choices],
+                )
+            )
         else:
-            suggested = {"identifier": lambda: default_identifier(self.file_name(), self.profile.organization),
-                         "display_name": self.default_display_name}.get(name, lambda: "")
-            value = ask(questionary.text(opt.question, default=current or suggested(),
-                                         validate=lambda t: not t or valid(opt.check)(t))) or None
+            suggested = {
+                "identifier": lambda: default_identifier(self.file_name(), self.profile.organization),
+                "display_name": self.default_display_name,
+            }.get(name, lambda: "")
+            value = (
+                ask(
+                    questionary.text(
+                        opt.question, default=current or suggested(), validate=lambda t: not t or valid(opt.check)(t)
+                    )
+                )
+                or None
+            )
         self.profile = replace(self.profile, **{name: value})
 
     def default_display_name(self) -> str:
@@ -255,19 +306,29 @@ class Wizard:
         self.folder = Path(ask(questionary.text("Output folder:", default=str(self.folder)))).expanduser()
 
     def ask_name(self) -> None:
-        self.name = ask(questionary.text(
-            "Name of the files:", default=self.file_name(),
-            validate=lambda t: bool(re.fullmatch(r"[A-Za-z0-9_.-]+", t)) or "letters, digits, '.', '-' and '_' only"))
+        self.name = ask(
+            questionary.text(
+                "Name of the files:",
+                default=self.file_name(),
+                validate=lambda t: (
+                    bool(re.fullmatch(r"[A-Za-z0-9_.-]+", t)) or "letters, digits, '.', '-' and '_' only"
+                ),
+            )
+        )
 
     def ask_formats(self) -> None:
         # A PAC file needs the proxy's address, which only `build --pac-proxy` gives.
         offered = {key: fmt for key, fmt in render.FORMATS.items() if key != "pac"}
-        chosen = ask(questionary.checkbox(
-            "Outputs to write:",
-            choices=[questionary.Choice(f"{key}: {fmt.help}", key, checked=not self.formats or key in self.formats)
-                     for key, fmt in offered.items()],
-            validate=lambda picked: bool(picked) or "choose at least one output",
-        ))
+        chosen = ask(
+            questionary.checkbox(
+                "Outputs to write:",
+                choices=[
+                    questionary.Choice(f"{key}: {fmt.help}", key, checked=not self.formats or key in self.formats)
+                    for key, fmt in offered.items()
+                ],
+                validate=lambda picked: bool(picked) or "choose at least one output",
+            )
+        )
         self.formats = () if set(chosen) == set(offered) else tuple(chosen)
 
     def password_source(self, path: Path, kind: str) -> bytes:
@@ -278,16 +339,27 @@ class Wizard:
     def ask_path(self, about: str) -> Path | None:
         current = getattr(self.signing, about)
         optional = about == "sign_chain"
-        text = ask(questionary.path(SIGNING_PATHS[about], default=str(current or ""),
-                                    validate=lambda t: (optional and not t) or valid(_existing_file)(t)))
+        text = ask(
+            questionary.path(
+                SIGNING_PATHS[about],
+                default=str(current or ""),
+                validate=lambda t: (optional and not t) or valid(_existing_file)(t),
+            )
+        )
         return Path(text).expanduser() if text else None
 
     def ask_signing(self) -> None:
-        how = ask(questionary.select("Sign the profile?", default=(
-            "p12" if self.signing.sign_p12 else "pem" if self.signing.sign_cert else "none"), choices=[
-            questionary.Choice("No, unsigned", "none"),
-            questionary.Choice("With a certificate and key (PEM files)", "pem"),
-            questionary.Choice("With a .p12 identity", "p12")]))
+        how = ask(
+            questionary.select(
+                "Sign the profile?",
+                default=("p12" if self.signing.sign_p12 else "pem" if self.signing.sign_cert else "none"),
+                choices=[
+                    questionary.Choice("No, unsigned", "none"),
+                    questionary.Choice("With a certificate and key (PEM files)", "pem"),
+                    questionary.Choice("With a .p12 identity", "p12"),
+                ],
+            )
+        )
         self.password = None
         if how == "none":
             self.signing = SigningOptions()
@@ -313,20 +385,30 @@ class Wizard:
     # --- the whole conversation ------------------------------------------------------
 
     def steps(self) -> list[Step]:
-        steps = [Step("Target", self.ask_target, lambda: self.aim().describe(self.catalog)),
-                 Step("Start from", self.ask_start, lambda: self.start or "from scratch")]
+        steps = [
+            Step("Target", self.ask_target, lambda: self.aim().describe(self.catalog)),
+            Step("Start from", self.ask_start, lambda: self.start or "from scratch"),
+        ]
         for pref in self.catalog.preferences.values():
             if asked(self.catalog, pref, self.aim()):
                 steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
         for field in fields(Profile):
-            steps.append(Step(field.name.replace("_", " "), lambda n=field.name: self.ask_detail(n),
-                              lambda n=field.name: self._detail(n)))
+            steps.append(
+                Step(
+                    field.name.replace("_", " "),
+                    lambda n=field.name: self.ask_detail(n),
+                    lambda n=field.name: self._detail(n),
+                )
+            )
         steps += [
             Step("Output folder", self.ask_folder, lambda: str(self.folder)),
             Step("Name of the files", self.ask_name, self.file_name),
             Step("Outputs", self.ask_formats, lambda: ", ".join(self.formats) or "all"),
-            Step("Signing", self.ask_signing, lambda: next(
-                (str(v) for v in (self.signing.sign_p12, self.signing.sign_cert) if v), "unsigned")),
+            Step(
+                "Signing",
+                self.ask_signing,
+                lambda: next((str(v) for v in (self.signing.sign_p12, self.signing.sign_cert) if v), "unsigned"),
+            ),
         ]
         return steps
 
@@ -339,13 +421,24 @@ class Wizard:
         for domain in pref.domains:
             if (domain, pref.key) in self.values:
                 apps.setdefault(format_value(self.values[(domain, pref.key)]), []).append(
-                    self.catalog.domains[domain].alias)
-        return "; ".join(value if len(where) == len(pref.domains) else f"{value} in {', '.join(where)}"
-                         for value, where in apps.items()) or "unset"
+                    self.catalog.domains[domain].alias
+                )
+        return (
+            "; ".join(
+                value if len(where) == len(pref.domains) else f"{value} in {', '.join(where)}"
+                for value, where in apps.items()
+            )
+            or "unset"
+        )
 
     def request(self, force: bool = False) -> Request:
-        return Request(configs=(self.folder / f"{self.file_name()}.toml",), formats=self.formats,
-                       output_dir=self.folder, force=force, signing=self.signing)
+        return Request(
+            configs=(self.folder / f"{self.file_name()}.toml",),
+            formats=self.formats,
+            output_dir=self.folder,
+            force=force,
+            signing=self.signing,
+        )
 
     def plan(self, force: bool = False) -> build.Plan:
         request = self.request(force)
@@ -362,8 +455,11 @@ class Wizard:
         for s in dict.fromkeys(chosen.settings):
             apps = where.pop((s.key, format_value(s.value)), None)
             if apps:
-                say(f"{s.key} = {format_value(s.value)} in {', '.join(apps)}: "
-                    f"{self.catalog.preferences[s.key].title_of(s.value)}", indent="  ")
+                say(
+                    f"{s.key} = {format_value(s.value)} in {', '.join(apps)}: "
+                    f"{self.catalog.preferences[s.key].title_of(s.value)}",
+                    indent="  ",
+                )
         for warning in plan.warnings:
             say(f"! {warning}", style="fg:ansiyellow", indent="  ")
         say(f"Endpoints: {impact.summary_line(impact.assess(chosen, self.catalog))}", indent="  ")
@@ -371,8 +467,12 @@ class Wizard:
 
     def change(self) -> None:
         steps = self.steps()
-        picked = ask(questionary.select("Change which answer?", choices=[
-            questionary.Choice(f"{s.label}: {s.answer()}", i) for i, s in enumerate(steps)]))
+        picked = ask(
+            questionary.select(
+                "Change which answer?",
+                choices=[questionary.Choice(f"{s.label}: {s.answer()}", i) for i, s in enumerate(steps)],
+            )
+        )
         steps[picked].ask()
         if not self.values:
             self._nothing_set()
@@ -380,9 +480,11 @@ class Wizard:
 
     def run(self) -> list[Path]:
         """The whole conversation; returns the files written. Raises Cancelled or ProfilegenError."""
-        questionary.print("profilegen: Office for Mac network preferences, as Microsoft documents them.\n"
-                          "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.",
-                          style="bold")
+        questionary.print(
+            "profilegen: Office for Mac network preferences, as Microsoft documents them.\n"
+            "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.",
+            style="bold",
+        )
         self.ask_target()
         self.ask_settings()
         questionary.print("\nProfile details", style="bold")
@@ -399,18 +501,27 @@ class Wizard:
                 self.change()
                 continue
             self.review(plan)
-            action = ask(questionary.select(f"Write {len(plan.outputs)} files to {self.folder}/?", choices=[
-                questionary.Choice("Write them", "write"),
-                questionary.Choice("Change an answer", "change"),
-                questionary.Choice("Cancel: write nothing", "cancel")]))
+            action = ask(
+                questionary.select(
+                    f"Write {len(plan.outputs)} files to {self.folder}/?",
+                    choices=[
+                        questionary.Choice("Write them", "write"),
+                        questionary.Choice("Change an answer", "change"),
+                        questionary.Choice("Cancel: write nothing", "cancel"),
+                    ],
+                )
+            )
             if action == "cancel":
                 raise Cancelled
             if action == "change":
                 self.change()
                 continue
             existing = plan.existing()
-            if existing and not ask(questionary.confirm(
-                    f"{len(existing)} of them exist already ({existing[0]}, ...). Replace them?", default=False)):
+            if existing and not ask(
+                questionary.confirm(
+                    f"{len(existing)} of them exist already ({existing[0]}, ...). Replace them?", default=False
+                )
+            ):
                 say("Nothing written: change the output folder or the name, or replace the files.")
                 self.change()
                 continue

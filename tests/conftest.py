@@ -9,8 +9,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # CI has shared/ beside the checkout; a developer's checkout may sit elsewhere.
 SHARED = Path(os.environ.get("PROFILEGEN_SHARED", ROOT.parent / "shared"))
-REFERENCE = ("needs the source article, ProfileManifests' manifests or real public profiles "
-             f"in {SHARED} (PROFILEGEN_SHARED names another place; see the README)")
+REFERENCE = (
+    "needs the source article, ProfileManifests' manifests or real public profiles "
+    f"in {SHARED} (PROFILEGEN_SHARED names another place; see the README)"
+)
 
 
 def pytest_configure(config):
@@ -31,8 +33,11 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     """One line per reason a test was left out: never a skip without its why."""
-    reasons = Counter(report.longrepr[2].removeprefix("Skipped: ")
-                      for report in terminalreporter.stats.get("skipped", []) if isinstance(report.longrepr, tuple))
+    reasons = Counter(
+        report.longrepr[2].removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    )
     for reason, count in reasons.items():
         terminalreporter.write_line(f"left out: {count} test{'s' if count > 1 else ''}: {reason}")
 
@@ -65,15 +70,19 @@ def run(*args, cwd=None, env=None, input=None) -> subprocess.CompletedProcess:
         os.chdir(here)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
-    return subprocess.CompletedProcess(["profilegen", *map(str, args)], result.exit_code, result.stdout,
-                                       result.stderr)
+    return subprocess.CompletedProcess(["profilegen", *map(str, args)], result.exit_code, result.stdout, result.stderr)
 
 
 def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess: the real entry point, exit codes, stderr and tracebacks."""
     return subprocess.run(
         [sys.executable, "-m", "profilegen", *map(str, args)],
-        cwd=cwd, env=env, input=input, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -30,9 +30,15 @@ def test_every_json_document_names_the_release(tmp_path, catalog):
     profile = built / "manual-updates.mobileconfig"
     commands = [
         ("build", "-p", "manual-updates", "-o", tmp_path / "again", "-f", "mobileconfig", "--json"),
-        ("settings", "--json"), ("settings", "--impact", "--json"), ("presets", "--json"),
-        ("endpoints", "--json"), ("endpoints", "--by-host", "--json"), ("inspect", profile, "--json"),
-        ("inspect", profile, profile, "--json"), ("check", profile, "--format", "json"), ("import", profile, "--json"),
+        ("settings", "--json"),
+        ("settings", "--impact", "--json"),
+        ("presets", "--json"),
+        ("endpoints", "--json"),
+        ("endpoints", "--by-host", "--json"),
+        ("inspect", profile, "--json"),
+        ("inspect", profile, profile, "--json"),
+        ("check", profile, "--format", "json"),
+        ("import", profile, "--json"),
         ("diff", profile, "preset:manual-updates", "--json"),
     ]
     for args in commands:
@@ -48,16 +54,19 @@ def test_a_mistyped_command_gets_one_suggestion():
     assert result.stderr.count("Did you mean") == 1 and "'verify'" in result.stderr
 
 
-@pytest.mark.parametrize("args, suggestion", [
-    (["build", "-p", "volume-licence-offline"], "did you mean 'volume-license-offline'?"),
-    (["build", "--set", "SendAllTelemetryEnable=false"], "did you mean 'SendAllTelemetryEnabled'?"),
-    (["build", "--set", "exel:UseOnlineContent=0"], "did you mean 'excel'?"),
-    (["build", "-p", "manual-updates", "-f", "jamf-plists"], "did you mean 'jamf-plist'?"),
-    (["endpoints", "--app", "Exel"], "did you mean 'Excel'?"),
-    (["endpoints", "--effect", "silence"], "did you mean 'silenced'?"),
-    (["check", "x.mobileconfig", "--format", "jsn"], "did you mean 'json'?"),
-    (["completion", "zhs"], "did you mean 'zsh'?"),
-])
+@pytest.mark.parametrize(
+    "args, suggestion",
+    [
+        (["build", "-p", "volume-licence-offline"], "did you mean 'volume-license-offline'?"),
+        (["build", "--set", "SendAllTelemetryEnable=false"], "did you mean 'SendAllTelemetryEnabled'?"),
+        (["build", "--set", "exel:UseOnlineContent=0"], "did you mean 'excel'?"),
+        (["build", "-p", "manual-updates", "-f", "jamf-plists"], "did you mean 'jamf-plist'?"),
+        (["endpoints", "--app", "Exel"], "did you mean 'Excel'?"),
+        (["endpoints", "--effect", "silence"], "did you mean 'silenced'?"),
+        (["check", "x.mobileconfig", "--format", "jsn"], "did you mean 'json'?"),
+        (["completion", "zhs"], "did you mean 'zsh'?"),
+    ],
+)
 def test_names_that_are_close_get_a_suggestion(tmp_path, args, suggestion):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr.startswith("Error: ") and suggestion in result.stderr
@@ -68,13 +77,24 @@ def test_config_keys_get_a_suggestion(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text('[target]\noffice_version = "16.89"\n[settings]\nHowToCheck = "Manual"\n')
     result = run("build", "-c", config, "-o", tmp_path / "out")
-    assert result.returncode == 1 and "site.toml:2: unknown key 'target.office_version'; did you mean 'target.office'?" \
-        in result.stderr
+    assert (
+        result.returncode == 1
+        and "site.toml:2: unknown key 'target.office_version'; did you mean 'target.office'?" in result.stderr
+    )
 
 
 def test_a_documented_alias_builds_microsofts_spelling_with_a_warning(tmp_path):
-    result = run("build", "--set", "IsAttachedEnabled=false", "-o", tmp_path, "-f", "mobileconfig",
-                 "--identifier", "com.example.office")
+    result = run(
+        "build",
+        "--set",
+        "IsAttachedEnabled=false",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--identifier",
+        "com.example.office",
+    )
     assert result.returncode == 0
     assert "Warning: IsAttachedEnabled is another spelling of IsAttachFilesEnabled, Microsoft's" in result.stderr
     profile = plistlib.loads((tmp_path / "office-network.mobileconfig").read_bytes())
@@ -84,15 +104,28 @@ def test_a_documented_alias_builds_microsofts_spelling_with_a_warning(tmp_path):
 
 # --- completion, in a real bash -----------------------------------------------------------------
 
+
 @pytest.fixture
 def bash(tmp_path):
     script = tmp_path / "profilegen.bash"
     script.write_text(run("completion", "bash").stdout)
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PS1": "ready> ", "TERM": "dumb",
-           "INPUTRC": str(tmp_path / "inputrc")}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PS1": "ready> ",
+        "TERM": "dumb",
+        "INPUTRC": str(tmp_path / "inputrc"),
+    }
     (tmp_path / "inputrc").write_text("set bell-style none\n")
-    child = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], cwd=str(tmp_path), env=env, encoding="utf-8",
-                          timeout=30, dimensions=(24, 250))
+    child = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-i"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 250),
+    )
     child.sendline(f"source {script}")
     child.expect_exact("ready> ")
     child.expect_exact("ready> ")
@@ -115,8 +148,11 @@ def test_bash_completes_a_whole_build_command_from_the_catalog(bash, tmp_path):
     bash.send("-o out --identifier com.example.office\r")
     bash.expect_exact("ready> ")
     profile = plistlib.loads((tmp_path / "out" / "volume-license-offline.mobileconfig").read_bytes())
-    settings = [profile_setting for payload in profile["PayloadContent"]
-                for profile_setting in payload["PayloadContent"].items()]
+    settings = [
+        profile_setting
+        for payload in profile["PayloadContent"]
+        for profile_setting in payload["PayloadContent"].items()
+    ]
     domains = {domain: forced["Forced"][0]["mcx_preference_settings"] for domain, forced in settings}
     assert domains["com.microsoft.Word"]["UseOnlineContent"] == 0
     assert domains["com.microsoft.autoupdate2"]["HowToCheck"] == "Manual"
@@ -129,6 +165,7 @@ def test_bash_leaves_file_names_to_bash(bash, tmp_path):
 
 
 # --- completion, as zsh and fish ask for it (neither shell need be installed) ------------------
+
 
 def ask(shell: str, line: str, **extra) -> str:
     env = {**os.environ, "_PROFILEGEN_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": line, **extra}
@@ -149,13 +186,16 @@ def test_zsh_completes_from_the_catalog(tmp_path):
     script = tmp_path / "_profilegen"
     script.write_text(run("completion", "zsh").stdout)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "TERM": "dumb"}
-    child = pexpect.spawn("zsh", ["-f", "-i"], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30,
-                          dimensions=(24, 250))
+    child = pexpect.spawn(
+        "zsh", ["-f", "-i"], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(24, 250)
+    )
     child.sendline(f"PS1='ready> '; autoload -Uz compinit; compinit -u; source {script}")
     child.expect_exact("ready> ")
     child.expect_exact("ready> ")
-    for typed, completed in [("profilegen build --preset v\t", "olume-license-offline"),
-                             ("--set word:Use\t", "OnlineContent=")]:
+    for typed, completed in [
+        ("profilegen build --preset v\t", "olume-license-offline"),
+        ("--set word:Use\t", "OnlineContent="),
+    ]:
         child.send(typed)
         child.expect_exact(completed)
     child.close(force=True)
@@ -168,17 +208,23 @@ def test_fish_completes_from_the_catalog(tmp_path):
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     lines = ["profilegen build --preset v", "profilegen build --set word:Use", "profilegen build --set HowToCheck=M"]
     asked = "; ".join(f"complete -C '{line}'" for line in lines)
-    answers = subprocess.run(["fish", "--no-config", "-c", f"source {script}; {asked}"], env=env, text=True,
-                             capture_output=True, timeout=30).stdout.splitlines()
+    answers = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {script}; {asked}"], env=env, text=True, capture_output=True, timeout=30
+    ).stdout.splitlines()
     assert [answer.split("\t")[0] for answer in answers] == [
-        "volume-license-offline", "word:UseOnlineContent=", "HowToCheck=Manual"]
+        "volume-license-offline",
+        "word:UseOnlineContent=",
+        "HowToCheck=Manual",
+    ]
 
 
 # --- errors and warnings that stand out at a terminal ------------------------------------------
 
+
 def at_terminal(args, **env) -> str:
-    child = pexpect.spawn(sys.executable, ["-m", "profilegen", *args], env={**os.environ, **env},
-                          encoding="utf-8", timeout=60)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "profilegen", *args], env={**os.environ, **env}, encoding="utf-8", timeout=60
+    )
     child.expect(pexpect.EOF)
     return child.before
 

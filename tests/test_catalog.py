@@ -1,19 +1,18 @@
 """The catalog against the seed article, ProfileManifests, and its own data checks."""
 
 import plistlib
-import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-import seed
-from conftest import ROOT, shared
-from helpers import FLAG_TYPES
 from profilegen import catalog as catalog_module
 from profilegen.errors import CatalogError, SelectionError
 
+import seed
+from conftest import ROOT, shared
+from helpers import FLAG_TYPES
 
 
 def article_rows(catalog):
@@ -81,8 +80,9 @@ def test_every_defaults_command_in_the_seed_matches_the_catalog(catalog):
     assert documented <= {(d, p.key) for p in catalog.preferences.values() for d in p.domains}
 
 
-@pytest.mark.parametrize("domain", ["Word", "Excel", "Powerpoint", "autoupdate2", "onenote.mac",
-                                    "Outlook", "Office365ServiceV2", "office"])
+@pytest.mark.parametrize(
+    "domain", ["Word", "Excel", "Powerpoint", "autoupdate2", "onenote.mac", "Outlook", "Office365ServiceV2", "office"]
+)
 @pytest.mark.reference
 def test_types_agree_with_profilemanifests(catalog, domain):
     with shared("reference", "profilemanifests", f"com.microsoft.{domain}.plist").open("rb") as f:
@@ -105,8 +105,7 @@ def test_use_online_content_documents_windows_only_opt_in(catalog):
 
 @pytest.mark.parametrize(
     "key, text",
-    [("UseOnlineContent", "volume-license"), ("UseOnlineContent", "15.25"),
-     ("SendAllTelemetryEnabled", "Heartbeat")],
+    [("UseOnlineContent", "volume-license"), ("UseOnlineContent", "15.25"), ("SendAllTelemetryEnabled", "Heartbeat")],
 )
 def test_caveats_say_what_a_setting_costs(catalog, key, text):
     assert any(text in c for c in catalog.preferences[key].caveats)
@@ -139,14 +138,17 @@ def test_each_preset_is_read_whole_by_the_versions_it_is_for(catalog, name):
     preset = catalog.presets[name]
     bounds = {p: (low, high) for p, low, high in preset.versions}
     for edge in (0, 1):  # its oldest and its newest versions
-        versions = {p: (bounds.get(p, (None, None))[edge] or bounds.get(p, (None, None))[1 - edge] or v)
-                    for p, v in catalog.current().items()}
+        versions = {
+            p: (bounds.get(p, (None, None))[edge] or bounds.get(p, (None, None))[1 - edge] or v)
+            for p, v in catalog.current().items()
+        }
         target = Target(versions["office"], versions["autoupdate"])
         assert preset.fits(target.versions())
         assert [s for s in preset.values if unread(catalog, s, target)] == [], (name, target)
 
 
 # --- broken data files fail with the file and the field named -------------------------
+
 
 @pytest.fixture
 def payloads(tmp_path):
@@ -170,16 +172,24 @@ def edit(path, old, new):
         ("preferences/HowToCheck.toml", 'title = "Offer no Office', 'titel = "Offer no Office', "'titel'"),
         ("preferences/HowToCheck.toml", 'source = "mau-preferences"', 'source = "mau-prefs"', "'source'"),
         ("preferences/HowToCheck.toml", 'confidence = "high"', 'confidence = "sure"', "'confidence'"),
-        ("preferences/ChannelName.toml", 'value = "Custom"', 'value = 3', "'value'"),
+        ("preferences/ChannelName.toml", 'value = "Custom"', "value = 3", "'value'"),
         ("preferences/UpdateCache.toml", 'format = "https-url"', 'format = "url"', "'format'"),
         ("preferences/SendAllTelemetryEnabled.toml", 'from = "16.28"', 'from = "sixteen"', "'from'"),
-        ("preferences/OptionalConnectedExperiencesPreference.toml", 'sections = ["Office Apps',
-         'sections = ["First app launch", "Office Apps', "an inferred rule may not silence"),
+        (
+            "preferences/OptionalConnectedExperiencesPreference.toml",
+            'sections = ["Office Apps',
+            'sections = ["First app launch", "Office Apps',
+            "an inferred rule may not silence",
+        ),
         ("presets/most-private-current.toml", 'office_min = "16.30"', 'office_min = "latest"', "'office_min'"),
-        ("versions.toml", 'current = "4.85"', 'current = 4.85', "'current'"),
+        ("versions.toml", 'current = "4.85"', "current = 4.85", "'current'"),
         ("endpoints.toml", 'source = "mc1268926"', 'source = "mc"', "'source'"),
-        ("preferences/HowToCheck.toml", 'domains = ["com.microsoft.autoupdate2"]',
-         'domains = ["com.microsoft.AutoUpdate2"]', "'domains'"),
+        (
+            "preferences/HowToCheck.toml",
+            'domains = ["com.microsoft.autoupdate2"]',
+            'domains = ["com.microsoft.AutoUpdate2"]',
+            "'domains'",
+        ),
         ("preferences/IsMerpEnabled.toml", 'key = "IsMerpEnabled"', 'key = "IsMerpEnable"', "'key'"),
         ("preferences/UseOnlineContent.toml", '"Sign in", "Smart', '"Signin", "Smart', "'sections'"),
         ("endpoints.toml", 'apps = "N", type = "CS"', 'apps = "Z", type = "CS"', "'apps'"),
@@ -187,9 +197,14 @@ def edit(path, old, new):
         ("endpoints.toml", '{ url = "https://login.live.com/"', '{ url = "https://login.windows.net/"', "'url'"),
         ("presets/manual-updates.toml", 'HowToCheck = "Manual"', 'HowToCheck = "Never"', "'settings'"),
         ("presets/manual-updates.toml", 'HowToCheck = "Manual"', 'HowToChek = "Manual"', "'settings'"),
-        ("presets/manual-updates.toml", 'HowToCheck = "Manual"', '[settings.outlook]\nHowToCheck = "Manual"', "'settings'"),
+        (
+            "presets/manual-updates.toml",
+            'HowToCheck = "Manual"',
+            '[settings.outlook]\nHowToCheck = "Manual"',
+            "'settings'",
+        ),
         ("presets/manual-updates.toml", "[settings]", "[setings]", "'setings'"),
-        ("domains.toml", 'alias = "word"', 'alias = 1', "'alias'"),
+        ("domains.toml", 'alias = "word"', "alias = 1", "'alias'"),
     ],
 )
 def test_a_broken_data_file_names_file_and_field(payloads, file, old, new, field):
@@ -201,7 +216,11 @@ def test_a_broken_data_file_names_file_and_field(payloads, file, old, new, field
 
 
 def test_malformed_toml_names_the_file_and_line(payloads):
-    edit(payloads / "endpoints.toml", "[[section]]", "[[section]", )
+    edit(
+        payloads / "endpoints.toml",
+        "[[section]]",
+        "[[section]",
+    )
     with pytest.raises(CatalogError, match=r"endpoints\.toml: not valid TOML: .*line \d+"):
         catalog_module.load(payloads)
 
@@ -216,8 +235,16 @@ def test_preference_values_parse_by_catalog_type(catalog):
         for value in uoc.values:
             assert f'{value.value} "{value.title}"' in str(refused.value)
     telemetry = catalog.preferences["SendAllTelemetryEnabled"]
-    for text, value in [("TRUE", True), ("no", False), ("1", True), ("False", False), ("0", False),
-                        ("on", True), ("Off", False), (" yes ", True)]:
+    for text, value in [
+        ("TRUE", True),
+        ("no", False),
+        ("1", True),
+        ("False", False),
+        ("0", False),
+        ("on", True),
+        ("Off", False),
+        (" yes ", True),
+    ]:
         assert telemetry.parse(text) is value
     with pytest.raises(SelectionError, match="not a boolean") as refused:
         telemetry.parse("maybe")
@@ -247,10 +274,15 @@ def test_versions_compare_number_by_number_with_every_operator():
     older, newer = Version.parse("16.9"), Version.parse("16.10")  # as text, "16.9" > "16.10"
     assert older < newer and older <= newer and newer > older and newer >= older
     assert not (older > newer or older >= newer or newer < older or newer <= older)
-    assert sorted([Version("4.85"), Version("4.9"), Version("4.100")]) == [Version("4.9"), Version("4.85"), Version("4.100")]
+    assert sorted([Version("4.85"), Version("4.9"), Version("4.100")]) == [
+        Version("4.9"),
+        Version("4.85"),
+        Version("4.100"),
+    ]
 
 
 # --- the cache the package build writes -----------------------------------------------------------
+
 
 def test_the_cache_gives_the_catalog_parsing_gives(payloads, monkeypatch):
     (payloads / catalog_module.CACHE).unlink(missing_ok=True)
@@ -278,12 +310,16 @@ def test_the_wheel_carries_the_cache(tmp_path):
     import marshal
     import zipfile
 
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                           capture_output=True, text=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(tmp_path.glob("profilegen-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         carried = marshal.loads(z.read(f"profilegen/payloads/{catalog_module.CACHE}"))
         assert {name for name in z.namelist() if name.endswith(".toml")} == {
-            f"profilegen/payloads/{name}" for name in carried}
+            f"profilegen/payloads/{name}" for name in carried
+        }
     assert carried == marshal.loads(catalog_module.cache(ROOT / "payloads"))

@@ -20,7 +20,7 @@ def good(tmp_path_factory):
 def line_of(text: str, needle: str, after: str = "") -> int:
     """The 1-based line of the first `needle` after `after`, found by plain text search."""
     start = text.index(after) if after else 0
-    return text[:text.index(needle, start)].count("\n") + 1
+    return text[: text.index(needle, start)].count("\n") + 1
 
 
 def broken(tmp_path, good, old, new, count=1):
@@ -44,24 +44,41 @@ def test_a_string_where_an_integer_belongs(good, tmp_path):
     result = run("check", path)
     assert result.returncode == 1
     line = line_of(text, "<key>UseOnlineContent</key>")
-    assert (f"{path}:{line}: error: com.microsoft.Word: UseOnlineContent is a string ('0'); "
-            "expected an integer, one of 0, 1, 2") in result.stdout
+    assert (
+        f"{path}:{line}: error: com.microsoft.Word: UseOnlineContent is a string ('0'); "
+        "expected an integer, one of 0, 1, 2"
+    ) in result.stdout
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("<string>Manual</string>", "<string>Never</string>", "HowToCheck = Never is not allowed"),
-    ("<key>HowToCheck</key>", "<key>UseOnlineContent</key>",
-     "com.microsoft.autoupdate2: UseOnlineContent is not documented for this domain"),
-    ("<string>Configuration</string>", "<string>Profile</string>", "PayloadType must be Configuration"),
-    ("<string>System</string>", "<string>Device</string>", "PayloadScope must be System or User"),
-    ("<key>PayloadVersion</key>\n\t<integer>1</integer>", "<key>PayloadVersion</key>\n\t<integer>2</integer>",
-     "top-level PayloadVersion must be the integer 1"),
-    ("<key>PayloadUUID</key>\n\t<string>", "<key>PayloadUUIDs</key>\n\t<string>", "required top-level key PayloadUUID is missing"),
-    ("<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Excel",
-     "<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Word",
-     "PayloadIdentifier org.profilegen.office.volume-license-offline.com.microsoft.Word is used twice"),
-    ("<false/>", "<string>FALSE</string>", "SendAllTelemetryEnabled is a string ('FALSE'); expected a boolean"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("<string>Manual</string>", "<string>Never</string>", "HowToCheck = Never is not allowed"),
+        (
+            "<key>HowToCheck</key>",
+            "<key>UseOnlineContent</key>",
+            "com.microsoft.autoupdate2: UseOnlineContent is not documented for this domain",
+        ),
+        ("<string>Configuration</string>", "<string>Profile</string>", "PayloadType must be Configuration"),
+        ("<string>System</string>", "<string>Device</string>", "PayloadScope must be System or User"),
+        (
+            "<key>PayloadVersion</key>\n\t<integer>1</integer>",
+            "<key>PayloadVersion</key>\n\t<integer>2</integer>",
+            "top-level PayloadVersion must be the integer 1",
+        ),
+        (
+            "<key>PayloadUUID</key>\n\t<string>",
+            "<key>PayloadUUIDs</key>\n\t<string>",
+            "required top-level key PayloadUUID is missing",
+        ),
+        (
+            "<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Excel",
+            "<key>PayloadIdentifier</key>\n\t\t\t<string>org.profilegen.office.volume-license-offline.com.microsoft.Word",
+            "PayloadIdentifier org.profilegen.office.volume-license-offline.com.microsoft.Word is used twice",
+        ),
+        ("<false/>", "<string>FALSE</string>", "SendAllTelemetryEnabled is a string ('FALSE'); expected a boolean"),
+    ],
+)
 def test_broken_profiles(good, tmp_path, old, new, expected):
     path, _ = broken(tmp_path, good, old, new)
     result = run("check", path)
@@ -83,8 +100,10 @@ def test_warnings_alone_exit_zero(good, tmp_path):
     result = run("check", path)
     assert result.returncode == 0
     line = line_of(text, "<key>IsAttachedEnabled</key>")
-    assert (f"{path}:{line}: warning: com.microsoft.errorreporting: IsAttachedEnabled is not Microsoft's "
-            "spelling; Microsoft documents IsAttachFilesEnabled") in result.stdout
+    assert (
+        f"{path}:{line}: warning: com.microsoft.errorreporting: IsAttachedEnabled is not Microsoft's "
+        "spelling; Microsoft documents IsAttachFilesEnabled"
+    ) in result.stdout
     path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>UpdaterOptimization</key>")
     path.write_text(path.read_text().replace("<string>Manual</string>", "<string>CPU</string>"))
     result = run("check", path)
@@ -98,13 +117,18 @@ def test_real_public_profiles():
     result = run("check", telemetry)
     text = telemetry.read_text()
     assert result.returncode == 0
-    assert f":{line_of(text, '<key>IsAttachedEnabled</key>')}: warning: com.microsoft.errorreporting: " \
-           "IsAttachedEnabled" in result.stdout
+    assert (
+        f":{line_of(text, '<key>IsAttachedEnabled</key>')}: warning: com.microsoft.errorreporting: "
+        "IsAttachedEnabled" in result.stdout
+    )
     assert "top-level key PayloadEnabled is not in Apple's schema" in result.stdout
     mofa = folder / "MOFA__MOFA_word_user_privacy.mobileconfig"
     result = run("check", mofa)
-    assert f"{mofa}:{line_of(mofa.read_text(), '<key>PayloadUUID</key>', after='</array>')}: warning: top-level: PayloadUUID " \
-           "'WRDPR-UUID-GLOBAL-E5A86936A9F6' is not a UUID" in result.stdout
+    assert (
+        f"{mofa}:{line_of(mofa.read_text(), '<key>PayloadUUID</key>', after='</array>')}: "
+        "warning: top-level: PayloadUUID "
+        "'WRDPR-UUID-GLOBAL-E5A86936A9F6' is not a UUID" in result.stdout
+    )
     airdrop = run("check", folder / "rtrouton__BlockAirDrop.mobileconfig")
     assert "'new.Block AirDrop' is not reverse-DNS" in airdrop.stdout
     mcx = run("check", folder / "rtrouton__DisableAutomaticDownloadandInstallofOffice2016Updates.mobileconfig")
@@ -116,8 +140,9 @@ def test_real_public_profiles():
 
 @pytest.mark.reference
 def test_broken_mcx_structure(tmp_path):
-    source = shared("reference", "real-profiles",
-                    "rtrouton__DisableAutomaticDownloadandInstallofOffice2016Updates.mobileconfig")
+    source = shared(
+        "reference", "real-profiles", "rtrouton__DisableAutomaticDownloadandInstallofOffice2016Updates.mobileconfig"
+    )
     profile = plistlib.loads(source.read_bytes())
     prefs = profile["PayloadContent"][0]["PayloadContent"]["com.microsoft.autoupdate2"]
     prefs["Forced"] = {"mcx_preference_settings": {"HowToCheck": "Manual"}}
@@ -163,8 +188,12 @@ def test_inspect(good, tmp_path):
 def test_what_macos_reads_profilegen_reads(good, tmp_path, shape):
     data = good.read_bytes()
     body = data.split(b"\n", 1)[1]  # without the XML declaration
-    made = {"doctype first": body, "white space first": b"\n\n   " + data,
-            "byte-order mark": b"\xef\xbb\xbf" + data, "comment first": b"<!-- by hand -->\n" + body}[shape]
+    made = {
+        "doctype first": body,
+        "white space first": b"\n\n   " + data,
+        "byte-order mark": b"\xef\xbb\xbf" + data,
+        "comment first": b"<!-- by hand -->\n" + body,
+    }[shape]
     path = tmp_path / "made.mobileconfig"
     path.write_bytes(made.replace(b"<string>Manual</string>", b"<string>Never</string>"))
     result = run("check", path)
@@ -180,15 +209,24 @@ def test_malformed_xml_is_reported_with_line_and_column(good, tmp_path):
         result = run(command, path)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         line = line_of(text, "<key>HowToCheck</kye>")
-        assert re.match(rf"Error: {re.escape(str(path))}:{line}:\d+: not a well-formed property list: mismatched tag",
-                        result.stderr), result.stderr
+        assert re.match(
+            rf"Error: {re.escape(str(path))}:{line}:\d+: not a well-formed property list: mismatched tag", result.stderr
+        ), result.stderr
 
 
 def test_a_profile_service_profile(tmp_path):
-    profile = {"PayloadType": "Profile Service", "PayloadVersion": 1, "PayloadIdentifier": "com.example.enrol",
-               "PayloadUUID": str(uuid.uuid4()), "PayloadDisplayName": "Enrol",
-               "PayloadContent": {"URL": "https://mdm.example.com/enrol", "DeviceAttributes": ["UDID", "SERIAL"],
-                                  "Challenge": "s3cret-challenge"}}
+    profile = {
+        "PayloadType": "Profile Service",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.enrol",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadDisplayName": "Enrol",
+        "PayloadContent": {
+            "URL": "https://mdm.example.com/enrol",
+            "DeviceAttributes": ["UDID", "SERIAL"],
+            "Challenge": "s3cret-challenge",
+        },
+    }
     path = tmp_path / "enrol.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
     result = run("check", path)
@@ -197,7 +235,8 @@ def test_a_profile_service_profile(tmp_path):
     assert "Profile Service URL: https://mdm.example.com/enrol" in shown.stdout
     assert "Device attributes: UDID, SERIAL" in shown.stdout and "Challenge: present (not shown)" in shown.stdout
     assert "s3cret-challenge" not in shown.stdout + run("inspect", path, "--json").stdout.replace(
-        '"Challenge": "s3cret-challenge"', "")
+        '"Challenge": "s3cret-challenge"', ""
+    )
     profile["PayloadContent"]["URL"] = "http://mdm.example.com/enrol"
     path.write_bytes(plistlib.dumps(profile))
     bad = run("check", path)
@@ -208,15 +247,34 @@ def test_inspect_never_crashes_on_any_plist_type(tmp_path):
     import datetime
     import math
 
-    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.types",
-               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
-                   {"PayloadType": "com.example.types", "PayloadVersion": 1, "PayloadIdentifier": "t",
-                    "PayloadUUID": str(uuid.uuid4()), "Data": b"\x00\xff", "When": datetime.datetime(2026, 1, 2, 3, 4),
-                    "Id": plistlib.UID(5), "Nothing": math.nan, "Huge": math.inf, "Nested": {"a": [1, True]},
-                    "Text": "line one\nline two"},
-                   {"PayloadType": "com.apple.ManagedClient.preferences", "PayloadVersion": 1,
-                    "PayloadIdentifier": "m", "PayloadUUID": str(uuid.uuid4()),
-                    "PayloadContent": {"com.microsoft.Word": {"Forced": [{"mcx_preference_settings": ["not", "a dict"]}]}}}]}
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.types",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadType": "com.example.types",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "t",
+                "PayloadUUID": str(uuid.uuid4()),
+                "Data": b"\x00\xff",
+                "When": datetime.datetime(2026, 1, 2, 3, 4),
+                "Id": plistlib.UID(5),
+                "Nothing": math.nan,
+                "Huge": math.inf,
+                "Nested": {"a": [1, True]},
+                "Text": "line one\nline two",
+            },
+            {
+                "PayloadType": "com.apple.ManagedClient.preferences",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "m",
+                "PayloadUUID": str(uuid.uuid4()),
+                "PayloadContent": {"com.microsoft.Word": {"Forced": [{"mcx_preference_settings": ["not", "a dict"]}]}},
+            },
+        ],
+    }
     path = tmp_path / "types.mobileconfig"
     path.write_bytes(plistlib.dumps(profile, fmt=plistlib.FMT_BINARY))
     data = json.loads(run("inspect", path, "--json").stdout)
@@ -231,14 +289,26 @@ def test_inspect_never_crashes_on_any_plist_type(tmp_path):
 
 
 def test_certificate_payloads_show_as_certificates(tmp_path):
-    from pki import PKI
     from cryptography.hazmat.primitives import serialization
 
+    from pki import PKI
+
     pki = PKI(tmp_path)
-    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.ca",
-               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
-                   {"PayloadType": "com.apple.security.root", "PayloadVersion": 1, "PayloadIdentifier": "r",
-                    "PayloadUUID": str(uuid.uuid4()), "PayloadContent": pki.root.public_bytes(serialization.Encoding.DER)}]}
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.ca",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadType": "com.apple.security.root",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "r",
+                "PayloadUUID": str(uuid.uuid4()),
+                "PayloadContent": pki.root.public_bytes(serialization.Encoding.DER),
+            }
+        ],
+    }
     path = tmp_path / "ca.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
     shown = run("inspect", path).stdout
@@ -254,7 +324,8 @@ def test_findings_have_stable_codes_and_four_report_formats(good, tmp_path):
     assert "[PG202]" in plain.stdout
     findings = json.loads(run("check", path, "--format", "json").stdout)["findings"]
     assert {"file": str(path), "line": line, "level": "error", "code": "PG202"} == {
-        k: v for k, v in findings[0].items() if k != "message"}
+        k: v for k, v in findings[0].items() if k != "message"
+    }
     github = run("check", path, "--format", "github").stdout.splitlines()
     assert github[0].startswith(f"::error file={path},line={line},title=PG202::com.microsoft.Word: UseOnlineContent")
     sarif = json.loads(run("check", path, "--format", "sarif").stdout)
@@ -277,7 +348,11 @@ def test_a_payload_identifier_equal_to_the_profiles_is_a_warning(good, tmp_path)
     path = tmp_path / "same.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
     result = run("check", path)
-    assert result.returncode == 0 and "warning: payload 1: PayloadIdentifier" in result.stdout and "[PG113]" in result.stdout
+    assert (
+        result.returncode == 0
+        and "warning: payload 1: PayloadIdentifier" in result.stdout
+        and "[PG113]" in result.stdout
+    )
 
 
 def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
@@ -285,8 +360,19 @@ def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
 
     pki = PKI(tmp_path)
     leaf = pki.leaf("check")
-    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig", "--sign-cert", leaf.cert_pem,
-        "--sign-key", leaf.key_pem)
+    run(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+    )
     signed = tmp_path / "manual-updates.signed.mobileconfig"
     signed.write_bytes(signed.read_bytes().replace(b"<string>Manual</string>", b"<string>Manuel</string>"))
     result = run("check", signed, "--format", "json")
@@ -295,13 +381,30 @@ def test_a_signed_profile_whose_content_was_changed_is_an_error(tmp_path):
 
 
 def tcc_profile(allowed):
-    return {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.pppc",
-            "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
-                {"PayloadType": "com.apple.TCC.configuration-profile-policy", "PayloadVersion": 1,
-                 "PayloadIdentifier": "com.example.pppc.tcc", "PayloadUUID": str(uuid.uuid4()),
-                 "Services": {"SystemPolicyAllFiles": [
-                     {"Identifier": "com.example.agent", "IdentifierType": "bundleID",
-                      "CodeRequirement": 'identifier "com.example.agent"', "Allowed": allowed}]}}]}
+    return {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.pppc",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadType": "com.apple.TCC.configuration-profile-policy",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "com.example.pppc.tcc",
+                "PayloadUUID": str(uuid.uuid4()),
+                "Services": {
+                    "SystemPolicyAllFiles": [
+                        {
+                            "Identifier": "com.example.agent",
+                            "IdentifierType": "bundleID",
+                            "CodeRequirement": 'identifier "com.example.agent"',
+                            "Allowed": allowed,
+                        }
+                    ]
+                },
+            }
+        ],
+    }
 
 
 def test_apple_payloads_are_checked_against_apples_schema(tmp_path):
@@ -310,8 +413,10 @@ def test_apple_payloads_are_checked_against_apples_schema(tmp_path):
     result = run("check", path)
     line = line_of(path.read_text(), "<key>Allowed</key>")
     assert result.returncode == 1
-    assert (f"{path}:{line}: error: payload 1 (com.apple.TCC.configuration-profile-policy): "
-            "Services.SystemPolicyAllFiles[0].Allowed must be a boolean, not an integer (1) [PG302]") in result.stdout
+    assert (
+        f"{path}:{line}: error: payload 1 (com.apple.TCC.configuration-profile-policy): "
+        "Services.SystemPolicyAllFiles[0].Allowed must be a boolean, not an integer (1) [PG302]"
+    ) in result.stdout
     path.write_bytes(plistlib.dumps(tcc_profile(True)))
     assert run("check", path).stdout.strip() == f"{path}: no problems found"
     profile = tcc_profile(True)
@@ -351,17 +456,30 @@ def test_the_apple_facts_table_is_what_the_script_makes_of_apples_schema(tmp_pat
 
 def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
     apps = {"/Applications/Microsoft Word.app": {"Application ID": "MSWD2019", "LCID": "1033"}}
-    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.mau",
-               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
-                   {"PayloadType": "com.microsoft.autoupdate2", "PayloadVersion": 1, "PayloadIdentifier": "a",
-                    "PayloadUUID": str(uuid.uuid4()), "Applications": apps,
-                    "AcknowledgedDataCollectionPolicy": "RequiredDataOnly"}]}
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.mau",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadType": "com.microsoft.autoupdate2",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "a",
+                "PayloadUUID": str(uuid.uuid4()),
+                "Applications": apps,
+                "AcknowledgedDataCollectionPolicy": "RequiredDataOnly",
+            }
+        ],
+    }
     path = tmp_path / "mau.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
     result = run("check", path)
     assert result.returncode == 1
-    assert ("Applications = /Applications/Microsoft Word.app.LCID must be an integer, not a string ('1033')"
-            in result.stdout)
+    assert (
+        "Applications = /Applications/Microsoft Word.app.LCID must be an integer, not a string ('1033')"
+        in result.stdout
+    )
     data = json.loads(run("import", path, "--json").stdout)
     assert any("LCID must be an integer" in line for line in data["left_out"])
     apps["/Applications/Microsoft Word.app"]["LCID"] = 1033

@@ -1,8 +1,8 @@
 """The CLI run for real in a subprocess: outputs, the JSON summary, and every bad input."""
 
 import json
-from pathlib import Path
 import plistlib
+from pathlib import Path
 
 import pytest
 
@@ -59,8 +59,17 @@ def test_building_twice_gives_identical_bytes(tmp_path):
 def test_preset_then_config_then_set(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text(CONFIG)
-    result = run("build", "--config", config, "--set", "excel:UseOnlineContent=2",
-                 "--set", "HowToCheck=Manual", "-o", tmp_path / "out")
+    result = run(
+        "build",
+        "--config",
+        config,
+        "--set",
+        "excel:UseOnlineContent=2",
+        "--set",
+        "HowToCheck=Manual",
+        "-o",
+        tmp_path / "out",
+    )
     assert result.returncode == 0, result.stderr
     profile = profile_of(tmp_path / "out", "site")
     values = settings_of(profile)
@@ -77,8 +86,20 @@ def test_preset_then_config_then_set(tmp_path):
 def test_options_override_the_config(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text(CONFIG)
-    result = run("build", "-c", config, "--identifier", "com.example.other", "--scope", "System",
-                 "--removal-disallowed", "--display-name", "Office", "-o", tmp_path)
+    result = run(
+        "build",
+        "-c",
+        config,
+        "--identifier",
+        "com.example.other",
+        "--scope",
+        "System",
+        "--removal-disallowed",
+        "--display-name",
+        "Office",
+        "-o",
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     profile = profile_of(tmp_path, "site")
     assert (profile["PayloadIdentifier"], profile["PayloadScope"]) == ("com.example.other", "System")
@@ -87,8 +108,16 @@ def test_options_override_the_config(tmp_path):
 
 
 def test_set_full_domain_and_any_case(tmp_path):
-    result = run("build", "--set", "com.microsoft.Outlook:SendAllTelemetryEnabled=no",
-                 "--set", "ERRORREPORTING:IsMerpEnabled=YES", "-o", tmp_path, "--json")
+    result = run(
+        "build",
+        "--set",
+        "com.microsoft.Outlook:SendAllTelemetryEnabled=no",
+        "--set",
+        "ERRORREPORTING:IsMerpEnabled=YES",
+        "-o",
+        tmp_path,
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)["settings"]
     assert settings == [
@@ -127,7 +156,10 @@ def test_settings_and_presets_list_the_catalog(catalog):
 
 BAD = [
     (["-p", "offline"], "unknown preset 'offline'; expected one of"),
-    (["-p", "volume-licence-offline"], "unknown preset 'volume-licence-offline'; did you mean 'volume-license-offline'?"),
+    (
+        ["-p", "volume-licence-offline"],
+        "unknown preset 'volume-licence-offline'; did you mean 'volume-license-offline'?",
+    ),
     (["--set", "UseOnlineContnt=0"], "unknown preference 'UseOnlineContnt'; did you mean 'UseOnlineContent'?"),
     (["--set", "ChanelName=Beta"], "unknown preference 'ChanelName'; did you mean 'ChannelName'?"),
     (["--set", "Frobnicate=1"], "unknown preference 'Frobnicate'; `profilegen settings` lists the"),
@@ -135,12 +167,15 @@ BAD = [
     (["--set", "outlook:UseOnlineContent=0"], "UseOnlineContent is not documented for com.microsoft.Outlook"),
     (["--set", "teams:SendAllTelemetryEnabled=0"], "unknown app 'teams'"),
     (["--set", "UseOnlineContent=off"], "'off' is not an integer; expected one of 0 \"Off: "),
-    (["--set", "UseOnlineContent=5"], "5 is not allowed; expected one of 0 \"Off: "),
-    (["--set", "SendAllTelemetryEnabled=maybe"], "not a boolean; expected one of true \"Send usage telemetry"),
-    (["--set", "HowToCheck=Never"], "expected one of AutomaticDownload \"Check, download and install"),
+    (["--set", "UseOnlineContent=5"], '5 is not allowed; expected one of 0 "Off: '),
+    (["--set", "SendAllTelemetryEnabled=maybe"], 'not a boolean; expected one of true "Send usage telemetry'),
+    (["--set", "HowToCheck=Never"], 'expected one of AutomaticDownload "Check, download and install'),
     (["--set", "HowToCheck"], "expected KEY=VALUE or APP:KEY=VALUE"),
     (["-p", "manual-updates", "--identifier", ""], "identifier '' is not valid"),
-    (["-p", "manual-updates", "--identifier", "com.example my profile"], "identifier 'com.example my profile' is not valid"),
+    (
+        ["-p", "manual-updates", "--identifier", "com.example my profile"],
+        "identifier 'com.example my profile' is not valid",
+    ),
     (["-p", "manual-updates", "--scope", "device"], "unknown scope 'device'; expected one of System, User"),
     (["-p", "manual-updates", "--format", "pdf"], "unknown format 'pdf'; expected one of mobileconfig"),
     (["-p", "manual-updates", "--format", "mobilconfig"], "unknown format 'mobilconfig'; did you mean 'mobileconfig'?"),
@@ -151,13 +186,28 @@ BAD = [
 
 BAD_CONFIGS = [
     ('[settings]\nHowToCheck = "Manual"\n[settings\n', "site.toml: not valid TOML: ", "line 3"),
-    ('presets = "manual-updates"\n', "site.toml:1: unknown key 'presets'; did you mean 'preset'? Expected one of preset, target", ""),
-    ('[profile]\nidentifer = "x"\n', "site.toml:2: unknown key 'profile.identifer'; did you mean 'profile.identifier'?", ""),
-    ('[settings]\nHowToCheck = "Manual"\nUseOnlineContent = "0"\n',
-     "site.toml:3: UseOnlineContent: expected an integer (one of 0 \"Off: ", ""),
+    (
+        'presets = "manual-updates"\n',
+        "site.toml:1: unknown key 'presets'; did you mean 'preset'? Expected one of preset, target",
+        "",
+    ),
+    (
+        '[profile]\nidentifer = "x"\n',
+        "site.toml:2: unknown key 'profile.identifer'; did you mean 'profile.identifier'?",
+        "",
+    ),
+    (
+        '[settings]\nHowToCheck = "Manual"\nUseOnlineContent = "0"\n',
+        'site.toml:3: UseOnlineContent: expected an integer (one of 0 "Off: ',
+        "",
+    ),
     ('[settings]\nIsMerpEnabled = "FALSE"\n', "site.toml:2: IsMerpEnabled: expected a boolean", ""),
-    ('[settings.outlook]\nUseOnlineContent = 0\n', "UseOnlineContent is not documented for com.microsoft.Outlook", ""),
-    ('[profile]\nidentifier = "my profile"\n[settings]\nHowToCheck = "Manual"\n', "site.toml:2: identifier 'my profile' is not valid", ""),
+    ("[settings.outlook]\nUseOnlineContent = 0\n", "UseOnlineContent is not documented for com.microsoft.Outlook", ""),
+    (
+        '[profile]\nidentifier = "my profile"\n[settings]\nHowToCheck = "Manual"\n',
+        "site.toml:2: identifier 'my profile' is not valid",
+        "",
+    ),
     ('preset = "offline"\n', "site.toml:1: unknown preset 'offline'", ""),
 ]
 

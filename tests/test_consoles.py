@@ -27,6 +27,7 @@ def files(folder):
 
 # --- a build owns what it wrote -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory):
     from pki import PKI
@@ -37,8 +38,20 @@ def signer(tmp_path_factory):
 
 def test_a_forced_rebuild_leaves_only_its_own_files(tmp_path, signer):
     out = tmp_path / "out"
-    first = run("build", "-p", "volume-license-offline", "--name", "site", "-o", out, *ID,
-                "--sign-cert", signer.cert_pem, "--sign-key", signer.key_pem)
+    first = run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        "--name",
+        "site",
+        "-o",
+        out,
+        *ID,
+        "--sign-cert",
+        signer.cert_pem,
+        "--sign-key",
+        signer.key_pem,
+    )
     assert first.returncode == 0, first.stderr
     assert "site.signed.mobileconfig" in files(out) and "site-intune/com.microsoft.Word.plist" in files(out)
     (out / "notes.txt").write_text("mine")
@@ -84,6 +97,7 @@ def test_a_manifest_can_not_reach_outside_the_folder_or_through_a_link(tmp_path)
 
 # --- consoles -----------------------------------------------------------------------------------
 
+
 def test_target_jamf_writes_the_mcx_profile_plists_and_schemas_without_defaults_for_unset_keys(tmp_path, catalog):
     result = run("build", "-p", "required-data-only", "--target", "jamf", "-o", tmp_path, *ID, "--json")
     assert result.returncode == 0, result.stderr
@@ -103,8 +117,20 @@ def test_target_jamf_writes_the_mcx_profile_plists_and_schemas_without_defaults_
 
 
 def test_target_jamf_with_a_signing_identity_keeps_the_signed_profile_direct(tmp_path, signer):
-    result = run("build", "-p", "required-data-only", "--target", "jamf", "-o", tmp_path, *ID,
-                 "--sign-cert", signer.cert_pem, "--sign-key", signer.key_pem)
+    result = run(
+        "build",
+        "-p",
+        "required-data-only",
+        "--target",
+        "jamf",
+        "-o",
+        tmp_path,
+        *ID,
+        "--sign-cert",
+        signer.cert_pem,
+        "--sign-key",
+        signer.key_pem,
+    )
     assert result.returncode == 0, result.stderr
     assert b"ManagedClient" not in (tmp_path / "required-data-only.mobileconfig").read_bytes()
     assert (tmp_path / "required-data-only.signed.mobileconfig").exists()
@@ -121,17 +147,32 @@ def test_target_intune_and_its_size_limit(tmp_path):
 
 
 def test_names_and_identifier_warnings(tmp_path):
-    both = [run("build", "-p", "manual-updates", "--name", name, "-o", tmp_path, "-f", "mobileconfig", *ID)
-            for name in ("strict", "loose")]
-    assert all(r.returncode == 0 for r in both) and {"strict.mobileconfig", "loose.mobileconfig"} <= set(files(tmp_path))
+    both = [
+        run("build", "-p", "manual-updates", "--name", name, "-o", tmp_path, "-f", "mobileconfig", *ID)
+        for name in ("strict", "loose")
+    ]
+    assert all(r.returncode == 0 for r in both) and {"strict.mobileconfig", "loose.mobileconfig"} <= set(
+        files(tmp_path)
+    )
     default = run("build", "-p", "manual-updates", "-o", tmp_path / "d", "-f", "mobileconfig")
     assert "org.profilegen.office.manual-updates is profilegen's default" in default.stderr
     flat = run("build", "-p", "manual-updates", "-o", tmp_path / "f", "-f", "mobileconfig", "--identifier", "office")
     assert "the profile identifier office is not reverse-DNS" in flat.stderr
     bad = run("build", "-p", "manual-updates", "--name", "../up", "-o", tmp_path / "b")
     assert bad.returncode == 1 and "name '../up' is not valid" in bad.stderr
-    changed = run("build", "-p", "manual-updates", "--set", "HowToCheck=AutomaticCheck", "-o", tmp_path / "c",
-                  "-f", "mobileconfig", "--json", *ID)
+    changed = run(
+        "build",
+        "-p",
+        "manual-updates",
+        "--set",
+        "HowToCheck=AutomaticCheck",
+        "-o",
+        tmp_path / "c",
+        "-f",
+        "mobileconfig",
+        "--json",
+        *ID,
+    )
     assert json.loads(changed.stdout)["profile"]["display_name"] == "Office for Mac: Manual updates (modified)"
 
 
@@ -144,6 +185,7 @@ def test_payload_display_names_read_cleanly(tmp_path):
 
 # --- the README's pipelines, against stand-ins --------------------------------------------------
 
+
 class StandIn:
     """A small HTTP server on 127.0.0.1 that records every request and answers from a table."""
 
@@ -155,8 +197,9 @@ class StandIn:
             def handle_one(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                recorded.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                 "body": body})
+                recorded.append(
+                    {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 status, reply = decide(self.command, self.path, recorded)
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(reply)))
@@ -188,14 +231,22 @@ def shell(script: str, cwd: Path, **env) -> subprocess.CompletedProcess:
     if not (shutil.which("jq") and shutil.which("curl")):
         pytest.skip("the README's pipelines need jq and curl")
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PATH": path, **env}, timeout=120)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": path, **env},
+        timeout=120,
+    )
 
 
 def test_the_jamf_pro_example_creates_then_updates(tmp_path):
     departments = tmp_path / "departments"
     departments.mkdir()
-    (departments / "sales.toml").write_text('preset = "required-data-only"\n[profile]\nidentifier = "com.example.sales"\n')
+    (departments / "sales.toml").write_text(
+        'preset = "required-data-only"\n[profile]\nidentifier = "com.example.sales"\n'
+    )
     (departments / "r&d.toml").write_text('preset = "most-private-current"\n[profile]\nidentifier = "com.example.rd"\n')
     known: set[str] = set()
 
@@ -204,14 +255,16 @@ def test_the_jamf_pro_example_creates_then_updates(tmp_path):
             return (200, b"<os_x_configuration_profile/>") if path in known else (404, b"")
         if method == "POST" and path == "/JSSResource/osxconfigurationprofiles/id/0":
             name = ET.fromstring(requests[-1]["body"]).findtext("general/name")
-            known.add("/JSSResource/osxconfigurationprofiles/name/" + name.replace(" ", "%20").replace(":", "%3A")
-                      .replace("&", "%26"))
+            known.add(
+                "/JSSResource/osxconfigurationprofiles/name/"
+                + name.replace(" ", "%20").replace(":", "%3A").replace("&", "%26")
+            )
             return 201, b"<os_x_configuration_profile><id>7</id></os_x_configuration_profile>"
         return (201, b"") if method == "PUT" and path in known else (400, b"")
 
     jamf = StandIn(answer)
     try:
-        for attempt in ("create", "update"):
+        for _attempt in ("create", "update"):
             result = shell(example("jamf"), tmp_path, JAMF_URL=jamf.url, JAMF_TOKEN="t0ken")
             assert result.returncode == 0, result.stderr
     finally:

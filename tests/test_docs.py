@@ -2,8 +2,9 @@
 
 import pytest
 
-from conftest import ROOT
 from profilegen import docs
+
+from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -6,6 +6,7 @@ import plistlib
 import shutil
 import subprocess
 import sys
+
 import pytest
 
 from conftest import ROOT
@@ -47,19 +48,31 @@ def project(tmp_path_factory):
 
 def run_in(project, *args):
     # -m with cwd = the copy: its own package and payloads come first on sys.path
-    return subprocess.run([sys.executable, "-m", "profilegen", *map(str, args)], cwd=project,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "profilegen", *map(str, args)], cwd=project, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_it_is_listed_and_built(project, tmp_path):
     settings = {s["key"]: s for s in json.loads(run_in(project, "settings", "--json").stdout)["settings"]}
     assert [(v["value"], v["title"]) for v in settings["ProfilegenTestCadence"]["values"]] == [
-        ("Daily", "Every day"), ("Never", "Not at all")]
+        ("Daily", "Every day"),
+        ("Never", "Not at all"),
+    ]
     assert "How often" not in run_in(project, "settings").stdout  # the question is the wizard's
     assert "ProfilegenTestCadence: Test cadence" in run_in(project, "settings").stdout
 
-    result = run_in(project, "build", "--set", "word:ProfilegenTestCadence=never", "--set", "HowToCheck=Manual",
-                    "-o", tmp_path, "--json")
+    result = run_in(
+        project,
+        "build",
+        "--set",
+        "word:ProfilegenTestCadence=never",
+        "--set",
+        "HowToCheck=Manual",
+        "-o",
+        tmp_path,
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     profile = plistlib.loads((tmp_path / "office-network.mobileconfig").read_bytes())
     word = next(p for p in profile["PayloadContent"] if p["PayloadType"] == "com.microsoft.Word")
@@ -81,8 +94,9 @@ def test_it_joins_the_readme_table(project):
 
 
 def test_the_wizard_asks_it(project, tmp_path):
-    from profilegen import catalog as catalog_module
     from test_wizard import ENTER, answer, begin, details, finish, outputs, pick, settings, spawn
+
+    from profilegen import catalog as catalog_module
 
     catalog = catalog_module.load(project / "payloads")
     new = catalog.preferences["ProfilegenTestCadence"]
@@ -96,6 +110,5 @@ def test_the_wizard_asks_it(project, tmp_path):
     assert finish(child) == 0
     assert "How often should the test check? (ProfilegenTestCadence)" in child.logfile_read.getvalue()
     profile = plistlib.loads((tmp_path / "required-data-only.mobileconfig").read_bytes())
-    found = {(p["PayloadType"], k): v for p in profile["PayloadContent"] for k, v in p.items()
-             if k == new.key}
+    found = {(p["PayloadType"], k): v for p in profile["PayloadContent"] for k, v in p.items() if k == new.key}
     assert found == {("com.microsoft.autoupdate2", new.key): "Never"}

@@ -7,12 +7,13 @@ import os
 
 import pytest
 
-import seed
-from conftest import run
 from profilegen import impact
 from profilegen.catalog import Setting
 from profilegen.request import TargetOptions
 from profilegen.selection import resolve
+
+import seed
+from conftest import run
 
 # What the article says UseOnlineContent = 0 stops: two hosts and four sections.
 UOC_HOSTS = ("odc.officeapps.live.com", "firstpartyapps.oaspapps.com")
@@ -98,8 +99,12 @@ def test_is_merp_enabled_keeps_crash_reports_going(catalog):
 def test_manual_updates_is_an_inferred_reduction(catalog):
     impacts = [i for i in rows(catalog, preset="manual-updates") if i.effect != "unchanged"]
     # the article's update hosts, and those Microsoft named since: the 2024 row and AutoUpdate's download host
-    assert {i.endpoint.host for i in impacts} == {"officecdn.microsoft.com", "officecdn-microsoft-com.akamaized.net",
-                                                  "officecdnmac.microsoft.com", "res.public.onecdn.static.microsoft"}
+    assert {i.endpoint.host for i in impacts} == {
+        "officecdn.microsoft.com",
+        "officecdn-microsoft-com.akamaized.net",
+        "officecdnmac.microsoft.com",
+        "res.public.onecdn.static.microsoft",
+    }
     assert {(i.effect, i.evidence) for i in impacts} == {("reduced", "inferred")}
 
 
@@ -114,8 +119,18 @@ def test_json_rows_match_the_seed_row_for_row(tmp_path):
     article = [r for r in data["endpoints"] if r["source"] == "article-2016"]
     assert [(r["section"], r["url"], sorted(r["apps"]), r["type"]) for r in article] == documented
     for r in data["endpoints"]:
-        assert {"section", "url", "apps", "type", "description", "effect", "silenced_for",
-                "still_contacted_by", "settings", "evidence"} <= set(r)
+        assert {
+            "section",
+            "url",
+            "apps",
+            "type",
+            "description",
+            "effect",
+            "silenced_for",
+            "still_contacted_by",
+            "settings",
+            "evidence",
+        } <= set(r)
     assert data["summary"]["partly silenced"] == sum(r["effect"] == "partly silenced" for r in data["endpoints"])
 
     table = list(csv.DictReader(io.StringIO((tmp_path / "volume-license-offline-endpoints.csv").read_text())))
@@ -144,16 +159,19 @@ def test_proxy_lists(tmp_path, catalog):
     assert "ajax.aspnetcdn.com" in allow  # silenced for add-ins, still loaded at first launch
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "volume-license-offline-probe.sh",
-        "volume-license-offline-proxy-allow.txt", "volume-license-offline-proxy-block.txt",
-        "volume-license-offline.manifest.json"]
+        "volume-license-offline-proxy-allow.txt",
+        "volume-license-offline-proxy-block.txt",
+        "volume-license-offline.manifest.json",
+    ]
 
 
 def test_endpoints_command(catalog):
     whole = json.loads(run("endpoints", "--json").stdout)
     assert len(whole["endpoints"]) == len(catalog.endpoints)
     assert {r["effect"] for r in whole["endpoints"]} == {"unchanged"}
-    offline = list(csv.DictReader(io.StringIO(run("endpoints", "-p", "volume-license-offline", *AT_2016,
-                                                  "--csv").stdout)))
+    offline = list(
+        csv.DictReader(io.StringIO(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--csv").stdout))
+    )
     assert len(offline) == len(catalog.endpoints)
     assert {r["effect"] for r in offline if r["url"].startswith("https://login.")} == {"partly silenced"}
     table = run("endpoints", "-p", "volume-license-offline")
@@ -172,8 +190,11 @@ def test_endpoint_table_fits_80_columns_with_whole_hostnames(catalog):
     assert max(map(len, lines)) <= 80
     words = {w for line in lines for w in line.split()}
     assert {e.host for e in catalog.endpoints} <= words  # each hostname whole, ready for a proxy rule
-    crash = [s for s in catalog.sections if s.who and "watson.microsoft.com" in
-             {e.host for e in catalog.endpoints if e.section == s.name}]
+    crash = [
+        s
+        for s in catalog.sections
+        if s.who and "watson.microsoft.com" in {e.host for e in catalog.endpoints if e.section == s.name}
+    ]
     assert crash and f"contacted by {crash[0].who}" in " ".join(text.split())
     odc = next(i for i, line in enumerate(lines) if line.split()[:1] == ["odc.officeapps.live.com"])
     assert lines[odc].split()[-2:] == ["partly", "silenced"]
@@ -187,14 +208,31 @@ def test_no_app_rows_name_who_still_contacts_them(catalog):
 
 def test_endpoint_filters_and_by_host(tmp_path, catalog):
     whole = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["endpoints"]
-    outlook = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json", "--app", "o",
-                             "--effect", "partly silenced", "--effect", "silenced").stdout)["endpoints"]
-    assert outlook == [r for r in whole if (not r["apps"] or "Outlook" in r["apps"])
-                       and r["effect"] in ("silenced", "partly silenced")]
+    outlook = json.loads(
+        run(
+            "endpoints",
+            "-p",
+            "volume-license-offline",
+            *AT_2016,
+            "--json",
+            "--app",
+            "o",
+            "--effect",
+            "partly silenced",
+            "--effect",
+            "silenced",
+        ).stdout
+    )["endpoints"]
+    assert outlook == [
+        r for r in whole if (not r["apps"] or "Outlook" in r["apps"]) and r["effect"] in ("silenced", "partly silenced")
+    ]
     crash = list(csv.DictReader(io.StringIO(run("endpoints", "--section", "CRASH", "--csv").stdout)))
     assert {r["section"] for r in crash} == {"Crash reporting"} and all(r["still_contacted_by"] for r in crash)
-    for args, wrong in ((("--effect", "blocked"), "'blocked'"), (("--app", "Teams"), "'Teams'"),
-                        (("--section", "nowhere"), "'nowhere'")):
+    for args, wrong in (
+        (("--effect", "blocked"), "'blocked'"),
+        (("--app", "Teams"), "'Teams'"),
+        (("--section", "nowhere"), "'nowhere'"),
+    ):
         bad = run("endpoints", *args)
         assert bad.returncode == 1 and bad.stderr.startswith("Error: ") and wrong in bad.stderr
         assert len(bad.stderr.splitlines()) == 1
@@ -207,8 +245,11 @@ def test_endpoint_filters_and_by_host(tmp_path, catalog):
         assert set(h["effects"]) == effects and h["needed"] == (effects != {"silenced"})
     assert {"First app launch", "Office Apps (aka add-ins)"} <= set(hosts["store.office.com"]["sections"])
     assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "proxy-lists").returncode == 0
-    allow = [line for line in (tmp_path / "volume-license-offline-proxy-allow.txt").read_text().splitlines()
-             if line and not line.startswith("#")]
+    allow = [
+        line
+        for line in (tmp_path / "volume-license-offline-proxy-allow.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert sorted(allow) == sorted(h for h, v in hosts.items() if v["needed"])
     text = run("endpoints", "--by-host", "-p", "volume-license-offline", *AT_2016, env={**os.environ, "COLUMNS": "80"})
     assert max(map(len, text.stdout.splitlines())) <= 80 and f"{len(hosts)} hosts" in text.stdout
@@ -220,7 +261,9 @@ def test_settings_impact_view():
     assert any(r["url"] == "https://login.live.com/" for r in uoc["silenced"])
     assert "MSA and OrgID sign-in" in uoc["breaks"] and any("online product activation" in b for b in uoc["breaks"])
     assert [r["url"] for r in data["SendAllTelemetryEnabled"]["reduced"]] == [
-        "https://nexus.officeapps.live.com/", "https://watson.microsoft.com/"]
+        "https://nexus.officeapps.live.com/",
+        "https://watson.microsoft.com/",
+    ]
     assert "| `UseOnlineContent` = `0`" in run("settings", "--impact").stdout  # piped: Markdown
     assert "| `UseOnlineContent` = `0`" in run("settings", "--impact", "--markdown").stdout
 
@@ -231,8 +274,12 @@ def test_settings_impact_at_a_terminal_is_text(catalog):
     import sys
 
     main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "profilegen", "settings", "--impact"], stdout=child,
-                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "80"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "profilegen", "settings", "--impact"],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "80"},
+    )
     os.close(child)
     chunks = []
     while True:

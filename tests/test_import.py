@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from conftest import run, shared
 from profilegen import catalog as catalog_module
+
+from conftest import run, shared
 
 PRESETS = list(catalog_module.load().presets)
 ID = ("--identifier", "com.example.office")
@@ -25,12 +26,27 @@ def values(data):
 
 # --- every form --------------------------------------------------------------------------------
 
+
 def test_profiles_in_every_form(tmp_path, catalog):
     from pki import PKI
 
     leaf = PKI(tmp_path).leaf("import")
-    built = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "mobileconfig", *ID, "--organization",
-                "Example", "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem)
+    built = run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        *ID,
+        "--organization",
+        "Example",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+    )
     assert built.returncode == 0, built.stderr
     xml = tmp_path / "volume-license-offline.mobileconfig"
     binary = tmp_path / "binary.mobileconfig"
@@ -44,7 +60,10 @@ def test_profiles_in_every_form(tmp_path, catalog):
 
 
 def test_jamf_plists_intune_files_and_defaults_output(tmp_path):
-    assert run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "jamf-plist,intune-plist", *ID).returncode == 0
+    assert (
+        run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "jamf-plist,intune-plist", *ID).returncode
+        == 0
+    )
     jamf = imported(*sorted((tmp_path / "volume-license-offline-jamf").glob("*.plist")))
     intune = imported(*sorted((tmp_path / "volume-license-offline-intune").glob("*.plist")))
     assert values(jamf) == values(intune) and ("com.microsoft.Word", "UseOnlineContent") in values(jamf)
@@ -57,17 +76,22 @@ def test_jamf_plists_intune_files_and_defaults_output(tmp_path):
     assert any("LastUpdate" in line for line in data["left_out"])
 
     read = tmp_path / "read.txt"  # `defaults read com.microsoft.autoupdate2`
-    read.write_text('{\n    ChannelName = Production;\n    HowToCheck = Manual;\n    SendAllTelemetryEnabled = 0;\n'
-                    '    UpdateCheckInterval = "240";\n    LastUpdate = "2026-01-01 10:00:00 +0000";\n'
-                    '    Applications = {\n        "/Applications/Microsoft Word.app" = { "Application ID" = MSWD2019; };\n'
-                    '    };\n}\n')
+    read.write_text(
+        "{\n    ChannelName = Production;\n    HowToCheck = Manual;\n    SendAllTelemetryEnabled = 0;\n"
+        '    UpdateCheckInterval = "240";\n    LastUpdate = "2026-01-01 10:00:00 +0000";\n'
+        '    Applications = {\n        "/Applications/Microsoft Word.app" = { "Application ID" = MSWD2019; };\n'
+        "    };\n}\n"
+    )
     data = imported(read, "--domain", "com.microsoft.autoupdate2")
-    assert values(data) == {("com.microsoft.autoupdate2", "ChannelName"): "Current",
-                            ("com.microsoft.autoupdate2", "HowToCheck"): "Manual",
-                            ("com.microsoft.autoupdate2", "SendAllTelemetryEnabled"): False,
-                            ("com.microsoft.autoupdate2", "UpdateCheckInterval"): 240,
-                            ("com.microsoft.autoupdate2", "Applications"): {
-                                "/Applications/Microsoft Word.app": {"Application ID": "MSWD2019"}}}
+    assert values(data) == {
+        ("com.microsoft.autoupdate2", "ChannelName"): "Current",
+        ("com.microsoft.autoupdate2", "HowToCheck"): "Manual",
+        ("com.microsoft.autoupdate2", "SendAllTelemetryEnabled"): False,
+        ("com.microsoft.autoupdate2", "UpdateCheckInterval"): 240,
+        ("com.microsoft.autoupdate2", "Applications"): {
+            "/Applications/Microsoft Word.app": {"Application ID": "MSWD2019"}
+        },
+    }
     assert any("the integer 0 to the boolean false" in line for line in data["converted"])
     assert any("the string '240' to the integer 240" in line for line in data["converted"])
     assert any("Production" in line and "old name of Current" in line for line in data["warnings"])
@@ -75,31 +99,73 @@ def test_jamf_plists_intune_files_and_defaults_output(tmp_path):
 
 
 def test_every_warning_and_nothing_guessed(tmp_path):
-    profile = {"PayloadType": "Configuration", "PayloadVersion": 1, "PayloadIdentifier": "com.example.mine",
-               "PayloadUUID": str(uuid.uuid4()), "PayloadContent": [
-                   {"PayloadType": "com.microsoft.Word", "PayloadVersion": 1, "PayloadIdentifier": "w",
-                    "PayloadUUID": str(uuid.uuid4()), "PayloadEnabled": True,
-                    "UseOnlineContent": "0", "SendAllTelemetryEnabled": 0, "NoSuchKey": 1},
-                   {"PayloadType": "com.microsoft.Outlook", "PayloadVersion": 1, "PayloadIdentifier": "o",
-                    "PayloadUUID": str(uuid.uuid4()), "UseOnlineContent": 0, "SendAllTelemetryEnabled": "maybe"},
-                   {"PayloadType": "com.microsoft.errorreporting", "PayloadVersion": 1, "PayloadIdentifier": "e",
-                    "PayloadUUID": str(uuid.uuid4()), "IsAttachedEnabled": False},
-                   {"PayloadType": "com.microsoft.autoupdate2", "PayloadVersion": 1, "PayloadIdentifier": "a",
-                    "PayloadUUID": str(uuid.uuid4()), "HowToCheck": "Never", "UpdateCache": "http://cache/"},
-                   {"PayloadType": "com.example.other", "PayloadVersion": 1, "PayloadIdentifier": "x",
-                    "PayloadUUID": str(uuid.uuid4()), "Anything": True}]}
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.mine",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadType": "com.microsoft.Word",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "w",
+                "PayloadUUID": str(uuid.uuid4()),
+                "PayloadEnabled": True,
+                "UseOnlineContent": "0",
+                "SendAllTelemetryEnabled": 0,
+                "NoSuchKey": 1,
+            },
+            {
+                "PayloadType": "com.microsoft.Outlook",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "o",
+                "PayloadUUID": str(uuid.uuid4()),
+                "UseOnlineContent": 0,
+                "SendAllTelemetryEnabled": "maybe",
+            },
+            {
+                "PayloadType": "com.microsoft.errorreporting",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "e",
+                "PayloadUUID": str(uuid.uuid4()),
+                "IsAttachedEnabled": False,
+            },
+            {
+                "PayloadType": "com.microsoft.autoupdate2",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "a",
+                "PayloadUUID": str(uuid.uuid4()),
+                "HowToCheck": "Never",
+                "UpdateCache": "http://cache/",
+            },
+            {
+                "PayloadType": "com.example.other",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": "x",
+                "PayloadUUID": str(uuid.uuid4()),
+                "Anything": True,
+            },
+        ],
+    }
     path = tmp_path / "mine.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
     data = imported(path)
-    assert values(data) == {("com.microsoft.Word", "UseOnlineContent"): 0,
-                            ("com.microsoft.Word", "SendAllTelemetryEnabled"): False,
-                            ("com.microsoft.errorreporting", "IsAttachFilesEnabled"): False}
+    assert values(data) == {
+        ("com.microsoft.Word", "UseOnlineContent"): 0,
+        ("com.microsoft.Word", "SendAllTelemetryEnabled"): False,
+        ("com.microsoft.errorreporting", "IsAttachFilesEnabled"): False,
+    }
     assert len(data["converted"]) == 2
     assert any("IsAttachedEnabled is another spelling of IsAttachFilesEnabled" in w for w in data["warnings"])
     left = "\n".join(data["left_out"])
-    for expected in ("NoSuchKey", "UseOnlineContent is not documented for com.microsoft.Outlook",
-                     "'maybe'", "HowToCheck", "'http://cache/' is not an https:// URL",
-                     "com.example.other is not in profilegen's catalog"):
+    for expected in (
+        "NoSuchKey",
+        "UseOnlineContent is not documented for com.microsoft.Outlook",
+        "'maybe'",
+        "HowToCheck",
+        "'http://cache/' is not an https:// URL",
+        "com.example.other is not in profilegen's catalog",
+    ):
         assert expected in left, expected
 
 
@@ -115,8 +181,11 @@ def test_files_that_disagree_and_files_that_are_nothing(tmp_path):
     junk.write_text("hello")
     nameless = tmp_path / "prefs.plist"
     nameless.write_bytes(plistlib.dumps({"HowToCheck": "Manual"}))
-    for path, expected in ((junk, "is not a profile, a property list"), (nameless, "can't tell its preference domain"),
-                           (tmp_path / "missing", "can't be read")):
+    for path, expected in (
+        (junk, "is not a profile, a property list"),
+        (nameless, "can't tell its preference domain"),
+        (tmp_path / "missing", "can't be read"),
+    ):
         result = run("import", path)
         assert result.returncode == 1 and result.stderr.startswith("Error: ") and expected in result.stderr
         assert "Traceback" not in result.stderr
@@ -134,6 +203,7 @@ def test_writing_the_config(tmp_path):
 
 
 # --- the round trip ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("style", ["direct", "mcx"])
 @pytest.mark.parametrize("preset", PRESETS)
@@ -173,14 +243,18 @@ def test_real_public_profiles_import_with_the_warnings_their_defects_deserve():
 
 # --- diff ------------------------------------------------------------------------------------------
 
+
 def test_two_presets_differ_in_settings_and_endpoints():
-    result = run("diff", "preset:volume-license-offline", "preset:crash-reports-only", "--office", "16.20",
-                 "--mau", "4.10")
+    result = run(
+        "diff", "preset:volume-license-offline", "preset:crash-reports-only", "--office", "16.20", "--mau", "4.10"
+    )
     assert result.returncode == 1, result.stderr
     assert "+ com.microsoft.errorreporting IsMerpEnabled = true" in result.stdout
     assert "- com.microsoft.Word UseOnlineContent = 0" in result.stdout
-    assert ("login.live.com (Sign in): partly silenced -> unchanged, now contacted by Word, Excel, PowerPoint again"
-            in result.stdout)
+    assert (
+        "login.live.com (Sign in): partly silenced -> unchanged, now contacted by Word, Excel, PowerPoint again"
+        in result.stdout
+    )
     data = json.loads(run("diff", "preset:volume-license-offline", "preset:crash-reports-only", "--json").stdout)
     assert data["same"] is False and any(e["url"] == "https://login.live.com/" for e in data["endpoints"])
 
@@ -189,8 +263,12 @@ def test_builds_that_differ_only_by_identifier_are_metadata_only(tmp_path):
     config = tmp_path / "site.toml"
     config.write_text('preset = "required-data-only"\n')
     for name, identifier in (("a", "com.example.one"), ("b", "com.example.two")):
-        assert run("build", "-c", config, "-o", tmp_path / name, "-f", "mobileconfig",
-                   "--identifier", identifier).returncode == 0
+        assert (
+            run(
+                "build", "-c", config, "-o", tmp_path / name, "-f", "mobileconfig", "--identifier", identifier
+            ).returncode
+            == 0
+        )
     result = run("diff", tmp_path / "a" / "site.mobileconfig", tmp_path / "b" / "site.mobileconfig", "--json")
     assert result.returncode == 1
     data = json.loads(result.stdout)
@@ -228,18 +306,39 @@ def test_a_profile_against_its_config(tmp_path):
 
 # --- several files at once -----------------------------------------------------------------------
 
+
 def test_check_inspect_and_verify_take_several_files_and_globs(tmp_path):
     from pki import PKI
 
     pki = PKI(tmp_path)
     leaf = pki.leaf("many")
     for preset in ("manual-updates", "required-data-only"):
-        assert run("build", "-p", preset, "-o", tmp_path / "out", "-f", "mobileconfig", *ID, "--sign-cert",
-                   leaf.cert_pem, "--sign-key", leaf.key_pem, "--sign-chain", pki.chain_pem).returncode == 0
+        assert (
+            run(
+                "build",
+                "-p",
+                preset,
+                "-o",
+                tmp_path / "out",
+                "-f",
+                "mobileconfig",
+                *ID,
+                "--sign-cert",
+                leaf.cert_pem,
+                "--sign-key",
+                leaf.key_pem,
+                "--sign-chain",
+                pki.chain_pem,
+            ).returncode
+            == 0
+        )
     good = sorted((tmp_path / "out").glob("*.mobileconfig"))
     broken = tmp_path / "broken.mobileconfig"
-    broken.write_bytes(good[0].read_bytes().replace(b"<string>Configuration</string>", b"<string>Profile</string>")
-                       if not good[0].name.endswith(".signed.mobileconfig") else b"")
+    broken.write_bytes(
+        good[0].read_bytes().replace(b"<string>Configuration</string>", b"<string>Profile</string>")
+        if not good[0].name.endswith(".signed.mobileconfig")
+        else b""
+    )
     checked = run("check", *good)
     assert checked.returncode == 0 and checked.stdout.count("no problems found") == len(good)
     worst = run("check", good[0], broken, tmp_path / "missing.mobileconfig")

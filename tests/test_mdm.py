@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from profilegen import catalog as catalog_module
+from profilegen.render import FORMATS
 
 import apple_schema
 from conftest import run
 from helpers import PLIST_TYPES, profile_settings
-from profilegen.render import FORMATS
 
 PRESETS = list(catalog_module.load().presets)
 
@@ -25,14 +25,21 @@ def script_settings(path):
 
 def intune_values(data: bytes) -> dict:
     """What Intune makes of a preference file: the pairs inside a dict, parsed by plistlib."""
-    return plistlib.loads(b"<plist version=\"1.0\"><dict>" + data + b"</dict></plist>")
+    return plistlib.loads(b'<plist version="1.0"><dict>' + data + b"</dict></plist>")
 
 
 # Every key the preset don't set, at a value that isn't its default: URLs, numbers and old names too.
-EVERY_KIND = ["ChannelName=Custom", "ManifestServer=https://mau.example.com/manifests/?tenant=a&b=1",
-              "UpdateCache=https://cache.example.com/office/", "EnableFallbackChannel=false",
-              "UpdateCheckInterval=240", "word:SendCriticalTelemetryEnabled=false", "UseOnlineContent=1",
-              "OfficeWebAddinDisableOMEXCatalog=true", "HowToCheck=Manual"]
+EVERY_KIND = [
+    "ChannelName=Custom",
+    "ManifestServer=https://mau.example.com/manifests/?tenant=a&b=1",
+    "UpdateCache=https://cache.example.com/office/",
+    "EnableFallbackChannel=false",
+    "UpdateCheckInterval=240",
+    "word:SendCriticalTelemetryEnabled=false",
+    "UseOnlineContent=1",
+    "OfficeWebAddinDisableOMEXCatalog=true",
+    "HowToCheck=Manual",
+]
 
 
 @pytest.mark.parametrize("preset", [*PRESETS, "--set"])
@@ -106,7 +113,10 @@ def test_jamf_plists_and_schemas(tmp_path):
     run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "jamf-plist,jamf-schema")
     folder = tmp_path / "volume-license-offline-jamf"
     word = (folder / "com.microsoft.Word.plist").read_bytes()
-    assert word.startswith(b"<?xml") and plistlib.loads(word) == {"SendAllTelemetryEnabled": False, "UseOnlineContent": 0}
+    assert word.startswith(b"<?xml") and plistlib.loads(word) == {
+        "SendAllTelemetryEnabled": False,
+        "UseOnlineContent": 0,
+    }
     schema = json.loads((folder / "com.microsoft.Word.json").read_text())
     uoc = schema["properties"]["UseOnlineContent"]
     assert uoc["enum"] == [0, 1, 2] and len(uoc["options"]["enum_titles"]) == 3
@@ -123,31 +133,45 @@ def test_jamf_plists_and_schemas(tmp_path):
 def test_each_format_of_the_registry_is_listed_and_writes_its_own_kinds(tmp_path, name):
     help_text = " ".join(run("build", "--help").stdout.split()).replace("- ", "-")  # rich wraps at hyphens
     assert name in help_text
-    result = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", name, "--json",
-                 "--pac-proxy", "proxy.example.com:3128")
+    result = run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        "-o",
+        tmp_path,
+        "-f",
+        name,
+        "--json",
+        "--pac-proxy",
+        "proxy.example.com:3128",
+    )
     assert result.returncode == 0, result.stderr
     written = {f["kind"] for f in json.loads(result.stdout)["files"]}
     unsigned = set(FORMATS[name].kinds) - {"mobileconfig-signed"}
     assert written == unsigned | {"manifest"}
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} == {
-        Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]}
+        Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]
+    }
 
 
 def test_repeated_and_comma_separated_formats(tmp_path):
-    result = run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "script,mobileconfig", "-f", "jamf-plist",
-                 "--json")
+    result = run(
+        "build", "-p", "manual-updates", "-o", tmp_path, "-f", "script,mobileconfig", "-f", "jamf-plist", "--json"
+    )
     kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
     assert kinds == {"script", "jamf-extension-attribute", "mobileconfig", "jamf-plist", "manifest"}
 
 
 def write_configs(folder, bad_middle=False):
     folder.mkdir()
-    (folder / "a-sales.toml").write_text('preset = "manual-updates"\n[profile]\norganization = "Sales"\n'
-                                         'identifier = "com.example.sales.office"\n')
-    (folder / "b-legal.toml").write_text('preset = "volume-license-offline"\n[profile]\norganization = "Legal"\n'
-                                         + ('identifier = "com.example legal"\n' if bad_middle else
-                                            'identifier = "com.example.legal.office"\n'))
-    (folder / "c-lab.toml").write_text('[settings]\nSendAllTelemetryEnabled = false\n')
+    (folder / "a-sales.toml").write_text(
+        'preset = "manual-updates"\n[profile]\norganization = "Sales"\nidentifier = "com.example.sales.office"\n'
+    )
+    (folder / "b-legal.toml").write_text(
+        'preset = "volume-license-offline"\n[profile]\norganization = "Legal"\n'
+        + ('identifier = "com.example legal"\n' if bad_middle else 'identifier = "com.example.legal.office"\n')
+    )
+    (folder / "c-lab.toml").write_text("[settings]\nSendAllTelemetryEnabled = false\n")
     return sorted(folder.glob("*.toml"))
 
 
@@ -187,8 +211,21 @@ def test_a_signed_batch(tmp_path):
     pki = PKI(tmp_path)
     leaf = pki.leaf("batch")
     write_configs(tmp_path / "configs")
-    result = run("build", "--config-dir", tmp_path / "configs", "-o", tmp_path / "out", "-f", "mobileconfig",
-                 "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem, "--sign-chain", pki.chain_pem)
+    result = run(
+        "build",
+        "--config-dir",
+        tmp_path / "configs",
+        "-o",
+        tmp_path / "out",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+        "--sign-chain",
+        pki.chain_pem,
+    )
     assert result.returncode == 0, result.stderr
     signed = sorted((tmp_path / "out").rglob("*.signed.mobileconfig"))
     assert len(signed) == 3

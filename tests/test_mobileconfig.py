@@ -7,15 +7,14 @@ import uuid
 import pytest
 
 from profilegen import catalog as catalog_module
+from profilegen import mobileconfig
+from profilegen.request import Profile
+from profilegen.selection import resolve
 
 import apple_schema
 import seed
 from conftest import shared
 from helpers import FLAG_TYPES, PYTHON_TYPES
-from profilegen import mobileconfig
-from profilegen.request import Profile
-from profilegen.selection import resolve
-
 
 PRESETS = list(catalog_module.load().presets)
 
@@ -44,8 +43,10 @@ def test_the_schema_check_catches_each_kind_of_defect(catalog):
         (lambda p: p.update(PayloadVersion="1"), "profile.PayloadVersion: expected <integer>, got str"),
         (lambda p: p.update(PayloadScope="Device"), "profile.PayloadScope: 'Device' not in"),
         (lambda p: p["PayloadContent"][0].update(PayloadVersion=2), "PayloadContent[0].PayloadVersion: 2 not in [1]"),
-        (lambda p: p["PayloadContent"][0].pop("PayloadIdentifier"),
-         "PayloadContent[0]: required key PayloadIdentifier is missing"),
+        (
+            lambda p: p["PayloadContent"][0].pop("PayloadIdentifier"),
+            "PayloadContent[0]: required key PayloadIdentifier is missing",
+        ),
     ]:
         broken = build(catalog, preset="manual-updates")
         change(broken)
@@ -100,9 +101,17 @@ def test_profile_details(catalog):
     assert profile["PayloadScope"] == "System"
     assert "PayloadRemovalDisallowed" not in profile
     assert "PayloadOrganization" not in profile
-    profile = build(catalog, preset="manual-updates", profile=Profile(
-        scope="user", removal_disallowed=True, organization="Example Corp",
-        display_name="Office updates", description="Updates by IT"))
+    profile = build(
+        catalog,
+        preset="manual-updates",
+        profile=Profile(
+            scope="user",
+            removal_disallowed=True,
+            organization="Example Corp",
+            display_name="Office updates",
+            description="Updates by IT",
+        ),
+    )
     assert profile["PayloadScope"] == "User"
     assert profile["PayloadRemovalDisallowed"] is True
     assert profile["PayloadOrganization"] == "Example Corp"

@@ -17,23 +17,39 @@ def test_the_hook_checks_every_profile_of_a_repository(tmp_path):
     repo = tmp_path / "profiles"
     repo.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    assert run("build", "-p", "manual-updates", "-f", "mobileconfig", "-o", repo,
-               "--identifier", "com.example.office").returncode == 0
+    assert (
+        run(
+            "build", "-p", "manual-updates", "-f", "mobileconfig", "-o", repo, "--identifier", "com.example.office"
+        ).returncode
+        == 0
+    )
     good = repo / "manual-updates.mobileconfig"
-    (repo / "bad.mobileconfig").write_bytes(good.read_bytes().replace(b"<string>Manual</string>",
-                                                                      b"<string>Never</string>"))
+    (repo / "bad.mobileconfig").write_bytes(
+        good.read_bytes().replace(b"<string>Manual</string>", b"<string>Never</string>")
+    )
     (repo / "notes.txt").write_text("not a profile")
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
-    result = subprocess.run([str(pre_commit), "try-repo", str(ROOT), "profilegen-check", "--all-files"],
-                            cwd=repo, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), "profilegen-check", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     line = good.read_text().splitlines().index("\t\t\t<key>HowToCheck</key>") + 1
-    assert f"bad.mobileconfig:{line}: error: com.microsoft.autoupdate2: HowToCheck = Never is not allowed" \
-        in result.stdout
+    assert (
+        f"bad.mobileconfig:{line}: error: com.microsoft.autoupdate2: HowToCheck = Never is not allowed" in result.stdout
+    )
     assert "manual-updates.mobileconfig: no problems found" in result.stdout
     assert "notes.txt" not in result.stdout.split("hook id")[-1]
     (repo / "bad.mobileconfig").unlink()
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    passed = subprocess.run([str(pre_commit), "try-repo", str(ROOT), "profilegen-check", "--all-files"],
-                            cwd=repo, capture_output=True, text=True, timeout=600)
+    passed = subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), "profilegen-check", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert passed.returncode == 0, passed.stdout + passed.stderr

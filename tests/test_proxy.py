@@ -18,14 +18,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
 from profilegen.endpoints import squid_acl
+
+from conftest import run
 
 AT_2016 = ("--office", "16.23", "--mau", "4.11")
 SHELLCHECK = Path(sys.executable).with_name("shellcheck")
 # Hosts that must get through: needed ones (plain and by wildcard), and a shared one the admin decides on.
-THROUGH = ("login.live.com", "nexus.officeapps.live.com", "en-us-contentstorage.osi.office.net",
-           "az123.vo.msecnd.net", "en.wikipedia.org")
+THROUGH = (
+    "login.live.com",
+    "nexus.officeapps.live.com",
+    "en-us-contentstorage.osi.office.net",
+    "az123.vo.msecnd.net",
+    "en.wikipedia.org",
+)
 
 
 def build_squid(tmp_path):
@@ -133,11 +139,15 @@ def find_proxy(pac: str, hosts: list[str]) -> dict[str, str]:
     node = shutil.which("node")
     if not node:
         pytest.skip("node is not installed: the PAC file can't be run")
-    script = pac + SHEXPMATCH + f"""
+    script = (
+        pac
+        + SHEXPMATCH
+        + f"""
 var hosts = {json.dumps(hosts)}, out = {{}};
 for (var i = 0; i < hosts.length; i++) out[hosts[i]] = FindProxyForURL("https://" + hosts[i] + "/", hosts[i]);
 console.log(JSON.stringify(out));
 """
+    )
     done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -145,15 +155,33 @@ console.log(JSON.stringify(out));
 
 def test_pac_sends_needed_hosts_direct_and_the_rest_to_the_proxy(tmp_path):
     out = tmp_path / "out"
-    built = run("build", "-p", "volume-license-offline", *AT_2016, "-o", out, "-f", "pac,proxy-lists",
-                "--pac-proxy", "Proxy.Example.com:3128")
+    built = run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        *AT_2016,
+        "-o",
+        out,
+        "-f",
+        "pac,proxy-lists",
+        "--pac-proxy",
+        "Proxy.Example.com:3128",
+    )
     assert built.returncode == 0, built.stderr
     pac = (out / "volume-license-offline.pac").read_text()
     allow = listed(out / "volume-license-offline-proxy-allow.txt")
     block = listed(out / "volume-license-offline-proxy-block.txt")
     concrete = {h: h.replace("*", "any") for h in allow + block}
-    answers = find_proxy(pac, [*concrete.values(), "LOGIN.LIVE.COM", "a.b-contentstorage.osi.office.net",
-                               "www.example.com", "login.live.com.evil.example"])
+    answers = find_proxy(
+        pac,
+        [
+            *concrete.values(),
+            "LOGIN.LIVE.COM",
+            "a.b-contentstorage.osi.office.net",
+            "www.example.com",
+            "login.live.com.evil.example",
+        ],
+    )
     for pattern, host in concrete.items():
         assert answers[host] == ("DIRECT" if pattern in allow else "PROXY proxy.example.com:3128"), host
     assert answers["LOGIN.LIVE.COM"] == "DIRECT"
@@ -194,7 +222,7 @@ class StandInHandler(socketserver.StreamRequestHandler):
         if answer == "hang":
             time.sleep(4)
         elif answer != "drop":
-            extra = "Proxy-Authenticate: Basic realm=\"office\"\r\n" if answer == "407" else ""
+            extra = 'Proxy-Authenticate: Basic realm="office"\r\n' if answer == "407" else ""
             self.wfile.write(f"HTTP/1.1 {answer} Stand-in\r\n{extra}Content-Length: 0\r\n\r\n".encode())
             self.wfile.flush()
             if answer == "200":
@@ -216,8 +244,13 @@ def probe(tmp_path):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             env = {k: v for k, v in os.environ.items() if k.lower() not in ("https_proxy", "http_proxy", "all_proxy")}
-            return subprocess.run(["sh", script, "--proxy", f"http://127.0.0.1:{server.server_address[1]}",
-                                   "--timeout", "2", *args], capture_output=True, text=True, timeout=300, env=env)
+            return subprocess.run(
+                ["sh", script, "--proxy", f"http://127.0.0.1:{server.server_address[1]}", "--timeout", "2", *args],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env=env,
+            )
         finally:
             server.shutdown()
             server.server_close()
@@ -277,8 +310,12 @@ def chromium() -> str:
 
 def rendered(browser: str, page: Path, address: str = "") -> list[tuple[str, str, bool]]:
     """(url, effect, shown) of each row of the page as the browser left it, scripts run."""
-    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
-                           page.as_uri() + address], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri() + address],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     rows = re.findall(r"<tr ([^>]*data-url=[^>]*)>", done.stdout)
     attrs = [dict(re.findall(r'([\w-]+)(?:="([^"]*)")?', row)) for row in rows]
@@ -297,8 +334,11 @@ def test_html_report_shows_the_rows_of_endpoints_json_in_a_real_browser(tmp_path
     assert [(u, e) for u, e, _ in rows] == [(r["url"], r["effect"]) for r in data] and all(s for *_, s in rows)
     assert "UseOnlineContent = 0 in word" in text  # the build's warnings are in the page
     shown = [u for u, _, s in rendered(browser, page, "#effect=partly%20silenced&app=Outlook") if s]
-    assert shown == [r["url"] for r in data if r["effect"] == "partly silenced"
-                     and (not r["apps"] or "Outlook" in r["apps"])] and shown
+    assert (
+        shown
+        == [r["url"] for r in data if r["effect"] == "partly silenced" and (not r["apps"] or "Outlook" in r["apps"])]
+        and shown
+    )
 
 
 def test_probe_refuses_bad_usage_with_one_line(probe):

@@ -2,7 +2,6 @@
 
 import os
 import re
-import plistlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from profilegen import catalog as catalog_module
-
-from conftest import run
-from helpers import profile_settings
 from profilegen import mobileconfig, script
 from profilegen.request import Profile
 from profilegen.selection import resolve
+
+from conftest import run
+from helpers import profile_settings
 
 HERE = Path(__file__).resolve().parent
 TOOLS = ("defaults", "scutil", "stat", "id", "launchctl", "sudo", "dscl")
@@ -65,7 +64,7 @@ class Mac:
     def calls(self, tool=None) -> list[dict]:
         path = self.dir / "calls.log"
         lines = path.read_text().splitlines() if path.exists() else []
-        calls = [dict(zip(("tool", "as", "args"), line.split("\t"))) for line in lines]
+        calls = [dict(zip(("tool", "as", "args"), line.split("\t"), strict=True)) for line in lines]
         for call in calls:
             call["args"] = call["args"].split(" ")
         return [c for c in calls if tool is None or c["tool"] == tool]
@@ -197,7 +196,9 @@ def test_check_after_apply_and_after_drift(built, mac, shell):
     # Values as the profile shows them; the type only where it is the wrong one.
     assert "alice com.microsoft.Excel UseOnlineContent: drift, expected 0, found 2\n" in check.stdout
     assert "alice com.microsoft.Word UseOnlineContent: drift, expected 0, found 0 (string)" in check.stdout
-    assert "alice com.microsoft.autoupdate2 HowToCheck: drift, expected Manual, found AutomaticDownload\n" in check.stdout
+    assert (
+        "alice com.microsoft.autoupdate2 HowToCheck: drift, expected Manual, found AutomaticDownload\n" in check.stdout
+    )
     assert check.stdout.count("drift") == 3
 
 
@@ -262,8 +263,14 @@ def test_options_and_jamf_parameters(built, mac, shell):
     assert check.returncode == 0 and "compliant" in check.stdout
 
 
-HOSTILE = ["x'; touch {pwned}; '", "$(touch {pwned})", "`touch {pwned}`", "a\ntouch {pwned}\n#", 'x"; touch {pwned}; "',
-           "%%SETTINGS%% %%HEADER%%"]
+HOSTILE = [
+    "x'; touch {pwned}; '",
+    "$(touch {pwned})",
+    "`touch {pwned}`",
+    "a\ntouch {pwned}\n#",
+    'x"; touch {pwned}; "',
+    "%%SETTINGS%% %%HEADER%%",
+]
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -273,8 +280,11 @@ def test_hostile_metadata_is_inert(catalog, mac, tmp_path, shell):
     plain_code = [line for line in plain.splitlines() if not line.startswith("#")]
     for text in HOSTILE:
         text = text.format(pwned=pwned)
-        selection = resolve(catalog, preset="crash-reports-only", profile=Profile(
-            display_name=text, organization=text, description=text))
+        selection = resolve(
+            catalog,
+            preset="crash-reports-only",
+            profile=Profile(display_name=text, organization=text, description=text),
+        )
         path = tmp_path / "hostile.sh"
         path.write_text(script.script(selection, catalog))
         code = [line for line in path.read_text().splitlines() if not line.startswith("#")]
@@ -298,8 +308,19 @@ def test_header_names_the_selection(built):
 def test_values_with_shell_characters_are_written_exactly_then_compliant(tmp_path, mac, shell):
     """A URL with ? and & (ManifestServer, UpdateCache) reaches defaults as one word, unexpanded."""
     url = "https://mau.example.com/manifests/?tenant=a&b=$HOME;x"
-    result = run("build", "--set", f"ManifestServer={url}", "--set", "ChannelName=Custom",
-                 "--set", "UpdateCheckInterval=240", "-o", tmp_path, "-f", "script,mobileconfig")
+    result = run(
+        "build",
+        "--set",
+        f"ManifestServer={url}",
+        "--set",
+        "ChannelName=Custom",
+        "--set",
+        "UpdateCheckInterval=240",
+        "-o",
+        tmp_path,
+        "-f",
+        "script,mobileconfig",
+    )
     assert result.returncode == 0, result.stderr
     script = tmp_path / "office-network.sh"
     checked = subprocess.run([str(SHELLCHECK), "-s", "sh", str(script)], capture_output=True, text=True)

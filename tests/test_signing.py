@@ -26,8 +26,9 @@ def leaves(pki):
 
 def openssl_content(signed, root, folder):
     out = folder / "content.plist"
-    result = subprocess.run([*OPENSSL, "-CAfile", str(root), "-in", str(signed), "-out", str(out)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*OPENSSL, "-CAfile", str(root), "-in", str(signed), "-out", str(out)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return out.read_bytes()
 
@@ -41,15 +42,29 @@ def env_with(**extra):
 @pytest.mark.parametrize("kind", ["rsa", "ec"])
 def test_build_signs_with_pem_and_openssl_verifies(pki, leaves, tmp_path, kind):
     leaf = leaves[kind]
-    result = run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "mobileconfig",
-                 "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem, "--sign-chain", pki.chain_pem)
+    result = run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+        "--sign-chain",
+        pki.chain_pem,
+    )
     assert result.returncode == 0, result.stderr
     signed = tmp_path / "volume-license-offline.signed.mobileconfig"
     unsigned = (tmp_path / "volume-license-offline.mobileconfig").read_bytes()
     assert openssl_content(signed, pki.root_pem, tmp_path) == unsigned
     # intermediates in, root out, and the plist's LF line endings untouched
-    certs = subprocess.run(["openssl", "pkcs7", "-inform", "DER", "-print_certs", "-in", str(signed)],
-                           capture_output=True, text=True).stdout
+    certs = subprocess.run(
+        ["openssl", "pkcs7", "-inform", "DER", "-print_certs", "-in", str(signed)], capture_output=True, text=True
+    ).stdout
     assert "Test Intermediate CA" in certs and "subject=O = profilegen tests, CN = Test Root CA" not in certs
     assert b"\r\n" not in unsigned and unsigned in signed.read_bytes()
     checked = run("check", signed)
@@ -73,8 +88,16 @@ def test_sign_with_p12_password_from_env_and_file(pki, leaves, tmp_path, legacy)
     assert openssl_content(tmp_path / "a.mobileconfig", pki.root_pem, tmp_path) == source.read_bytes()
     password_file = tmp_path / "password"
     password_file.write_text(PASSWORD + "\n")
-    result = run("sign", source, tmp_path / "b.mobileconfig", "--sign-p12", p12, "--p12-password-file", password_file,
-                 env=env_with())
+    result = run(
+        "sign",
+        source,
+        tmp_path / "b.mobileconfig",
+        "--sign-p12",
+        p12,
+        "--p12-password-file",
+        password_file,
+        env=env_with(),
+    )
     assert result.returncode == 0, result.stderr
     assert PASSWORD not in result.stdout + result.stderr
     for written in tmp_path.glob("*.mobileconfig"):
@@ -85,14 +108,41 @@ def test_sign_with_p12_password_from_env_and_file(pki, leaves, tmp_path, legacy)
 
 def test_rc2_p12_as_the_keychain_exports_it(pki, leaves, tmp_path):
     p12 = tmp_path / "rc2.p12"
-    made = subprocess.run(["openssl", "pkcs12", "-export", "-legacy", "-in", str(leaves["ec"].cert_pem),
-                           "-inkey", str(leaves["ec"].key_pem), "-certfile", str(pki.chain_pem),
-                           "-out", str(p12), "-passout", "env:PW"],
-                          env={**os.environ, "PW": PASSWORD}, capture_output=True, text=True)
+    made = subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-in",
+            str(leaves["ec"].cert_pem),
+            "-inkey",
+            str(leaves["ec"].key_pem),
+            "-certfile",
+            str(pki.chain_pem),
+            "-out",
+            str(p12),
+            "-passout",
+            "env:PW",
+        ],
+        env={**os.environ, "PW": PASSWORD},
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         pytest.skip(f"this openssl can't write RC2: {made.stderr.strip()}")
-    result = run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig", "--sign-p12", p12,
-                 env=env_with(PROFILEGEN_P12_PASSWORD=PASSWORD))
+    result = run(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--sign-p12",
+        p12,
+        env=env_with(PROFILEGEN_P12_PASSWORD=PASSWORD),
+    )
     assert result.returncode == 0, result.stderr
     openssl_content(tmp_path / "manual-updates.signed.mobileconfig", pki.root_pem, tmp_path)
 
@@ -120,20 +170,27 @@ def test_refuses_a_damaged_rsa_key_that_loads_unchecked(pki, leaves, tmp_path):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     good = leaves["rsa"].key.private_numbers()
-    damaged = rsa.RSAPrivateNumbers(good.p, good.q, good.d ^ 2, good.dmp1 ^ 2, good.dmq1, good.iqmp,
-                                    good.public_numbers).private_key(unsafe_skip_rsa_key_validation=True)
+    damaged = rsa.RSAPrivateNumbers(
+        good.p, good.q, good.d ^ 2, good.dmp1 ^ 2, good.dmq1, good.iqmp, good.public_numbers
+    ).private_key(unsafe_skip_rsa_key_validation=True)
     key = tmp_path / "damaged.key"
-    key.write_bytes(damaged.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    key.write_bytes(
+        damaged.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     message = refusal(tmp_path, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", key)
     assert "is damaged: what it signs doesn't verify" in message
 
 
-@pytest.mark.parametrize("label, kwargs, expected", [
-    ("expired", {"start": NOW - 30 * DAY, "end": NOW - DAY}, "expired on"),
-    ("future", {"start": NOW + DAY, "end": NOW + 30 * DAY}, "is not valid until"),
-    ("nosign", {"usage": False}, "lacks the digitalSignature key usage"),
-])
+@pytest.mark.parametrize(
+    "label, kwargs, expected",
+    [
+        ("expired", {"start": NOW - 30 * DAY, "end": NOW - DAY}, "expired on"),
+        ("future", {"start": NOW + DAY, "end": NOW + 30 * DAY}, "is not valid until"),
+        ("nosign", {"usage": False}, "lacks the digitalSignature key usage"),
+    ],
+)
 def test_refuses_unusable_certificates(pki, tmp_path, label, kwargs, expected):
     leaf = pki.leaf(label, **kwargs)
     assert expected in refusal(tmp_path, "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem)
@@ -154,9 +211,20 @@ def test_refuses_an_encrypted_key_without_password(pki, tmp_path):
     leaf = pki.leaf("locked", password=PASSWORD.encode())
     message = refusal(tmp_path, "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem)
     assert "is encrypted" in message and "PROFILEGEN_KEY_PASSWORD" in message
-    ok = run("build", "-p", "manual-updates", "-o", tmp_path / "ok", "-f", "mobileconfig",
-             "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem,
-             env=env_with(PROFILEGEN_KEY_PASSWORD=PASSWORD))
+    ok = run(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path / "ok",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+        env=env_with(PROFILEGEN_KEY_PASSWORD=PASSWORD),
+    )
     assert ok.returncode == 0, ok.stderr
 
 
@@ -169,8 +237,21 @@ def test_no_password_option_exists():
 
 
 def test_tampering_is_caught(pki, leaves, tmp_path):
-    run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "mobileconfig",
-        "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["rsa"].key_pem, "--sign-chain", pki.chain_pem)
+    run(
+        "build",
+        "-p",
+        "volume-license-offline",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaves["rsa"].cert_pem,
+        "--sign-key",
+        leaves["rsa"].key_pem,
+        "--sign-chain",
+        pki.chain_pem,
+    )
     signed = (tmp_path / "volume-license-offline.signed.mobileconfig").read_bytes()
     content_byte = signed.index(b"<integer>0</integer>") + len("<integer>")
     signature_byte = len(signed) - 10  # the signature value is the last field
@@ -185,8 +266,21 @@ def test_tampering_is_caught(pki, leaves, tmp_path):
 
 
 def test_malformed_signatures_fail_as_invalid_without_traceback(pki, leaves, tmp_path):
-    run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig",
-        "--sign-cert", leaves["ec"].cert_pem, "--sign-key", leaves["ec"].key_pem, "--sign-chain", pki.chain_pem)
+    run(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaves["ec"].cert_pem,
+        "--sign-key",
+        leaves["ec"].key_pem,
+        "--sign-chain",
+        pki.chain_pem,
+    )
     signed = (tmp_path / "manual-updates.signed.mobileconfig").read_bytes()
     for label, data in (
         ("truncated", signed[: len(signed) // 2]),
@@ -206,9 +300,29 @@ def test_untrusted_and_ber(pki, leaves, tmp_path):
     run("build", "-p", "manual-updates", "-o", tmp_path, "-f", "mobileconfig")
     (tmp_path / "manual-updates.mobileconfig").rename(source)
     ber = tmp_path / "ber.mobileconfig"
-    subprocess.run(["openssl", "cms", "-sign", "-binary", "-nodetach", "-stream", "-outform", "DER",
-                    "-signer", str(leaves["rsa"].cert_pem), "-inkey", str(leaves["rsa"].key_pem),
-                    "-certfile", str(pki.inter_pem), "-in", str(source), "-out", str(ber)], check=True)
+    subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-stream",
+            "-outform",
+            "DER",
+            "-signer",
+            str(leaves["rsa"].cert_pem),
+            "-inkey",
+            str(leaves["rsa"].key_pem),
+            "-certfile",
+            str(pki.inter_pem),
+            "-in",
+            str(source),
+            "-out",
+            str(ber),
+        ],
+        check=True,
+    )
     assert ber.read_bytes()[:2] == b"\x30\x80", "indefinite-length BER"
     assert run("verify", ber, "--ca", pki.root_pem).returncode == 0
     assert run("verify", ber).returncode == 0
@@ -229,15 +343,25 @@ def test_sign_command_refusals_leave_nothing(pki, leaves, tmp_path):
     assert bad.returncode == 1 and "does not match" in bad.stderr and not target.exists()
     good = run("sign", source, target, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["rsa"].key_pem)
     assert good.returncode == 0, good.stderr
-    again = run("sign", target, tmp_path / "twice.mobileconfig", "--sign-cert", leaves["rsa"].cert_pem,
-                "--sign-key", leaves["rsa"].key_pem)
+    again = run(
+        "sign",
+        target,
+        tmp_path / "twice.mobileconfig",
+        "--sign-cert",
+        leaves["rsa"].cert_pem,
+        "--sign-key",
+        leaves["rsa"].key_pem,
+    )
     assert again.returncode == 1 and "already signed" in again.stderr
     exists = run("sign", source, target, "--sign-cert", leaves["rsa"].cert_pem, "--sign-key", leaves["rsa"].key_pem)
     assert exists.returncode == 1 and "already exists; use --force" in exists.stderr
     usage = run("sign", source, tmp_path / "x.mobileconfig")
     assert usage.returncode == 2 and not (tmp_path / "x.mobileconfig").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "manual-updates.manifest.json", "manual-updates.mobileconfig", "signed.mobileconfig"]
+        "manual-updates.manifest.json",
+        "manual-updates.mobileconfig",
+        "signed.mobileconfig",
+    ]
 
 
 def ber_with_extra_attributes(content: bytes, leaf, pki) -> bytes:
@@ -246,37 +370,48 @@ def ber_with_extra_attributes(content: bytes, leaf, pki) -> bytes:
     import datetime
     import hashlib
 
-    from asn1crypto import algos, cms as acms, core, x509 as ax509
+    from asn1crypto import algos, core
+    from asn1crypto import cms as acms
+    from asn1crypto import x509 as ax509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import padding
 
     cert = ax509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
     inter = ax509.Certificate.load(pki.inter.public_bytes(serialization.Encoding.DER))
     me = acms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number})
-    attrs = acms.CMSAttributes([
-        {"type": "content_type", "values": ["data"]},
-        {"type": "signing_time", "values": [acms.Time({"utc_time": datetime.datetime.now(datetime.timezone.utc)})]},
-        {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
-        {"type": "1.2.840.113549.1.9.16.2.11", "values": [acms.SMIMEEncryptionKeyPreference(
-            {"issuer_and_serial_number": me})]},
-        {"type": "1.3.6.1.4.1.311.16.4", "values": [core.Any.load(me.dump())]},
-    ])
+    attrs = acms.CMSAttributes(
+        [
+            {"type": "content_type", "values": ["data"]},
+            {"type": "signing_time", "values": [acms.Time({"utc_time": datetime.datetime.now(datetime.UTC)})]},
+            {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
+            {
+                "type": "1.2.840.113549.1.9.16.2.11",
+                "values": [acms.SMIMEEncryptionKeyPreference({"issuer_and_serial_number": me})],
+            },
+            {"type": "1.3.6.1.4.1.311.16.4", "values": [core.Any.load(me.dump())]},
+        ]
+    )
     signature = leaf.key.sign(attrs.dump(), padding.PKCS1v15(), hashes.SHA256())
-    signed = acms.SignedData({
-        "version": "v1",
-        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
-        "encap_content_info": {"content_type": "data", "content": content},
-        "certificates": [cert, inter],
-        "signer_infos": [{
+    signed = acms.SignedData(
+        {
             "version": "v1",
-            "sid": acms.SignerIdentifier({"issuer_and_serial_number": {
-                "issuer": cert.issuer, "serial_number": cert.serial_number}}),
-            "digest_algorithm": {"algorithm": "sha256"},
-            "signed_attrs": attrs,
-            "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
-            "signature": signature,
-        }],
-    })
+            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+            "encap_content_info": {"content_type": "data", "content": content},
+            "certificates": [cert, inter],
+            "signer_infos": [
+                {
+                    "version": "v1",
+                    "sid": acms.SignerIdentifier(
+                        {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
+                    ),
+                    "digest_algorithm": {"algorithm": "sha256"},
+                    "signed_attrs": attrs,
+                    "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+                    "signature": signature,
+                }
+            ],
+        }
+    )
     oid = acms.ContentType("signed_data").dump()
     return b"\x30\x80" + oid + b"\xa0\x80" + signed.dump() + b"\x00\x00\x00\x00"
 

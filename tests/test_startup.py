@@ -12,8 +12,9 @@ HEAVY = ("questionary", "prompt_toolkit", "cryptography", "asn1crypto", "rich", 
 
 def imported(*args, cwd) -> set[str]:
     """Top-level packages imported by a real run, from python -X importtime."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "profilegen", *args],
-                            cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "profilegen", *args], cwd=cwd, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     names = set()
     for line in result.stderr.splitlines():
@@ -40,8 +41,20 @@ def test_signing_imports_the_signing_stack_only_then(tmp_path):
 
     pki = PKI(tmp_path)
     leaf = pki.leaf("s", kind="ec")
-    names = imported("build", "-p", "manual-updates", "-o", "out", "-f", "mobileconfig",
-                     "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem, cwd=tmp_path)
+    names = imported(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        "out",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+        cwd=tmp_path,
+    )
     assert "cryptography" in names
     assert not names & {"asn1crypto", "questionary", "prompt_toolkit", "rich", "lxml"}  # asn1crypto reads CMS
     names = imported("verify", "out/manual-updates.signed.mobileconfig", cwd=tmp_path)
@@ -58,6 +71,9 @@ def test_importing_every_module_raises_no_deprecation_warning():
     """typer 0.24 with click 8.5 warned of Click 9 at every start; 0.26-0.28 carry their own click."""
     modules = sorted(p.stem for p in (ROOT / "profilegen").glob("*.py") if p.stem != "__main__")
     code = "import importlib\n" + "".join(f"importlib.import_module('profilegen.{m}')\n" for m in modules)
-    result = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-W", "error::PendingDeprecationWarning",
-                             "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::PendingDeprecationWarning", "-c", code],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-2000:]

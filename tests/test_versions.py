@@ -6,28 +6,37 @@ import plistlib
 
 import pytest
 
-from conftest import run
 from profilegen import build, impact
 from profilegen.request import Profile, Request, TargetOptions
 from profilegen.selection import resolve
+
+from conftest import run
 
 TELEMETRY_IGNORED = "set DiagnosticDataTypePreference instead"
 
 
 def warnings(catalog, *sets, office=None, mau=None, formats=("mobileconfig",), preset=None):
-    request = Request(preset=preset, sets=sets, formats=formats, target=TargetOptions(office, mau),
-                      profile=Profile(identifier="com.example.office"))
+    request = Request(
+        preset=preset,
+        sets=sets,
+        formats=formats,
+        target=TargetOptions(office, mau),
+        profile=Profile(identifier="com.example.office"),
+    )
     return build.plan(request, catalog).warnings
 
 
 # --- the issue's own example ---------------------------------------------------------------
+
 
 def test_the_2016_preset_on_current_office_warns_and_names_what_to_set_instead(tmp_path):
     result = run("build", "--preset", "volume-license-offline", "-o", tmp_path / "now", "--json")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert all(line.startswith("Warning: ") for line in lines)
-    ignored = [line for line in lines if line.startswith("Warning: SendAllTelemetryEnabled") and TELEMETRY_IGNORED in line]
+    ignored = [
+        line for line in lines if line.startswith("Warning: SendAllTelemetryEnabled") and TELEMETRY_IGNORED in line
+    ]
     assert ignored and "reported as ignored from Office 16.28" in ignored[0] and "medium" in ignored[0]
     assert json.loads(result.stdout)["warnings"] == [line.removeprefix("Warning: ") for line in lines]
     assert any("UseOnlineContent = 0" in line and "online product activation" in line for line in lines)
@@ -44,8 +53,18 @@ def test_the_2016_preset_on_current_office_warns_and_names_what_to_set_instead(t
 
 
 def test_strict_passes_a_build_without_warnings(tmp_path):
-    result = run("build", "--preset", "required-data-only", "--strict", "-o", tmp_path, "-f", "mobileconfig",
-                 "--identifier", "com.example.office")
+    result = run(
+        "build",
+        "--preset",
+        "required-data-only",
+        "--strict",
+        "-o",
+        tmp_path,
+        "-f",
+        "mobileconfig",
+        "--identifier",
+        "com.example.office",
+    )
     assert (result.returncode, result.stderr) == (0, "")
 
 
@@ -75,8 +94,12 @@ BOUNDARIES = [
     (("autoupdate:SendAllTelemetryEnabled=false",), None, ("4.11", "4.12"), "reported as ignored from AutoUpdate 4.12"),
     (("office365servicev2:SendAllTelemetryEnabled=false",), ("16.23", "16.24"), None, "retired from Office 16.24"),
     (("autoupdate:HowToCheck=Manual",), None, ("4.69", "4.70"), None),
-    (("AcknowledgedDataCollectionPolicy=RequiredAndOptionalData",), None, ("4.69", "4.70"),
-     "RequiredAndOptionalData is removed from AutoUpdate 4.70"),
+    (
+        ("AcknowledgedDataCollectionPolicy=RequiredAndOptionalData",),
+        None,
+        ("4.69", "4.70"),
+        "RequiredAndOptionalData is removed from AutoUpdate 4.70",
+    ),
 ]
 SINCE = [
     ("DiagnosticDataTypePreference=BasicDiagnosticData", "office", "16.27", "16.28"),
@@ -90,10 +113,20 @@ SINCE = [
 
 @pytest.mark.parametrize("sets, office, mau, says", BOUNDARIES)
 def test_ignored_from_a_version(catalog, sets, office, mau, says):
-    before = warnings(catalog, *sets, "AcknowledgedDataCollectionPolicy=RequiredDataOnly" if "autoupdate" in sets[0]
-                      else "IsMerpEnabled=true", office=office and office[0], mau=mau and mau[0])
-    after = warnings(catalog, *sets, "AcknowledgedDataCollectionPolicy=RequiredDataOnly" if "autoupdate" in sets[0]
-                     else "IsMerpEnabled=true", office=office and office[1], mau=mau and mau[1])
+    before = warnings(
+        catalog,
+        *sets,
+        "AcknowledgedDataCollectionPolicy=RequiredDataOnly" if "autoupdate" in sets[0] else "IsMerpEnabled=true",
+        office=office and office[0],
+        mau=mau and mau[0],
+    )
+    after = warnings(
+        catalog,
+        *sets,
+        "AcknowledgedDataCollectionPolicy=RequiredDataOnly" if "autoupdate" in sets[0] else "IsMerpEnabled=true",
+        office=office and office[1],
+        mau=mau and mau[1],
+    )
     key = sets[0].split(":")[-1].split("=")[0]
     assert not [w for w in before if w.startswith(f"{key} in") or "is removed" in w]
     if says:
@@ -110,35 +143,50 @@ def test_read_from_a_version(catalog, setting, product, older, first):
 
 
 def test_a_profile_managing_autoupdate_without_the_acknowledgement(catalog):
-    assert not any("AcknowledgedDataCollectionPolicy" in w for w in warnings(catalog, "HowToCheck=AutomaticCheck",
-                                                                               mau="4.11"))
+    assert not any(
+        "AcknowledgedDataCollectionPolicy" in w for w in warnings(catalog, "HowToCheck=AutomaticCheck", mau="4.11")
+    )
     found = [w for w in warnings(catalog, "HowToCheck=AutomaticCheck", mau="4.12") if "without" in w]
-    assert found == ["the profile manages com.microsoft.autoupdate2 without AcknowledgedDataCollectionPolicy: without "
-                     "it, AutoUpdate 4.12 and later keep showing their data notice and may stop offering updates. "
-                     "Set AcknowledgedDataCollectionPolicy = RequiredDataOnly."]
-    assert not any("without" in w for w in warnings(catalog, "HowToCheck=AutomaticCheck",
-                                                      "AcknowledgedDataCollectionPolicy=RequiredDataOnly"))
+    assert found == [
+        "the profile manages com.microsoft.autoupdate2 without AcknowledgedDataCollectionPolicy: without "
+        "it, AutoUpdate 4.12 and later keep showing their data notice and may stop offering updates. "
+        "Set AcknowledgedDataCollectionPolicy = RequiredDataOnly."
+    ]
+    assert not any(
+        "without" in w
+        for w in warnings(catalog, "HowToCheck=AutomaticCheck", "AcknowledgedDataCollectionPolicy=RequiredDataOnly")
+    )
 
 
 def test_manifest_server_in_a_script_from_autoupdate_4_79(catalog):
-    sets = ("ChannelName=Custom", "ManifestServer=https://mau.example.com/manifests/",
-            "AcknowledgedDataCollectionPolicy=RequiredDataOnly")
+    sets = (
+        "ChannelName=Custom",
+        "ManifestServer=https://mau.example.com/manifests/",
+        "AcknowledgedDataCollectionPolicy=RequiredDataOnly",
+    )
     assert not warnings(catalog, *sets, mau="4.78", formats=("script",))
-    assert any("only from a configuration profile" in w for w in warnings(catalog, *sets, mau="4.79", formats=("script",)))
+    assert any(
+        "only from a configuration profile" in w for w in warnings(catalog, *sets, mau="4.79", formats=("script",))
+    )
     assert not warnings(catalog, *sets, mau="4.79", formats=("mobileconfig",))
 
 
 def test_a_preset_outside_its_versions(catalog):
     assert not any("preset" in w for w in warnings(catalog, preset="most-private-current", office="16.30"))
-    assert any(w.startswith("preset most-private-current is for Office 16.30 and later")
-               for w in warnings(catalog, preset="most-private-current", office="16.29"))
-    assert any(w.startswith("preset no-usage-telemetry is for Office 16.23 and earlier")
-               for w in warnings(catalog, preset="no-usage-telemetry"))
+    assert any(
+        w.startswith("preset most-private-current is for Office 16.30 and later")
+        for w in warnings(catalog, preset="most-private-current", office="16.29")
+    )
+    assert any(
+        w.startswith("preset no-usage-telemetry is for Office 16.23 and earlier")
+        for w in warnings(catalog, preset="no-usage-telemetry")
+    )
 
 
 def test_old_names_are_written_as_the_current_ones_with_a_warning(tmp_path, catalog):
-    found = warnings(catalog, "ChannelName=production", "HowToCheck=Automatic",
-                     "AcknowledgedDataCollectionPolicy=RequiredDataOnly")
+    found = warnings(
+        catalog, "ChannelName=production", "HowToCheck=Automatic", "AcknowledgedDataCollectionPolicy=RequiredDataOnly"
+    )
     assert "ChannelName = production is an old name of Current; profilegen writes Current" in found
     assert "HowToCheck = Automatic is an old name of AutomaticCheck; profilegen writes AutomaticCheck" in found
     result = run("build", "--set", "ChannelName=InsiderFast", "-o", tmp_path, "-f", "mobileconfig", "--json")
@@ -149,15 +197,18 @@ def test_old_names_are_written_as_the_current_ones_with_a_warning(tmp_path, cata
     assert checked.returncode == 0 and "ChannelName = InsiderFast is an old name of Beta" in checked.stdout
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--office", "16.x"], "--office '16.x' is not a version; expected numbers such as 16.89 or 16.112.1"),
-    (["--mau", "latest"], "--mau 'latest' is not a version"),
-    (["--set", "UpdateCache=http://cache.example.com/"], "'http://cache.example.com/' is not an https:// URL"),
-    (["--set", "ManifestServer=https://a b/"], "is not an https:// URL"),
-    (["--set", "UpdateCheckInterval=0"], "0 is not allowed; expected a whole number from 1"),
-    (["--set", "UpdateCheckInterval=often"], "'often' is not an integer; expected a whole number from 1"),
-    (["--set", "AcknowledgedDataCollectionPolicy=Everything"], "expected one of RequiredDataOnly"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--office", "16.x"], "--office '16.x' is not a version; expected numbers such as 16.89 or 16.112.1"),
+        (["--mau", "latest"], "--mau 'latest' is not a version"),
+        (["--set", "UpdateCache=http://cache.example.com/"], "'http://cache.example.com/' is not an https:// URL"),
+        (["--set", "ManifestServer=https://a b/"], "is not an https:// URL"),
+        (["--set", "UpdateCheckInterval=0"], "0 is not allowed; expected a whole number from 1"),
+        (["--set", "UpdateCheckInterval=often"], "'often' is not an integer; expected a whole number from 1"),
+        (["--set", "AcknowledgedDataCollectionPolicy=Everything"], "expected one of RequiredDataOnly"),
+    ],
+)
 def test_bad_targets_and_values(tmp_path, args, expected):
     result = run("build", "-p", "required-data-only", *args, "-o", tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -170,7 +221,10 @@ def test_a_config_names_its_target(tmp_path):
     config.write_text('preset = "volume-license-offline"\n[target]\noffice = "16.20"\nmau = "4.10"\n')
     result = run("build", "-c", config, "-o", tmp_path / "a", "-f", "mobileconfig", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["target"] == {
-        "office": "16.20", "autoupdate": "4.10", "given": ["office", "autoupdate"]}
+        "office": "16.20",
+        "autoupdate": "4.10",
+        "given": ["office", "autoupdate"],
+    }
     assert "reported as ignored" not in result.stderr and "preset" not in result.stderr
     over = run("build", "-c", config, "--office", "16.89", "-o", tmp_path / "b", "-f", "mobileconfig", "--json")
     assert json.loads(over.stdout)["target"]["office"] == "16.89" and TELEMETRY_IGNORED in over.stderr
@@ -180,6 +234,7 @@ def test_a_config_names_its_target(tmp_path):
 
 
 # --- the current keys on concrete rows ----------------------------------------------------------
+
 
 def rows(catalog, **kwargs):
     return impact.assess(resolve(catalog, **kwargs), catalog)
@@ -221,15 +276,21 @@ def test_store_add_ins_are_blocked_for_word_excel_and_powerpoint_only(catalog):
 
 
 def test_update_servers_inside_the_network(catalog):
-    hosts = {"officecdn.microsoft.com", "officecdn-microsoft-com.akamaized.net", "officecdnmac.microsoft.com",
-             "res.public.onecdn.static.microsoft"}
+    hosts = {
+        "officecdn.microsoft.com",
+        "officecdn-microsoft-com.akamaized.net",
+        "officecdnmac.microsoft.com",
+        "res.public.onecdn.static.microsoft",
+    }
     cache = rows(catalog, sets=["UpdateCache=https://cache.example.com/office/"])
     assert {i.endpoint.host for i in cache if i.effect == "reduced"} == hosts
     alone = rows(catalog, sets=["ManifestServer=https://mau.example.com/"])
     assert all(i.effect == "unchanged" for i in alone)  # read only with ChannelName = Custom
     custom = rows(catalog, sets=["ManifestServer=https://mau.example.com/", "ChannelName=Custom"])
-    assert {i.endpoint.host for i in custom if i.effect == "reduced"} == {"officecdn.microsoft.com",
-                                                                          "officecdnmac.microsoft.com"}
+    assert {i.endpoint.host for i in custom if i.effect == "reduced"} == {
+        "officecdn.microsoft.com",
+        "officecdnmac.microsoft.com",
+    }
 
 
 def test_a_setting_the_target_does_not_read_changes_no_endpoint(catalog):
@@ -247,17 +308,28 @@ def test_each_build_of_a_batch_warns_as_it_would_alone(tmp_path):
     texts = {
         "current": 'preset = "volume-license-offline"\n[profile]\nidentifier = "com.example.current"\n',
         "old": 'preset = "volume-license-offline"\n[target]\noffice = "16.20"\nmau = "4.10"\n'
-               '[profile]\nidentifier = "com.example.old"\n',
+        '[profile]\nidentifier = "com.example.old"\n',
         "same": 'preset = "volume-license-offline"\n[profile]\norganization = "Other"\n',
-        "ints": '[settings]\nIsMerpEnabled = true\n',
+        "ints": "[settings]\nIsMerpEnabled = true\n",
     }
     for name, text in texts.items():
         (configs / f"{name}.toml").write_text(text)
-    batch = json.loads(run("build", "--config-dir", configs, "-o", tmp_path / "batch", "-f", "mobileconfig",
-                           "--json").stdout)
-    for build in batch["builds"]:
-        alone = json.loads(run("build", "-c", configs / f"{build['name']}.toml", "-o", tmp_path / build["name"],
-                               "-f", "mobileconfig", "--json").stdout)
-        assert build["warnings"] == alone["warnings"], build["name"]
+    batch = json.loads(
+        run("build", "--config-dir", configs, "-o", tmp_path / "batch", "-f", "mobileconfig", "--json").stdout
+    )
+    for built in batch["builds"]:
+        alone = json.loads(
+            run(
+                "build",
+                "-c",
+                configs / f"{built['name']}.toml",
+                "-o",
+                tmp_path / built["name"],
+                "-f",
+                "mobileconfig",
+                "--json",
+            ).stdout
+        )
+        assert built["warnings"] == alone["warnings"], built["name"]
     warned = {b["name"]: b["warnings"] for b in batch["builds"]}
     assert warned["current"] != warned["old"]  # the same preset, another target

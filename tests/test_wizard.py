@@ -17,11 +17,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import run
 from profilegen.cli import parse
 from profilegen.request import Profile, Request, SigningOptions
 from profilegen.target import Target
 from profilegen.wizard import asked, default_preset, presets_for
+
+from conftest import run
 
 DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x03", "\x15", "\x1b"
 DETAILS = [f.metadata["option"].question for f in fields(Profile)]
@@ -32,8 +33,15 @@ def spawn(cwd, env=None):
     # No terminal answers cursor-position requests here; without this each prompt waits for one.
     env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
     env.pop("PROFILEGEN_P12_PASSWORD", None)
-    child = pexpect.spawn(sys.executable, ["-m", "profilegen", "wizard"], cwd=str(cwd), env=env,
-                          encoding="utf-8", timeout=30, dimensions=(50, 160))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "profilegen", "wizard"],
+        cwd=str(cwd),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 160),
+    )
     child.logfile_read = io.StringIO()
     return child
 
@@ -86,7 +94,7 @@ def settings(child, catalog, picks=None, target=None):
     target = target or current(catalog)
     prefs = [p for p in catalog.preferences.values() if asked(catalog, p, target)]
     after = [f"{p.title} ({p.key})" for p in prefs[1:]] + ["Profile details"]
-    for pref, following in zip(prefs, after):
+    for pref, following in zip(prefs, after, strict=True):
         answer(child, f"{pref.question} ({pref.key})", picks.get(pref.key, (ENTER,))[0])
         if len(asked(catalog, pref, target)) > 1 and child.expect_exact([f"{pref.key} = ", following]) == 0:
             time.sleep(0.05)
@@ -137,7 +145,8 @@ def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_bac
     assert run("build", "-p", preset, "-o", reference).returncode == 0
     built = tmp_path / "build"
     assert [p.relative_to(built) for p in files(built)] == sorted(
-        [p.relative_to(reference) for p in files(reference)] + [Path(f"{preset}.toml")])
+        [p.relative_to(reference) for p in files(reference)] + [Path(f"{preset}.toml")]
+    )
     for path in files(reference):
         if not path.name.endswith(".sh"):  # the scripts' headers name their sources
             assert (built / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
@@ -149,23 +158,33 @@ def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_
     begin(child, ("16.23", "4.11"))
     answer(child, "Start from:", start_from(catalog, "", target))
     prefs = catalog.preferences
-    settings(child, catalog, target=target, picks={
-        "UseOnlineContent": (pick(prefs["UseOnlineContent"], 0), DOWN + SPACE + DOWN + SPACE + ENTER),  # Word only
-        "SendAllTelemetryEnabled": (pick(prefs["SendAllTelemetryEnabled"], False),
-                                    SPACE + DOWN + SPACE + DOWN + SPACE + ENTER),  # not in Word, Excel, PowerPoint
-        "IsMerpEnabled": (pick(prefs["IsMerpEnabled"], True),),
-        "HowToCheck": (pick(prefs["HowToCheck"], "AutomaticCheck"),),
-    })
+    settings(
+        child,
+        catalog,
+        target=target,
+        picks={
+            "UseOnlineContent": (pick(prefs["UseOnlineContent"], 0), DOWN + SPACE + DOWN + SPACE + ENTER),  # Word only
+            "SendAllTelemetryEnabled": (
+                pick(prefs["SendAllTelemetryEnabled"], False),
+                SPACE + DOWN + SPACE + DOWN + SPACE + ENTER,
+            ),  # not in Word, Excel, PowerPoint
+            "IsMerpEnabled": (pick(prefs["IsMerpEnabled"], True),),
+            "HowToCheck": (pick(prefs["HowToCheck"], "AutomaticCheck"),),
+        },
+    )
     log = child.logfile_read.getvalue()
     assert "(DiagnosticDataTypePreference)" not in log and "(AcknowledgedDataCollectionPolicy)" not in log
-    details(child, {
-        DETAILS[0]: ("Example Corp", ENTER),
-        DETAILS[2]: (CTRL_U, "Office, the quiet way", ENTER),
-        DETAILS[3]: ("Set by IT", ENTER),
-        DETAILS[4]: (DOWN, ENTER),  # User
-        DETAILS[5]: ("y",),
-        DETAILS[6]: (DOWN, ENTER),  # mcx
-    })
+    details(
+        child,
+        {
+            DETAILS[0]: ("Example Corp", ENTER),
+            DETAILS[2]: (CTRL_U, "Office, the quiet way", ENTER),
+            DETAILS[3]: ("Set by IT", ENTER),
+            DETAILS[4]: (DOWN, ENTER),  # User
+            DETAILS[5]: ("y",),
+            DETAILS[6]: (DOWN, ENTER),  # mcx
+        },
+    )
     outputs(child, {"Output folder:": (CTRL_U, "out", ENTER), "Name of the files:": (CTRL_U, "site", ENTER)})
     answer(child, "Write ", ENTER)
     command = rebuild_command(child)
@@ -191,8 +210,12 @@ def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_
     assert {p["type"] for p in info["payloads"]} == {"com.apple.ManagedClient.preferences"}
     assert '[target]\noffice = "16.23"\nmau = "4.11"' in (tmp_path / "out" / "site.toml").read_text()
 
-    result = subprocess.run([sys.executable, "-m", "profilegen", "build", "--config", "out/site.toml",
-                             "--output-dir", "rebuilt"], cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "profilegen", "build", "--config", "out/site.toml", "--output-dir", "rebuilt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     rebuilt = tmp_path / "rebuilt"
     for path in files(rebuilt):
@@ -242,7 +265,9 @@ def test_invalid_identifier_is_asked_again(tmp_path, catalog):
     outputs(child)
     answer(child, "Write ", ENTER)
     assert finish(child) == 0
-    assert b"<string>com.example.office</string>" in (tmp_path / "build" / "required-data-only.mobileconfig").read_bytes()
+    assert (
+        b"<string>com.example.office</string>" in (tmp_path / "build" / "required-data-only.mobileconfig").read_bytes()
+    )
 
 
 def test_review_changes_one_answer_and_existing_files_are_not_replaced_unasked(tmp_path, catalog):
@@ -300,8 +325,9 @@ def test_a_wrong_p12_password_is_asked_again_keeping_the_path(tmp_path, catalog)
     command = rebuild_command(child)
     assert finish(child) == 0
     assert "s3cret-pass" not in child.logfile_read.getvalue()
-    assert parse(command.split()) == Request(configs=(Path("build/required-data-only.toml"),), force=True,
-                                             signing=SigningOptions(sign_p12=p12))
+    assert parse(command.split()) == Request(
+        configs=(Path("build/required-data-only.toml"),), force=True, signing=SigningOptions(sign_p12=p12)
+    )
     signed = tmp_path / "build" / "required-data-only.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
     assert b"s3cret-pass" not in (tmp_path / "build" / "required-data-only.toml").read_bytes()
@@ -331,15 +357,25 @@ def test_a_key_that_does_not_match_is_asked_again_alone(tmp_path, catalog):
     child.send(ENTER)
     command = rebuild_command(child)
     assert finish(child) == 0
-    assert parse(command.split()).signing == SigningOptions(sign_cert=right.cert_pem, sign_key=right.key_pem,
-                                                            sign_chain=pki.chain_pem)
+    assert parse(command.split()).signing == SigningOptions(
+        sign_cert=right.cert_pem, sign_key=right.key_pem, sign_chain=pki.chain_pem
+    )
     signed = tmp_path / "build" / "required-data-only.signed.mobileconfig"
     assert run("verify", signed, "--ca", pki.root_pem).returncode == 0
 
 
 def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path, catalog):
-    earlier = run("build", "-p", "most-private-current", "--name", "required-data-only", "-o", tmp_path / "build",
-                  "--identifier", "com.example.office")
+    earlier = run(
+        "build",
+        "-p",
+        "most-private-current",
+        "--name",
+        "required-data-only",
+        "-o",
+        tmp_path / "build",
+        "--identifier",
+        "com.example.office",
+    )
     assert earlier.returncode == 0, earlier.stderr
     office = tmp_path / "build" / "required-data-only-jamf" / "com.microsoft.office.plist"
     assert office.exists()  # most-private-current manages com.microsoft.office, required-data-only too
@@ -348,8 +384,15 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
     child = spawn(tmp_path)
     begin(child)
     answer(child, "Start from:", ENTER)
-    settings(child, catalog, {"DiagnosticDataTypePreference": (pick(catalog.preferences["DiagnosticDataTypePreference"],
-                                                                     "BasicDiagnosticData"),)})
+    settings(
+        child,
+        catalog,
+        {
+            "DiagnosticDataTypePreference": (
+                pick(catalog.preferences["DiagnosticDataTypePreference"], "BasicDiagnosticData"),
+            )
+        },
+    )
     details(child)
     outputs(child, {"Outputs to write:": (DOWN * 6, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
     answer(child, "Write ", ENTER)
@@ -359,8 +402,10 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
     assert not stale.exists() and not stale.parent.exists()
     manifest = json.loads((tmp_path / "build" / "required-data-only.manifest.json").read_text())
     assert sorted(manifest["files"]) == sorted(
-        p.relative_to(tmp_path / "build").as_posix() for p in (tmp_path / "build").rglob("*")
-        if p.is_file() and p.name not in ("notes.txt", "required-data-only.toml", "required-data-only.manifest.json"))
+        p.relative_to(tmp_path / "build").as_posix()
+        for p in (tmp_path / "build").rglob("*")
+        if p.is_file() and p.name not in ("notes.txt", "required-data-only.toml", "required-data-only.manifest.json")
+    )
 
 
 def test_preset_descriptions_are_shown_whole_at_80_columns(tmp_path, catalog):

@@ -19,8 +19,17 @@ from pathlib import Path
 
 import yaml
 
-TYPES = {"<string>": "string", "<integer>": "integer", "<boolean>": "boolean", "<real>": "real",
-         "<date>": "date", "<data>": "data", "<array>": "array", "<dictionary>": "dictionary", "<any>": "any"}
+TYPES = {
+    "<string>": "string",
+    "<integer>": "integer",
+    "<boolean>": "boolean",
+    "<real>": "real",
+    "<date>": "date",
+    "<data>": "data",
+    "<array>": "array",
+    "<dictionary>": "dictionary",
+    "<any>": "any",
+}
 SKIPPED = {"TopLevel", "CommonPayloadKeys", "com.apple.ManagedClient.preferences"}  # checked by profilegen itself
 
 
@@ -78,7 +87,9 @@ if __name__ == "__main__":
     folder = Path(sys.argv[1])
     source = sys.argv[2] if len(sys.argv) > 2 else f"Apple's profile schema, from {folder}"
     root = Path(__file__).resolve().parent.parent
-    for target, facts in ((root / "payloads" / "apple-payloads.json", main(folder, source)),
-                          (root / "tests" / "data" / "apple-profile-rules.json", profile_rules(folder, source))):
+    for target, facts in (
+        (root / "payloads" / "apple-payloads.json", main(folder, source)),
+        (root / "tests" / "data" / "apple-profile-rules.json", profile_rules(folder, source)),
+    ):
         target.write_text(json.dumps(facts, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {target}")
