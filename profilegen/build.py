@@ -91,6 +91,8 @@ class Result:
 
     def _summary(self, product: Product, extra: tuple[Output, ...] = ()) -> dict:
         s = product.selection
+        aim = s.target
+        assert aim is not None  # resolve() always aims what a build renders
         return {
             "name": s.name,
             "config": s.config,
@@ -99,9 +101,9 @@ class Result:
                 {"domain": x.domain, "key": x.key, "type": type_name(x.value), "value": x.value} for x in s.settings
             ],
             "target": {
-                "office": str(s.target.office),
-                "autoupdate": str(s.target.autoupdate),
-                "given": list(s.target.given),
+                "office": str(aim.office),
+                "autoupdate": str(aim.autoupdate),
+                "given": list(aim.given),
             },
             "files": [{"kind": o.kind, "path": str(self.path(o))} for o in (*product.outputs, *extra)],
             "warnings": list(product.warnings),
@@ -171,6 +173,7 @@ def load_identity(options: SigningOptions, password: PasswordSource | None = Non
 
     if options.sign_p12:
         return cms.load_p12(options.sign_p12, secret(options.sign_p12, "p12", options.p12_password_file))
+    assert options.sign_cert and options.sign_key  # options.check(): a certificate goes with its key
     return cms.load_pem(
         options.sign_cert,
         options.sign_key,
@@ -224,7 +227,8 @@ def plan(
     if console.payload_style and not request.signing.wanted and not profile.payload_style:
         profile = replace(profile, payload_style=console.payload_style)
     selections = []
-    for config in configs or [None]:
+    candidates: list[Path | None] = [*configs] or [None]  # no config: one build of the options alone
+    for config in candidates:
         try:
             loaded = load_config(catalog, config, unsaved.get(config)) if config else None
             chosen = resolve(
@@ -259,6 +263,7 @@ def plan(
                     f"of at most {console.max_profile:,} bytes"
                 )
         outputs.append(manifest(chosen.name, outputs, prefix))
+        assert chosen.target is not None and chosen.profile.identifier is not None  # resolved, as above
         key = (tuple((s, type(s.value)) for s in chosen.settings), chosen.target, chosen.preset)
         if key not in advised:
             advised[key] = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)

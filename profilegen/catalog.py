@@ -665,7 +665,7 @@ def cache(root: Path) -> bytes:
     )
 
 
-def _get(data: dict, name: str, kind: type | tuple, where: Path, default: Any = ...) -> Any:
+def _get(data: dict, name: str, kind: type | tuple, where: Any, default: Any = ...) -> Any:
     if name not in data:
         if default is ...:
             raise CatalogError(f"{where}: field {name!r} is missing")
@@ -699,6 +699,13 @@ def _version(data: dict, name: str, where: Any, default: Any = ...) -> Version |
         return Version.parse(text)
     except SelectionError as e:
         raise CatalogError(f"{where}: field {name!r}: {e}") from None
+
+
+def _required_version(data: dict, name: str, where: Any) -> Version:
+    version = _version(data, name, where)
+    if version is None:
+        raise CatalogError(f"{where}: field {name!r}: expected a version such as 16.89, as text")
+    return version
 
 
 def _sources(data: dict, path: Path) -> dict[str, Source]:
@@ -747,7 +754,7 @@ class _Checker(NamedTuple):
             result.append(
                 Status(
                     _get(item, "status", str, here),
-                    _version(item, "from", here),
+                    _required_version(item, "from", here),
                     self.evidence(item, here),
                     tuple(_get(item, "instead", list, here, [])),
                     only,
@@ -766,7 +773,7 @@ def _products(data: dict, path: Path, check: _Checker) -> dict[str, Product]:
         result[name] = Product(
             name,
             _get(item, "title", str, where),
-            _version(item, "current", where),
+            _required_version(item, "current", where),
             str(released),
             check.evidence(item, where),
         )
@@ -1031,7 +1038,6 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
             if not matched:
                 raise CatalogError(f"{where}: field 'hosts': {host!r} matches no endpoint of endpoints.toml")
             rows |= matched
-        rows = frozenset(rows)
         if rule.evidence == "inferred" and rule.effect == "silenced":
             essential = next((catalog.endpoints[j] for j in sorted(rows) if catalog.endpoints[j].essential), None)
             if essential:
@@ -1039,7 +1045,7 @@ def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference
                     f"{where}: an inferred rule may not silence {essential.url}, an essential "
                     f"service ({essential.essential})"
                 )
-        rules.append(rule._replace(rows=rows))
+        rules.append(rule._replace(rows=frozenset(rows)))
     return pref._replace(impact=tuple(rules))
 
 

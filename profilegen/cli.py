@@ -189,7 +189,9 @@ def _warn(warnings) -> None:
 def parse(argv: list[str]) -> Request:
     """The Request a `profilegen build ...` command line makes, without building anything."""
     args = list(argv[2:] if argv[:2] == ["profilegen", "build"] else argv)
-    command = typer.main.get_command(app).commands["build"]
+    group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
+    command = group.commands["build"]
     with command.make_context("build", args) as ctx:
         return from_options(Request, ctx.params)
 
@@ -736,4 +738,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -135,15 +135,13 @@ def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) 
     ):
         raise SigningError(f"the key does not match the certificate {certificate.subject.rfc4514_string()}", "sign_key")
     probe = b"profilegen checks that this key signs what its certificate verifies"
+    verifier = certificate.public_key()  # the same key type as `key`: the two matched above
     try:
-        if isinstance(key, rsa.RSAPrivateKey):
-            certificate.public_key().verify(
-                key.sign(probe, padding.PKCS1v15(), hashes.SHA256()), probe, padding.PKCS1v15(), hashes.SHA256()
-            )
-        else:
-            certificate.public_key().verify(
-                key.sign(probe, ec.ECDSA(hashes.SHA256())), probe, ec.ECDSA(hashes.SHA256())
-            )
+        if isinstance(key, rsa.RSAPrivateKey) and isinstance(verifier, rsa.RSAPublicKey):
+            signed = key.sign(probe, padding.PKCS1v15(), hashes.SHA256())
+            verifier.verify(signed, probe, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(verifier, ec.EllipticCurvePublicKey):
+            verifier.verify(key.sign(probe, ec.ECDSA(hashes.SHA256())), probe, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         raise SigningError(
             f"the key for {certificate.subject.rfc4514_string()} is damaged: what it signs doesn't verify", "sign_key"
@@ -285,7 +283,7 @@ def _signer_cert(signer_info, certs) -> x509.Certificate:
     raise VerificationError("invalid: the signer's certificate is not in the signature")
 
 
-_HASHES = {
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
     "sha224": hashes.SHA224,
     "sha256": hashes.SHA256,

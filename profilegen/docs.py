@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -89,7 +88,9 @@ def build_options(catalog: Catalog) -> str:
     from profilegen.cli import app
 
     rows = []
-    for param in typer.main.get_command(app).commands["build"].params:
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for param in group.commands["build"].params:
         if not isinstance(param, typer.core.TyperOption) or param.name == "help":
             continue
         long, *short = sorted(param.opts, key=len, reverse=True)
@@ -152,7 +153,9 @@ def update(readme: str, catalog: Catalog) -> str:
     for name, make in BLOCKS.items():
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         block = f"{start}\n{make(catalog)}\n{end}"
-        readme = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _, block=block: block, readme, flags=re.S)
+        if start in readme and end in readme:
+            before, _, rest = readme.partition(start)
+            readme = before + block + rest.partition(end)[2]
     return readme
 
 

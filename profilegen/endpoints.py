@@ -104,7 +104,7 @@ def _cell(text: str) -> str:
 
 
 def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catalog: Catalog) -> str:
-    title = selection.profile.display_name if selection else "the whole catalog"
+    title = (selection.profile.display_name or selection.name) if selection else "the whole catalog"
     lines = [f"# Endpoint impact: {_cell(title)}", ""]
     if selection:
         lines += ["Settings:", ""]

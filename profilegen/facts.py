@@ -13,7 +13,7 @@ from typing import Any
 
 from profilegen.catalog import a_or_an, format_value, same_value, type_name
 
-IGNORED = frozenset()
+IGNORED: frozenset[str] = frozenset()
 
 
 def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGNORED) -> list[tuple]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from profilegen import names
 from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, Rule, Setting, same_value
 from profilegen.errors import SelectionError
+from profilegen.request import Profile
 from profilegen.selection import Selection
 
 
@@ -116,7 +117,7 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             else:
                 whole.add(rule.effect)
             used.append((setting, rule))
-        still = tuple(a for a in endpoint.apps if a not in silenced) if endpoint.apps else (endpoint.who,)
+        still = tuple(a for a in endpoint.apps if a not in silenced) if endpoint.apps else (endpoint.who or "",)
         if endpoint.apps and silenced:
             effect = "partly silenced" if still else "silenced"
         elif "silenced" in whole:
@@ -253,7 +254,10 @@ def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[Set
         if not settings:
             continue
         alone = Selection(
-            pref.key, settings, selection.profile if selection else None, target=selection.target if selection else None
+            pref.key,
+            settings,
+            selection.profile if selection else Profile(),
+            target=selection.target if selection else None,
         )
         impacts = [i for i in assess(alone, catalog) if i.effect != "unchanged"]
         breaks = tuple(dict.fromkeys(b for s, rule in active(alone.settings, catalog) for b in rule.breaks))

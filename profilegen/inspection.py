@@ -21,7 +21,7 @@ from profilegen.catalog import Catalog, Setting, a_or_an, format_value, same_val
 from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
-TOP_LEVEL = {
+TOP_LEVEL: dict[str, str | tuple[str, ...]] = {
     "PayloadContent": "array",
     "PayloadIdentifier": "string",
     "PayloadUUID": "string",
@@ -42,7 +42,7 @@ TOP_LEVEL = {
     "ConsentText": "dictionary",
 }
 REQUIRED = ("PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion")
-COMMON = {
+COMMON: dict[str, str | tuple[str, ...]] = {
     "PayloadIdentifier": "string",
     "PayloadUUID": "string",
     "PayloadType": "string",

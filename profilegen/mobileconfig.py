@@ -55,6 +55,7 @@ def payload(selection: Selection, catalog: Catalog, domain: str, settings: list[
 
 def profile(selection: Selection, catalog: Catalog) -> dict:
     details = selection.profile
+    assert details.identifier is not None  # resolved: every field but organization set
     result: dict[str, Any] = {
         "PayloadContent": [
             payload(selection, catalog, domain, settings) for domain, settings in selection.domains().items()

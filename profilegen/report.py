@@ -85,7 +85,7 @@ def page(selection: Selection, catalog: Catalog) -> str:
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
             f"<h1>{escape(title)}</h1>",
-            f"<p>Profile <code>{escape(selection.profile.identifier)}</code>"
+            f"<p>Profile <code>{escape(selection.profile.identifier or '')}</code>"
             + (
                 f", for Office {escape(str(selection.target.office))} "
                 f"and AutoUpdate {escape(str(selection.target.autoupdate))}"

@@ -10,6 +10,7 @@ answer; nothing is written before it. Ctrl-C or Esc anywhere leaves nothing behi
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import textwrap
@@ -55,7 +56,7 @@ def _escape_cancels() -> KeyBindings:
 
 def ask(question: questionary.Question):
     app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, _escape_cancels()])
+    app.key_bindings = merge_key_bindings([b for b in (app.key_bindings, _escape_cancels()) if b is not None])
     try:
         return question.unsafe_ask()
     except (KeyboardInterrupt, EOFError):
@@ -241,7 +242,9 @@ class Wizard:
         default = next((i for i, v in enumerate(offered) if common and format_value(v.value) == common[0][0]), UNSET)
         choices = [questionary.Choice(f"{format_value(v.value)}: {v.title}", i) for i, v in enumerate(offered)]
         choices.append(questionary.Choice(f"Leave unset: don't manage {pref.key}", UNSET))
-        picked = ask(questionary.select(question, choices=choices, default=default))
+        picked = ask(
+            questionary.select(question, choices=choices, default=next(c for c in choices if c.value == default))
+        )
         return None if picked == UNSET else offered[picked].value
 
     def ask_settings(self) -> None:
@@ -391,13 +394,15 @@ class Wizard:
         ]
         for pref in self.catalog.preferences.values():
             if asked(self.catalog, pref, self.aim()):
-                steps.append(Step(pref.key, lambda p=pref: self.ask_preference(p), lambda p=pref: self._shown(p)))
+                steps.append(
+                    Step(pref.key, functools.partial(self.ask_preference, pref), functools.partial(self._shown, pref))
+                )
         for field in fields(Profile):
             steps.append(
                 Step(
                     field.name.replace("_", " "),
-                    lambda n=field.name: self.ask_detail(n),
-                    lambda n=field.name: self._detail(n),
+                    functools.partial(self.ask_detail, field.name),
+                    functools.partial(self._detail, field.name),
                 )
             )
         steps += [
