@@ -87,6 +87,14 @@ def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedPr
 
 
 @pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A root, an intermediate and the leaves a test asks for (tests/pki.py), one per worker."""
+    from pki import PKI
+
+    return PKI(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
 def catalog():
     from profilegen import catalog
 

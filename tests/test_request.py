@@ -188,13 +188,6 @@ def test_names_are_matched_without_regard_to_case_dashes_or_underscores(tmp_path
 # --- signed builds a pipeline can reproduce ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    from pki import PKI
-
-    return PKI(tmp_path_factory.mktemp("pki"))
-
-
 def signed_build(pki, leaf, folder, epoch):
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     if epoch is not None:

@@ -15,11 +15,6 @@ PASSWORD = "corr3ct horse"
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return PKI(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def leaves(pki):
     return {"rsa": pki.leaf("rsa"), "ec": pki.leaf("ec", kind="ec")}
 
