@@ -19,7 +19,7 @@ from profilegen.catalog import Catalog, type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
 from profilegen.request import Request, SigningOptions
-from profilegen.selection import Selection, identifier_warnings, load_config, resolve
+from profilegen.selection import Selection, identifier_warnings, load_config, name_of, resolve
 
 # Asked for a password when an identity file needs one: (the file, "p12" or "key") -> password or None.
 PasswordSource = Callable[[Path, str], "bytes | None"]
@@ -42,7 +42,8 @@ class Plan:
 
     @property
     def batch(self) -> bool:
-        return len(self.products) > 1 or len(self.request.configs) > 1
+        """Several configs, or a folder of them: each build in its subfolder, whatever the count."""
+        return is_batch(self.request)
 
     @property
     def outputs(self) -> list[Output]:
@@ -137,6 +138,10 @@ def manifest(name: str, outputs: list[Output], prefix: str = "") -> Output:
     return Output(f"{prefix}{name}.manifest.json", "manifest", (json.dumps(data, indent=2) + "\n").encode())
 
 
+def is_batch(request: Request) -> bool:
+    return request.config_dir is not None or len(request.configs) > 1
+
+
 def configs_in(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise SelectionError(f"config folder {str(folder)!r} is not a folder")
@@ -211,12 +216,16 @@ def plan(
     request.signing.check()
     unsaved = unsaved or {}
     configs = list(request.configs) + (configs_in(request.config_dir) if request.config_dir else [])
-    if request.name and len(configs) > 1:
+    batch = is_batch(request)
+    if request.name and batch:
         raise UsageError("--name names one build; in a batch each build takes its config's name")
-    stems = [c.stem for c in configs]
-    duplicate = next((s for s in stems if stems.count(s) > 1), None)
+    names = [name_of(c) for c in configs]
+    duplicate = next((c for c, n in zip(configs, names, strict=True) if names.count(n) > 1), None)
     if duplicate:
-        raise SelectionError(f"two configs are named {duplicate}.toml; each build needs its own subfolder")
+        raise SelectionError(
+            f"two configs make the build name {name_of(duplicate)} ({duplicate.name} and another); "
+            "each build needs its own subfolder"
+        )
     console = render.CONSOLES[request.console]
     formats = request.formats or console.formats
     if "pac" in formats and not request.pac_proxy:
@@ -243,7 +252,7 @@ def plan(
             selections.append(replace(chosen, pac_proxy=request.pac_proxy))
         except SelectionError as e:
             message = str(e)
-            if len(configs) > 1 and not message.startswith(str(config)):
+            if batch and not message.startswith(str(config)):
                 message = f"{config}: {message}"
             raise SelectionError(message) from None
     when = signing_time() if request.signing.wanted else None
@@ -254,7 +263,7 @@ def plan(
     # as True and 1 are different plist values).
     advised: dict[tuple, list[str]] = {}
     for chosen in selections:
-        prefix = f"{chosen.name}/" if len(configs) > 1 else ""
+        prefix = f"{chosen.name}/" if batch else ""
         outputs = [o._replace(path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
         for out in outputs:
             if console.max_profile and out.kind.startswith("mobileconfig") and len(out.data) > console.max_profile:

@@ -24,7 +24,7 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
     are written are they renamed into place, so a failure leaves the folder as it
     was and a reader never sees a half-written profile.
     """
-    targets = [folder / out.path for out in outputs]
+    targets = [_inside(folder, out.path) for out in outputs]
     parents = list(dict.fromkeys(t.parent for t in targets))
     seen: set[Path] = set()  # a batch's subfolders share their ancestors: each is looked at once
     for parent in parents:
@@ -32,6 +32,8 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
             if p in seen:
                 break
             seen.add(p)
+            if p != folder and folder in p.parents and p.is_symlink():
+                raise OutputError(f"{p} is a symbolic link; profilegen doesn't write through one")
             if p.exists() and not p.is_dir():
                 raise OutputError(f"{p} is a file, not a folder; choose another output folder")
     if not force:
@@ -56,8 +58,7 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
             parent.mkdir(parents=True, exist_ok=True)
             created += reversed(missing)
         for out, target in zip(outputs, targets, strict=True):
-            temp = f"{target.parent}/.{target.name}.{os.getpid()}.tmp"
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755 if out.executable else 0o644)
+            temp, fd = _temporary(target, 0o755 if out.executable else 0o644)
             staged.append((temp, target))
             with os.fdopen(fd, "wb") as f:
                 f.write(out.data)
@@ -75,6 +76,26 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
         raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
     remove(folder, stale)
     return targets
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    """folder/relative, where relative names a place inside folder: no '..', not absolute."""
+    path = PurePosixPath(relative)
+    if not relative or path.is_absolute() or ".." in path.parts or not path.parts:
+        raise OutputError(f"{relative!r} is not a file name inside the output folder")
+    return folder.joinpath(*path.parts)
+
+
+def _temporary(target: Path, mode: int) -> tuple[str, int]:
+    """A new file beside target, under a name no leftover of an interrupted build can hold."""
+    import secrets
+
+    while True:
+        temp = f"{target.parent}/.{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        except FileExistsError:
+            continue
 
 
 def owned(folder: Path, relative: str) -> Path | None:

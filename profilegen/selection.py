@@ -237,6 +237,18 @@ def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOpti
     return tomli_w.dumps({name: part for name, part in data.items() if part or name == "settings"})
 
 
+def name_of(config: Path) -> str:
+    """A build's name from its config file's: letters, digits, '-', '_' and inner dots, so that it
+    is one path component inside the output folder whatever the file is called."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", config.stem).strip(".-")
+    if not re.search(r"[A-Za-z0-9]", name):
+        raise SelectionError(
+            f"config file name {config.name!r} has no letters or digits to name its build "
+            "and its files; rename the file"
+        )
+    return name
+
+
 def default_display_name(preset, settings) -> str:
     """The preset's title, marked when the settings are no longer the preset's own."""
     if preset is None:
@@ -292,7 +304,7 @@ def resolve(
     if not values:
         raise SelectionError("nothing to build: choose a --preset, a --config with [settings], or --set KEY=VALUE")
     settings = catalog.ordered(Setting(domain, key, value) for (domain, key), value in values.items())
-    name = name or (config.stem if config else preset) or "office-network"
+    name = name or (name_of(config) if config else preset) or "office-network"
     given = (profile or Profile()).checked().over(loaded.profile if loaded else Profile())
     details = given.over(
         replace(

@@ -276,7 +276,7 @@ def test_the_jamf_pro_example_creates_then_updates(tmp_path):
         assert request["headers"]["Content-Type"] == "application/xml"
         xml = ET.fromstring(request["body"])  # well-formed: the profile went in escaped
         name = xml.findtext("general/name")
-        build = "r&d" if "r&d" in name else "sales"
+        build = "r-d" if "r-d" in name else "sales"  # r&d.toml builds as r-d: a name made safe for paths
         profile = (tmp_path / "out" / build / f"{build}.mobileconfig").read_text()
         assert xml.findtext("general/payloads") == profile.rstrip("\n")  # as $(...) passes it
         assert "com.apple.ManagedClient.preferences" in profile
