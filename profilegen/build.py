@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from profilegen import output, render, target
+from profilegen import inputs, output, render, target
 from profilegen.catalog import Catalog, type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
 from profilegen.render import Output
@@ -165,7 +165,7 @@ def load_identity(options: SigningOptions, password: PasswordSource | None = Non
         def get() -> bytes | None:
             if file is not None:
                 try:
-                    lines = file.read_text(encoding="utf-8").splitlines()
+                    lines = inputs.read(file).decode("utf-8").splitlines()
                 except (OSError, UnicodeDecodeError) as e:
                     raise SigningError(
                         f"password file {str(file)!r} can't be read: {getattr(e, 'strerror', None) or e}",

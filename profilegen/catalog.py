@@ -309,8 +309,10 @@ class Preference(NamedTuple):
 
             try:
                 value = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise SelectionError(f"{self.key}: expected a JSON object ({self.allowed}), got {text!r}") from None
+            if depth(value) > MAX_DEPTH:
+                raise SelectionError(f"{self.key}: nested deeper than a value can be (at most {MAX_DEPTH} levels)")
             return self.coerce(value)
         if self.type == "integer":
             try:
@@ -549,6 +551,21 @@ class Catalog(NamedTuple):
 
     def current(self) -> dict[str, Version]:
         return {name: product.current for name, product in self.products.items()}
+
+
+MAX_DEPTH = 16  # the deepest a config needs is [settings.APP] with a dictionary value in it
+
+
+def depth(value: Any) -> int:
+    """How deeply tables and arrays nest in value, found without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            if level + 1 <= MAX_DEPTH:  # no need to look further down than the limit
+                stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def same_value(a: Any, b: Any) -> bool:

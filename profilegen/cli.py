@@ -17,7 +17,7 @@ from typer import _click as click  # typer's own copy of click: the only one ins
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from profilegen import __version__, completion
+from profilegen import __version__, completion, inputs
 from profilegen.errors import CANCELLED, ProfilegenError
 from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, TargetOptions, from_options, options
 
@@ -166,7 +166,7 @@ def _password(path: Path, kind: str) -> bytes | None:
     """From the environment, or a hidden prompt on a terminal; never from argv."""
     variable = PASSWORD_VARIABLES[kind]
     if variable in os.environ:
-        return os.environ[variable].encode()
+        return os.fsencode(os.environ[variable])  # its bytes as they are, UTF-8 or not
     if sys.stdin.isatty():
         import getpass
 
@@ -177,7 +177,8 @@ def _password(path: Path, kind: str) -> bytes | None:
 def _json(document: dict) -> None:
     """Every --json document is an object that names the profilegen that wrote it."""
     typer.echo(
-        json.dumps({"profilegen_version": __version__, **document}, indent=2, ensure_ascii=False, allow_nan=False)
+        # ASCII, \u escapes for the rest: a file name that isn't UTF-8 still makes valid JSON.
+        json.dumps({"profilegen_version": __version__, **document}, indent=2, allow_nan=False)
     )
 
 
@@ -537,7 +538,7 @@ def verify(
 
     def one(file: Path) -> None:
         try:
-            data = file.read_bytes()
+            data = inputs.read(file)
         except OSError as e:
             raise VerificationError(f"{file} can't be read: {e.strerror}") from None
         if not is_signed(data):

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
+from profilegen import inputs
 from profilegen.errors import SigningError, VerificationError
 
 
@@ -44,7 +45,7 @@ Password = Callable[[], "bytes | None"]  # asked only when the file turns out to
 
 def _read(path: Path, what: str, about: str | None = None) -> bytes:
     try:
-        return Path(path).read_bytes()
+        return inputs.read(path)
     except OSError as e:
         raise SigningError(f"{what} {str(path)!r} can't be read: {e.strerror}", about) from None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from profilegen import inputs
 from profilegen.catalog import Catalog, Setting, format_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
 from profilegen.request import SCOPES, Profile, check_identifier, one_of
@@ -90,7 +91,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
     """A file in any of the forms: a profile (XML, binary or signed), a preference plist, an Intune
     preference file, or `defaults export` / `defaults read` output."""
     try:
-        data = Path(path).read_bytes()
+        data = inputs.read(path)
     except OSError as e:
         raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
     from profilegen.inspection import ProfileReadError, is_signed, parse_plist, settings

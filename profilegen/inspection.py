@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from profilegen import inputs
 from profilegen.catalog import Catalog, Setting, a_or_an, format_value, same_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
 
@@ -112,7 +113,7 @@ def parse_plist(data: bytes, path: Path) -> Any:
 
 def read(path: Path) -> ProfileFile:
     try:
-        data = Path(path).read_bytes()
+        data = inputs.read(path)
     except OSError as e:
         raise ProfileReadError(f"{path} can't be read: {e.strerror}") from None
     signer, whole = None, None

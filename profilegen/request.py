@@ -24,7 +24,9 @@ from profilegen.render import CONSOLES, FORMATS, check_formats
 # Where the CLI looks for passwords before asking on a terminal; never in argv.
 PASSWORD_VARIABLES = {"p12": "PROFILEGEN_P12_PASSWORD", "key": "PROFILEGEN_KEY_PASSWORD"}
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What XML 1.0 can't carry (control characters, lone surrogates, U+FFFE and U+FFFF), and CR,
+# which a property list reads back as LF: text that wouldn't come back as it was typed.
+_UNCARRIED = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def option(*flags: str, help: str, default: Any = None, **kwargs: Any) -> Any:
 
 def check_identifier(text: str) -> str:
     """The one check for identifiers, shared by the CLI, config files and the wizard."""
-    if not _IDENTIFIER.match(text):
+    if not _IDENTIFIER.fullmatch(text):
         raise SelectionError(
             f"identifier {text!r} is not valid; expected reverse-DNS such as com.example.office, "
             "with letters, digits, '-' or '_' between dots and no spaces"
@@ -64,10 +66,21 @@ def check_name(text: str) -> str:
     return text
 
 
+def _character(char: str) -> str:
+    if char == "\r":
+        return "a carriage return (a profile reads it back as a line feed)"
+    if "\ud800" <= char <= "\udfff":
+        return "a byte that isn't UTF-8 or a lone surrogate"
+    return f"the character U+{ord(char):04X}" + (" (a control character)" if char < " " else "")
+
+
 def check_text(what: str) -> Callable[[str], str]:
     def check(text: str) -> str:
-        if _CONTROL.search(text):
-            raise SelectionError(f"{what} {text!r} holds a control character, which a property list can't carry")
+        found = _UNCARRIED.search(text)
+        if found:
+            raise SelectionError(
+                f"{what} {text!r} holds {_character(found.group())}, which a profile can't carry as it is"
+            )
         return text
 
     return check

@@ -24,7 +24,9 @@ _WORD = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 def comment(text: str) -> str:
-    """One line of comment text: no newline or control character can end the comment."""
+    """One line of comment text: no newline or control character can end the comment, and a byte
+    of a file name that isn't UTF-8 is shown as its escape."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", text)
 
 

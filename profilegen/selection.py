@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from profilegen import names
-from profilegen.catalog import Catalog, Setting, format_value
+from profilegen import inputs, names
+from profilegen.catalog import MAX_DEPTH, Catalog, Setting, depth, format_value
 from profilegen.errors import SelectionError
 from profilegen.request import Profile, TargetOptions
 from profilegen.target import Target
@@ -136,15 +136,19 @@ def load_config(catalog: Catalog, path: Path, text: str | None = None) -> Config
     where known, the line."""
     try:
         if text is None:
-            text = path.read_text(encoding="utf-8")
+            text = inputs.read(path).decode("utf-8")
     except FileNotFoundError:
         raise SelectionError(f"config file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SelectionError(f"config file {str(path)!r} can't be read: {e}") from None
+    except OSError as e:
+        raise SelectionError(f"config file {str(path)!r} can't be read: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise SelectionError(f"config file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SelectionError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise SelectionError(f"{path}: nested deeper than a config can be (at most {MAX_DEPTH} levels)") from None
     return parse_config(catalog, data, path, text)
 
 
@@ -154,6 +158,9 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
     def fail(message: str, key: str) -> SelectionError:
         line = _line_of(text, key)
         return SelectionError(f"{path}{f':{line}' if line else ''}: {message}")
+
+    if depth(data) > MAX_DEPTH:
+        raise SelectionError(f"{path}: nested deeper than a config can be (at most {MAX_DEPTH} levels)")
 
     for key in data:
         if key not in CONFIG_KEYS:

@@ -181,7 +181,10 @@ BAD = [
     (["-p", "manual-updates", "--format", "mobilconfig"], "unknown format 'mobilconfig'; did you mean 'mobileconfig'?"),
     (["-p", "manual-updates", "--target", "jamfpro"], "unknown --target 'jamfpro'; did you mean 'jamf'?"),
     ([], "nothing to build"),
-    (["-p", "manual-updates", "--display-name", "Office\x01"], "display name 'Office\\x01' holds a control character"),
+    (
+        ["-p", "manual-updates", "--display-name", "Office\x01"],
+        "display name 'Office\\x01' holds the character U+0001 (a control character)",
+    ),
 ]
 
 BAD_CONFIGS = [

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import run
+from conftest import run, run_process
 
 
 def tree(folder):
@@ -115,3 +115,89 @@ def test_a_config_dir_of_one_is_still_a_batch(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [b["name"] for b in json.loads(result.stdout)["builds"]] == ["site"]
     assert (tmp_path / "out" / "site" / "site.mobileconfig").is_file()
+
+
+# --- text a profile can't carry as typed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "option, value, expected",
+    [
+        ("--display-name", "Office \uffff", "the character U+FFFF"),
+        ("--display-name", "Office \ufffe", "the character U+FFFE"),
+        ("--description", "a\x01b", "the character U+0001 (a control character)"),
+        ("--organization", "Example\rCorp", "a carriage return (a profile reads it back as a line feed)"),
+        ("--organization", "Example \udcff", "a byte that isn't UTF-8"),  # a non-UTF-8 byte in argv, on Linux
+    ],
+)
+def test_text_that_wouldnt_read_back_as_typed_is_refused(tmp_path, option, value, expected):
+    result = run("build", "-p", "manual-updates", option, value, "-o", tmp_path / "out")
+    assert result.returncode == 1 and expected in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_an_identifier_with_a_trailing_newline_is_refused(tmp_path):
+    result = run("build", "-p", "manual-updates", "--identifier", "com.example.office\n", "-o", tmp_path / "out")
+    assert result.returncode == 1 and "identifier 'com.example.office\\n' is not valid" in result.stderr
+
+
+def test_a_config_file_name_that_isnt_utf8_builds_with_its_bytes_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    config = os.fsdecode(folder + b"/site\xff.toml")
+    with open(config, "w") as f:
+        f.write('preset = "manual-updates"\n')
+    result = run("build", "-c", config, "-o", tmp_path / "out", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["config"] == config  # \udcff, escaped as JSON
+    assert "# Selection: preset manual-updates, config site\\udcff.toml." in (tmp_path / "out" / "site.sh").read_text()
+
+
+# --- inputs: deep, endless, not files --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[settings]\nUseOnlineContent = " + "[" * 1100 + "]" * 1100,
+        "[settings]\n" + ".".join(["a"] * 1000) + " = 1",
+        "UseOnlineContent = " + "[" * 100000 + "]" * 100000,
+    ],
+)
+def test_a_config_nested_without_end_is_one_error(tmp_path, text):
+    (tmp_path / "deep.toml").write_text(text)
+    result = run("build", "-c", tmp_path / "deep.toml", "-o", tmp_path / "out")
+    assert result.returncode == 1 and "nested deeper than a config can be" in result.stderr
+
+
+def test_a_dictionary_value_nested_without_end_is_one_error(tmp_path):
+    result = run("build", "--set", "Applications=" + "[" * 5000 + "]" * 5000, "-o", tmp_path / "out")
+    assert result.returncode == 1 and result.stderr.startswith("Error: --set Applications=")
+
+
+@pytest.mark.parametrize("command", [["build", "-c"], ["inspect"], ["check"], ["import"], ["verify"]])
+def test_a_fifo_a_device_or_a_folder_is_refused_at_once(tmp_path, command):
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero", tmp_path):
+        result = run_process(*command, path, *(["-o", tmp_path / "out"] if command[0] == "build" else []))
+        assert result.returncode == 1 and "not a regular file" in result.stderr, (path, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_a_password_in_the_environment_that_isnt_utf8_is_used_as_bytes(tmp_path, pki):
+    leaf = pki.leaf("latin1", password=b"caf\xe9")
+    env = {**os.environ, "PROFILEGEN_KEY_PASSWORD": os.fsdecode(b"caf\xe9")}
+    result = run(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path / "out",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        leaf.cert_pem,
+        "--sign-key",
+        leaf.key_pem,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
