@@ -174,9 +174,19 @@ def _password(path: Path, kind: str) -> bytes | None:
     return None
 
 
+def _stdout(text: str) -> None:
+    """Print; a reader that went away (`build --json | true`) isn't a failure of a build that was
+    written: the rest goes nowhere, as the documentation of Python's SIGPIPE handling advises."""
+    try:
+        typer.echo(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _json(document: dict) -> None:
     """Every --json document is an object that names the profilegen that wrote it."""
-    typer.echo(
+    _stdout(
         # ASCII, \u escapes for the rest: a file name that isn't UTF-8 still makes valid JSON.
         json.dumps({"profilegen_version": __version__, **document}, indent=2, allow_nan=False)
     )
@@ -239,7 +249,7 @@ def build(request: Request, json_: Json = False) -> None:
     if json_:
         _json(result.as_dict())
     else:
-        typer.echo("\n".join(result.lines()))
+        _stdout("\n".join(result.lines()))
 
 
 @app.command()
@@ -729,6 +739,7 @@ def wizard() -> None:
 
 
 def main() -> None:
+    """The CLI, as profilegen.__main__ runs it (with interrupts in hand)."""
     import warnings
 
     # What a library says about an odd certificate is not the user's business: verify reports it.
@@ -736,7 +747,3 @@ def main() -> None:
     if completion.VARIABLE in os.environ:  # a shell asking for completions, not a person
         completion.init()
     app(prog_name="profilegen")
-
-
-if __name__ == "__main__":
-    main()

@@ -22,8 +22,44 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
 
     Each file goes to a temporary name beside its target first; only when all
     are written are they renamed into place, so a failure leaves the folder as it
-    was and a reader never sees a half-written profile.
+    was and a reader never sees a half-written profile. Builds into one folder take
+    turns (a lock on the folder), so "no replace without --force" holds under races,
+    and SIGINT and SIGTERM wait while the renames run: an interrupted build leaves
+    the folder as it was or holds the new build whole.
     """
+    import fcntl
+
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"{blocker} is a file, not a folder; choose another output folder")
+    made = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = os.open(folder, os.O_RDONLY)
+    except OSError as e:
+        _unmake(made)
+        raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _write(outputs, folder, force, stale)
+    except BaseException:
+        _unmake(made)  # only while empty: the folders this build made, as it found them
+        raise
+    finally:
+        os.close(lock)
+
+
+def _unmake(made: list[Path]) -> None:
+    for path in reversed(made):
+        try:
+            path.rmdir()
+        except OSError:
+            return
+
+
+def _write(outputs: list[Output], folder: Path, force: bool, stale: tuple[str, ...]) -> list[Path]:
+    import signal
+
     targets = [_inside(folder, out.path) for out in outputs]
     parents = list(dict.fromkeys(t.parent for t in targets))
     seen: set[Path] = set()  # a batch's subfolders share their ancestors: each is looked at once
@@ -48,6 +84,9 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
             raise OutputError(f"{target} is not a file; profilegen replaces only files it wrote")
     staged: list[tuple[str, Path]] = []
     created: list[Path] = []
+    # From the first folder made to the last rename, SIGINT and SIGTERM wait: the folder then holds
+    # the new build whole, and the signal lands after (a failure, instead, puts it back as it was).
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         for parent in parents:
             missing = []
@@ -64,6 +103,8 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
                 f.write(out.data)
         for temp, target in staged:
             os.replace(temp, target)
+        staged.clear()
+        remove(folder, stale)
     except OSError as e:
         for temp, _ in staged:
             if os.path.exists(temp):
@@ -74,7 +115,8 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
             except OSError:
                 pass
         raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
-    remove(folder, stale)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return targets
 
 

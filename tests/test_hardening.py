@@ -4,8 +4,11 @@ symlink followed out of it, nothing left behind by a failed build, a batch a bat
 import json
 import os
 import resource
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -201,3 +204,84 @@ def test_a_password_in_the_environment_that_isnt_utf8_is_used_as_bytes(tmp_path,
         env=env,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- interrupted, raced, piped -----------------------------------------------------------------------
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def batch(folder, organization):
+    folder.mkdir(exist_ok=True)
+    for i in range(24):
+        (folder / f"site{i:02d}.toml").write_text(
+            f'preset = "manual-updates"\n[profile]\norganization = "{organization}"\n'
+            f'identifier = "com.example.site{i}"\n'
+        )
+
+
+def command(configs, out):
+    return [sys.executable, "-m", "profilegen", "build", "--config-dir", str(configs), "-o", str(out), "--force"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp_path, signum):
+    """Interrupted at 8 moments of a --force rebuild of 24 configs: the folder holds the old build
+    or the new one, whole, never a mix, and no temporary file; the exit is one line and 128+N."""
+    configs, out, reference = tmp_path / "configs", tmp_path / "out", tmp_path / "reference"
+    batch(configs, "New")
+    assert subprocess.run(command(configs, reference), capture_output=True).returncode == 0
+    new = snapshot(reference)
+    for delay in [0.05 * i for i in range(1, 9)]:
+        batch(configs, "Old")
+        assert subprocess.run(command(configs, out), capture_output=True).returncode == 0
+        old = snapshot(out)
+        batch(configs, "New")
+        process = subprocess.Popen(command(configs, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+        now = snapshot(out)
+        assert now in (old, new), f"a mix of the two builds, or a leftover, after {delay:.2f} s"
+        assert not [p for p in out.rglob("*.tmp")]
+        assert "Traceback" not in stderr
+        if process.returncode == -signum:  # before Python ran any of profilegen: nothing touched
+            assert now == old
+        elif process.returncode != 0:
+            assert process.returncode == 128 + signum
+            assert stderr.splitlines()[-1] == f"Error: interrupted by {signal.Signals(signum).name}"
+
+
+def test_two_builds_into_one_folder_take_turns(tmp_path):
+    configs_a, configs_b = tmp_path / "a", tmp_path / "b"
+    batch(configs_a, "A")
+    batch(configs_b, "B")
+    out = tmp_path / "out"
+    for force in ([], ["--force"]):
+        shutil.rmtree(out, ignore_errors=True)
+        runs = [
+            subprocess.Popen(command(c, out)[:-1] + force, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for c in (configs_a, configs_b)
+        ]
+        codes = sorted(p.wait(timeout=120) for p in runs)
+        files = snapshot(out)
+        organizations = {
+            b"A" if b"<string>A</string>" in data else b"B"
+            for name, data in files.items()
+            if name.endswith(".mobileconfig")
+        }
+        assert len(organizations) == 1, "one build's files, not a mix"
+        assert codes == ([0, 1] if not force else [0, 0])  # without --force the second finds the first's files
+
+
+def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
+    configs = tmp_path / "configs"
+    batch(configs, "Piped")
+    process = subprocess.Popen(
+        command(configs, tmp_path / "out") + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()  # the reader is gone before anything was printed
+    assert process.wait(timeout=60) == 0
+    assert len(list((tmp_path / "out").rglob("*.mobileconfig"))) == 24
