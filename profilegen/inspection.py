@@ -100,15 +100,41 @@ def parse_plist(data: bytes, path: Path) -> Any:
     text = data.removeprefix(b"\xef\xbb\xbf")
     fmt = plistlib.FMT_XML if text.lstrip().startswith(b"<") else None
     try:
-        return plistlib.loads(text.lstrip() if fmt else data, fmt=fmt)
+        value = plistlib.loads(text.lstrip() if fmt else data, fmt=fmt)
     except ExpatError as e:
         # Count lines in the file as given: stripped white space shifts them.
         line = e.lineno + data[: len(data) - len(text.lstrip())].count(b"\n")
         raise ProfileReadError(
             f"{path}:{line}:{e.offset + 1}: not a well-formed property list: {e.args[0].split(':')[0]}"
         ) from None
-    except Exception:  # plistlib raises several kinds for malformed input
+    except Exception:  # plistlib raises several kinds for malformed input, RecursionError among them
         raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
+    if not _bounded(value):
+        raise ProfileReadError(
+            f"{path} nests or repeats its values beyond what a profile holds "
+            f"(more than {MAX_LEVELS} levels or {MAX_VALUES:,} values, counted as read)"
+        )
+    return value
+
+
+MAX_LEVELS = 64  # deeper than any payload Apple documents, far short of Python's recursion limit
+MAX_VALUES = 100_000  # a binary plist can name one array many times: counted each time it is read
+
+
+def _bounded(value: Any) -> bool:
+    """Whether every reader may walk value whole: nesting and the values it reaches, repeats
+    counted (a binary plist of 233 bytes can hold 2**40 of them, or itself), found without recursion."""
+    stack, seen = [(value, 0)], 0
+    while stack:
+        item, level = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES or level > MAX_LEVELS:
+            return False
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return True
 
 
 def read(path: Path) -> ProfileFile:

@@ -29,24 +29,26 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
     """
     import fcntl
 
-    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise OutputError(f"{blocker} is a file, not a folder; choose another output folder")
-    made = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    made: list[Path] = []
+    lock = None
     try:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise OutputError(f"{blocker} is a file, not a folder; choose another output folder")
+        made = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
         folder.mkdir(parents=True, exist_ok=True)
         lock = os.open(folder, os.O_RDONLY)
-    except OSError as e:
-        _unmake(made)
-        raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
-    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return _write(outputs, folder, force, stale)
+    except OSError as e:  # a name too long, a folder that can't be made or read: one line, as the rest
+        _unmake(made)
+        raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
     except BaseException:
         _unmake(made)  # only while empty: the folders this build made, as it found them
         raise
     finally:
-        os.close(lock)
+        if lock is not None:
+            os.close(lock)
 
 
 def _unmake(made: list[Path]) -> None:

@@ -285,3 +285,48 @@ def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
     process.stdout.close()  # the reader is gone before anything was printed
     assert process.wait(timeout=60) == 0
     assert len(list((tmp_path / "out").rglob("*.mobileconfig"))) == 24
+
+
+# --- names too long, plists that expand without bound ---------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["folder", "name"])
+def test_a_name_longer_than_the_file_system_takes_is_one_line(tmp_path, where):
+    long = "a" * 300
+    args = ["-o", tmp_path / long] if where == "folder" else ["-o", tmp_path / "out", "--name", long]
+    result = run_process("build", "-p", "manual-updates", *args)
+    assert result.returncode == 1 and result.stderr.startswith("Error: can't write to ")
+    assert "File name too long" in result.stderr and "Traceback" not in result.stderr
+    assert tree(tmp_path) == []
+
+
+def binary_plist(objects, top):
+    """A binary property list made by hand: what plistlib won't write (cycles, shared arrays)."""
+    import struct
+
+    data, offsets = b"bplist00", []
+    for item in objects:
+        offsets.append(len(data))
+        data += item
+    table = len(data)
+    data += b"".join(struct.pack(">H", offset) for offset in offsets)
+    return data + struct.pack(">6xBBQQQ", 2, 1, len(objects), top, table)
+
+
+@pytest.mark.parametrize(
+    "objects, top",
+    [
+        # each array holds the one below twice, 40 deep: 233 bytes that read as 2**40 strings
+        ([b"\x51x"] + [bytes([0xA2, i - 1, i - 1]) for i in range(1, 41)], 40),
+        ([bytes([0xA1, 0])], 0),  # an array that holds itself
+    ],
+)
+@pytest.mark.parametrize("command", ["inspect", "check", "import"])
+def test_a_plist_that_expands_without_bound_is_refused_at_once(tmp_path, objects, top, command):
+    path = tmp_path / "bomb.plist"
+    path.write_bytes(binary_plist(objects, top))
+    started = time.monotonic()
+    result = run_process(command, path)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1 and "nests or repeats its values beyond what a profile holds" in result.stderr
+    assert "Traceback" not in result.stderr
