@@ -624,8 +624,9 @@ def check(
             return 1
         where = f"{file} (signed content)" if found.signer is not None and format_ == "text" else str(file)
         checked.append(where)
+        locate = inspection.lines_of(found.content) if found.format == "xml" and problems else None
         for problem in problems:
-            line = inspection.line_of(found.content, problem.path) if found.format == "xml" else None
+            line = locate(problem.path) if locate else None
             findings.append(inspection.Finding(where, line, problem))
         return 1 if any(p.level == "error" for p in problems) else 0
 

@@ -13,6 +13,7 @@ import functools
 import plistlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -593,35 +594,50 @@ def _is_uuid(text: str) -> bool:
         return False
 
 
-def line_of(xml: bytes, path: tuple) -> int | None:
-    """The source line of the key at path in an XML plist (lxml keeps source lines)."""
+def lines_of(xml: bytes) -> Callable[[tuple], int | None]:
+    """A function that gives the source line of the key at a path in an XML plist (lxml keeps
+    source lines): the file is parsed once, and each node's children listed once, however
+    many problems `check` finds in it."""
     from lxml import etree
 
     text = xml.removeprefix(b"\xef\xbb\xbf")
     shift = text[: len(text) - len(text.lstrip())].count(b"\n")  # lines of white space before the XML
     try:
-        node = etree.fromstring(text.lstrip(), etree.XMLParser(resolve_entities=False, no_network=True)).find("dict")
+        root = etree.fromstring(text.lstrip(), etree.XMLParser(resolve_entities=False, no_network=True)).find("dict")
     except etree.XMLSyntaxError:
-        return None
-    line = None
-    for step in path:
-        if node is None:
-            return line + shift if line else line
-        children = [c for c in node if isinstance(c.tag, str)]
-        if isinstance(step, int):
-            if node.tag != "array" or step >= len(children):
-                return line + shift if line else line
-            node = children[step]
-            line = node.sourceline
-        else:
-            if node.tag != "dict":
-                return line + shift if line else line
-            keys = [i for i, c in enumerate(children) if c.tag == "key" and c.text == step]
-            if not keys or keys[0] + 1 >= len(children):
-                return line + shift if line else line
-            line = children[keys[0]].sourceline
-            node = children[keys[0] + 1]
-    return line + shift if line else line
+        return lambda path: None
+    listed: dict[int, tuple[list, dict[str, int]]] = {}
+
+    def children(node) -> tuple[list, dict[str, int]]:
+        if id(node) not in listed:
+            elements = [c for c in node if isinstance(c.tag, str)]
+            keys: dict[str, int] = {}
+            for i, c in enumerate(elements):
+                if c.tag == "key" and c.text is not None:
+                    keys.setdefault(c.text, i)
+            listed[id(node)] = (elements, keys)
+        return listed[id(node)]
+
+    def locate(path: tuple) -> int | None:
+        node, line = root, None
+        for step in path:
+            if node is None:
+                break
+            elements, keys = children(node)
+            if isinstance(step, int):
+                if node.tag != "array" or step >= len(elements):
+                    break
+                node = elements[step]
+                line = node.sourceline
+            else:
+                at = keys.get(step)
+                if node.tag != "dict" or at is None or at + 1 >= len(elements):
+                    break
+                line = elements[at].sourceline
+                node = elements[at + 1]
+        return line + shift if line else line
+
+    return locate
 
 
 # --- reports of `profilegen check`, for people and for tools -------------------------------
