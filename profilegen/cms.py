@@ -128,6 +128,27 @@ def load_p12(path: Path, password: Password) -> Identity:
 
 def identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) -> Identity:
     """Check that the identity can sign a profile that devices will show as verified."""
+    problem = malformed(certificate)
+    if problem:
+        raise SigningError(f"the signing certificate {problem}; devices and openssl refuse it", "sign_cert")
+    return _identity(certificate, key, chain)
+
+
+def malformed(cert: x509.Certificate) -> str | None:
+    """Why a certificate can't be read whole (a duplicated extension, impossible bits, a key off
+    its curve, a name that isn't text), or None. cryptography parses these lazily; openssl refuses them."""
+    try:
+        cert.subject.rfc4514_string()
+        cert.issuer.rfc4514_string()
+        for extension in cert.extensions:
+            extension.value  # noqa: B018 (parsing it is the check)
+        cert.public_key()
+    except Exception as e:  # cryptography raises several kinds (ValueError, DuplicateExtension, ...)
+        return f"with serial number {cert.serial_number:X} is malformed ({e})"
+    return None
+
+
+def _identity(certificate: x509.Certificate, key, chain: list[x509.Certificate]) -> Identity:
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise SigningError("the key must be RSA or EC", "sign_key")
     public = serialization.PublicFormat.SubjectPublicKeyInfo
@@ -415,6 +436,9 @@ def verify(data: bytes, roots: list[x509.Certificate] | None = None, now: dateti
         None,
     )
     trusted, untrusted = None, None
+    broken = next((f"the certificate {problem}" for c in chain if (problem := malformed(c))), None)
+    if broken:
+        return Verdict(Signed(content, found.signer, found.certificates, tuple(chain), False), signature, broken, dates)
     if roots is not None:
         # Like openssl without -partial_chain: the anchor is a self-signed root from the file.
         trusted = _is_self_signed(chain[-1]) and chain[-1] in roots

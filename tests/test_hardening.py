@@ -361,3 +361,95 @@ def test_check_reports_a_thousand_problems_in_one_pass(tmp_path):
     lines = path.read_text().splitlines()
     assert all("<key>UseOnlineContent</key>" in lines[f["line"] - 1] for f in typed)
     assert len({f["line"] for f in typed}) == 1000  # each payload's own line
+
+
+# --- certificates that openssl refuses --------------------------------------------------------------
+
+
+def with_a_duplicated_extension(pki, leaf, folder):
+    """The leaf's certificate with its first extension twice, signed again by the intermediate:
+    what cryptography's builder won't make, and devices and openssl refuse."""
+    import base64
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    cert = asn1_x509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
+    tbs = cert["tbs_certificate"].copy()
+    extensions = tbs["extensions"]
+    extensions.append(extensions[0].copy())
+    tbs["extensions"] = extensions
+    signed = tbs.dump(force=True)
+    signature = pki.inter_key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
+    broken = asn1_x509.Certificate(
+        {
+            "tbs_certificate": asn1_x509.TbsCertificate.load(signed),
+            "signature_algorithm": cert["signature_algorithm"],
+            "signature_value": signature,
+        }
+    )
+    path = folder / "duplicated.pem"
+    path.write_bytes(
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(broken.dump()) + b"-----END CERTIFICATE-----\n"
+    )
+    return path
+
+
+def test_a_certificate_openssl_refuses_is_refused_to_sign_and_to_trust(tmp_path, pki):
+    leaf = pki.leaf("duplicated", kind="ec")
+    broken = with_a_duplicated_extension(pki, leaf, tmp_path)
+    result = run_process(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path / "out",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        broken,
+        "--sign-key",
+        leaf.key_pem,
+        "--sign-chain",
+        pki.inter_pem,
+    )
+    assert result.returncode == 1 and "is malformed (Duplicate" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+    # signed by openssl anyway: openssl won't verify it, and profilegen doesn't call it trusted
+    assert run("build", "-p", "manual-updates", "-o", tmp_path / "plain", "-f", "mobileconfig").returncode == 0
+    signed = tmp_path / "signed.mobileconfig"
+    made = subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-sign",
+            "-signer",
+            broken,
+            "-inkey",
+            leaf.key_pem,
+            "-certfile",
+            pki.inter_pem,
+            "-in",
+            tmp_path / "plain" / "manual-updates.mobileconfig",
+            "-outform",
+            "der",
+            "-nodetach",
+            "-binary",
+            "-out",
+            signed,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    refused = subprocess.run(
+        ["openssl", "cms", "-verify", "-inform", "der", "-in", signed, "-CAfile", pki.root_pem, "-out", os.devnull],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0  # the oracle
+    verdict = run_process("verify", signed, "--ca", pki.root_pem)
+    assert verdict.returncode == 1 and "UNTRUSTED: the certificate with serial number" in verdict.stdout
+    assert "is malformed (Duplicate" in verdict.stdout and "Traceback" not in verdict.stderr
