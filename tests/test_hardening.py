@@ -453,3 +453,177 @@ def test_a_certificate_openssl_refuses_is_refused_to_sign_and_to_trust(tmp_path,
     verdict = run_process("verify", signed, "--ca", pki.root_pem)
     assert verdict.returncode == 1 and "UNTRUSTED: the certificate with serial number" in verdict.stdout
     assert "is malformed (Duplicate" in verdict.stdout and "Traceback" not in verdict.stderr
+
+
+def test_odd_key_types_in_a_profile_are_reported_not_raised(tmp_path):
+    """An MCX domain keyed by an integer (a hand-made binary plist), a data-typed PayloadType, an
+    array where mcx_preference_settings belongs: inspect, check and import answer, never a traceback."""
+    import plistlib
+
+    def text(value):
+        data = value.encode()
+        return (bytes([0x50 | len(data)]) if len(data) < 15 else bytes([0x5F, 0x10, len(data)])) + data
+
+    integer_domain = binary_plist(
+        [
+            bytes([0xD2, 1, 3, 2, 4]),
+            text("PayloadContent"),
+            bytes([0xA1, 5]),
+            text("PayloadType"),
+            text("Configuration"),
+            bytes([0xD2, 3, 1, 6, 7]),
+            text("com.apple.ManagedClient.preferences"),
+            bytes([0xD1, 8, 9]),
+            bytes([0x10, 42]),
+            bytes([0xD0]),
+        ],
+        0,
+    )
+    assert plistlib.loads(integer_domain)["PayloadContent"][0]["PayloadContent"] == {42: {}}
+    mcx = {
+        "PayloadType": "com.apple.ManagedClient.preferences",
+        "PayloadIdentifier": "a.b.c",
+        "PayloadVersion": 1,
+        "PayloadUUID": "5F0C6D2E-6D1B-4A8E-9A57-0B5F3C2D7E42",
+    }
+    top = {
+        "PayloadType": "Configuration",
+        "PayloadIdentifier": "a.b",
+        "PayloadVersion": 1,
+        "PayloadUUID": "5F0C6D2E-6D1B-4A8E-9A57-0B5F3C2D7E41",
+    }
+    files = {
+        "integer-domain": integer_domain,
+        "data-type": plistlib.dumps(
+            {**top, "PayloadContent": [{**mcx, "PayloadType": b"data"}]}, fmt=plistlib.FMT_BINARY
+        ),
+        "array-settings": plistlib.dumps(
+            {
+                **top,
+                "PayloadContent": [
+                    {**mcx, "PayloadContent": {"com.microsoft.Word": {"Forced": [{"mcx_preference_settings": [1, 2]}]}}}
+                ],
+            }
+        ),
+    }
+    for name, data in files.items():
+        path = tmp_path / f"{name}.mobileconfig"
+        path.write_bytes(data)
+        for command in ("inspect", "check", "import"):
+            result = run_process(command, path)
+            assert result.returncode in (0, 1) and "Traceback" not in result.stderr, (name, command, result.stderr)
+
+
+def test_a_t61string_signer_signs_and_verifies_as_openssl_says(tmp_path, pki):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.name import _ASN1Type
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "T61 Signer", _type=_ASN1Type.T61String)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(pki.inter.subject)
+        .public_key(key.public_key())
+        .serial_number(61)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=9))
+        .sign(pki.inter_key, hashes.SHA256())
+    )
+    (tmp_path / "t61.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "t61.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    out = tmp_path / "out"
+    built = run_process(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        out,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        tmp_path / "t61.pem",
+        "--sign-key",
+        tmp_path / "t61.key",
+        "--sign-chain",
+        pki.inter_pem,
+    )
+    assert built.returncode == 0, built.stderr
+    signed = out / "manual-updates.signed.mobileconfig"
+    oracle = subprocess.run(
+        ["openssl", "cms", "-verify", "-inform", "der", "-in", signed, "-CAfile", pki.root_pem, "-out", os.devnull],
+        capture_output=True,
+        text=True,
+    )
+    verdict = run_process("verify", signed, "--ca", pki.root_pem)
+    assert (verdict.returncode == 0) == (oracle.returncode == 0), (verdict.stdout, oracle.stderr)
+
+
+def resigned(pki, leaf, folder, damage):
+    """The leaf's certificate with its TBS bytes damaged in place, signed again by the intermediate."""
+    import base64
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    cert = asn1_x509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
+    tbs = damage(cert["tbs_certificate"].dump())
+    signature = pki.inter_key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    broken = asn1_x509.Certificate(
+        {
+            "tbs_certificate": asn1_x509.TbsCertificate.load(tbs),
+            "signature_algorithm": cert["signature_algorithm"],
+            "signature_value": signature,
+        }
+    )
+    path = folder / "damaged.pem"
+    path.write_bytes(
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(broken.dump()) + b"-----END CERTIFICATE-----\n"
+    )
+    return path
+
+
+def impossible_key_usage_bits(tbs: bytes) -> bytes:
+    at = tbs.index(b"\x03\x02", tbs.index(bytes.fromhex("0603551d0f")))  # keyUsage's BIT STRING
+    return tbs[:at] + b"\x03\x02\x08" + tbs[at + 3 :]  # 8 unused bits of 8
+
+
+def ec_point_off_its_curve(tbs: bytes) -> bytes:
+    at = tbs.index(bytes.fromhex("034200")) + 3  # the subject's P-256 point: 04 || X || Y
+    return tbs[: at + 64] + bytes([tbs[at + 64] ^ 1]) + tbs[at + 65 :]  # the last byte of Y, changed
+
+
+@pytest.mark.parametrize("damage", [impossible_key_usage_bits, ec_point_off_its_curve])
+def test_a_damaged_signing_certificate_is_refused_in_one_line(tmp_path, pki, damage):
+    leaf = pki.leaf(f"damaged-{damage.__name__}", kind="ec")
+    broken = resigned(pki, leaf, tmp_path, damage)
+    oracle = subprocess.run(
+        ["openssl", "x509", "-in", broken, "-noout", "-pubkey", "-ext", "keyUsage"], capture_output=True, text=True
+    )
+    result = run_process(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        tmp_path / "out",
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        broken,
+        "--sign-key",
+        leaf.key_pem,
+    )
+    assert result.returncode == 1 and "is malformed" in result.stderr and "Traceback" not in result.stderr, (
+        result.stderr,
+        oracle.stderr,
+    )
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
