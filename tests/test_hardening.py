@@ -606,9 +606,6 @@ def ec_point_off_its_curve(tbs: bytes) -> bytes:
 def test_a_damaged_signing_certificate_is_refused_in_one_line(tmp_path, pki, damage):
     leaf = pki.leaf(f"damaged-{damage.__name__}", kind="ec")
     broken = resigned(pki, leaf, tmp_path, damage)
-    oracle = subprocess.run(
-        ["openssl", "x509", "-in", broken, "-noout", "-pubkey", "-ext", "keyUsage"], capture_output=True, text=True
-    )
     result = run_process(
         "build",
         "-p",
@@ -622,8 +619,5 @@ def test_a_damaged_signing_certificate_is_refused_in_one_line(tmp_path, pki, dam
         "--sign-key",
         leaf.key_pem,
     )
-    assert result.returncode == 1 and "is malformed" in result.stderr and "Traceback" not in result.stderr, (
-        result.stderr,
-        oracle.stderr,
-    )
+    assert result.returncode == 1 and "is malformed" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
