@@ -247,9 +247,9 @@ def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp
         assert now in (old, new), f"a mix of the two builds, or a leftover, after {delay:.2f} s"
         assert not [p for p in out.rglob("*.tmp")]
         assert "Traceback" not in stderr
-        if process.returncode == -signum:  # before Python ran any of profilegen: nothing touched
-            assert now == old
-        elif process.returncode != 0:
+        # -N: the signal came before profilegen took signals in hand, or after it was done and Python
+        # was shutting down; the folder is whole either way (asserted above).
+        if process.returncode not in (0, -signum):
             assert process.returncode == 128 + signum
             assert stderr.splitlines()[-1] == f"Error: interrupted by {signal.Signals(signum).name}"
 
