@@ -366,9 +366,8 @@ def test_check_reports_a_thousand_problems_in_one_pass(tmp_path):
 # --- certificates that openssl refuses --------------------------------------------------------------
 
 
-def with_a_duplicated_extension(pki, leaf, folder):
-    """The leaf's certificate with its first extension twice, signed again by the intermediate:
-    what cryptography's builder won't make, and devices and openssl refuse."""
+def resigned(pki, leaf, folder, damage):
+    """The leaf's certificate with its TBS bytes damaged in place, signed again by the intermediate."""
     import base64
 
     from asn1crypto import x509 as asn1_x509
@@ -376,29 +375,36 @@ def with_a_duplicated_extension(pki, leaf, folder):
     from cryptography.hazmat.primitives.asymmetric import padding
 
     cert = asn1_x509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
-    tbs = cert["tbs_certificate"].copy()
-    extensions = tbs["extensions"]
-    extensions.append(extensions[0].copy())
-    tbs["extensions"] = extensions
-    signed = tbs.dump(force=True)
-    signature = pki.inter_key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
+    tbs = damage(cert["tbs_certificate"].dump())
+    signature = pki.inter_key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
     broken = asn1_x509.Certificate(
         {
-            "tbs_certificate": asn1_x509.TbsCertificate.load(signed),
+            "tbs_certificate": asn1_x509.TbsCertificate.load(tbs),
             "signature_algorithm": cert["signature_algorithm"],
             "signature_value": signature,
         }
     )
-    path = folder / "duplicated.pem"
+    path = folder / "damaged.pem"
     path.write_bytes(
         b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(broken.dump()) + b"-----END CERTIFICATE-----\n"
     )
     return path
 
 
+def duplicated_extension(tbs: bytes) -> bytes:
+    """The first extension twice: what cryptography's builder won't make, and openssl refuses."""
+    from asn1crypto import x509 as asn1_x509
+
+    parsed = asn1_x509.TbsCertificate.load(tbs).copy()
+    extensions = parsed["extensions"]
+    extensions.append(extensions[0].copy())
+    parsed["extensions"] = extensions
+    return parsed.dump(force=True)
+
+
 def test_a_certificate_openssl_refuses_is_refused_to_sign_and_to_trust(tmp_path, pki):
     leaf = pki.leaf("duplicated", kind="ec")
-    broken = with_a_duplicated_extension(pki, leaf, tmp_path)
+    broken = resigned(pki, leaf, tmp_path, duplicated_extension)
     result = run_process(
         "build",
         "-p",
@@ -565,31 +571,6 @@ def test_a_t61string_signer_signs_and_verifies_as_openssl_says(tmp_path, pki):
     )
     verdict = run_process("verify", signed, "--ca", pki.root_pem)
     assert (verdict.returncode == 0) == (oracle.returncode == 0), (verdict.stdout, oracle.stderr)
-
-
-def resigned(pki, leaf, folder, damage):
-    """The leaf's certificate with its TBS bytes damaged in place, signed again by the intermediate."""
-    import base64
-
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    cert = asn1_x509.Certificate.load(leaf.cert.public_bytes(serialization.Encoding.DER))
-    tbs = damage(cert["tbs_certificate"].dump())
-    signature = pki.inter_key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
-    broken = asn1_x509.Certificate(
-        {
-            "tbs_certificate": asn1_x509.TbsCertificate.load(tbs),
-            "signature_algorithm": cert["signature_algorithm"],
-            "signature_value": signature,
-        }
-    )
-    path = folder / "damaged.pem"
-    path.write_bytes(
-        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(broken.dump()) + b"-----END CERTIFICATE-----\n"
-    )
-    return path
 
 
 def impossible_key_usage_bits(tbs: bytes) -> bytes:
