@@ -24,8 +24,8 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
     are written are they renamed into place, so a failure leaves the folder as it
     was and a reader never sees a half-written profile. Builds into one folder take
     turns (a lock on the folder), so "no replace without --force" holds under races,
-    and SIGINT and SIGTERM wait while the renames run: an interrupted build leaves
-    the folder as it was or holds the new build whole.
+    and SIGINT and SIGTERM wait while it writes: an interrupted build leaves the
+    folder as it was or holds the new build whole.
     """
     import fcntl
 
