@@ -366,6 +366,25 @@ def test_check_reports_a_thousand_problems_in_one_pass(tmp_path):
 # --- certificates that openssl refuses --------------------------------------------------------------
 
 
+def signed_build(out, cert, key, chain=None):
+    """`build` of a preset's profile, signed, in a real process: what each certificate test runs."""
+    chained = ["--sign-chain", chain] if chain else []
+    return run_process(
+        "build",
+        "-p",
+        "manual-updates",
+        "-o",
+        out,
+        "-f",
+        "mobileconfig",
+        "--sign-cert",
+        cert,
+        "--sign-key",
+        key,
+        *chained,
+    )
+
+
 def resigned(pki, leaf, folder, damage):
     """The leaf's certificate with its TBS bytes damaged in place, signed again by the intermediate."""
     import base64
@@ -405,21 +424,7 @@ def duplicated_extension(tbs: bytes) -> bytes:
 def test_a_certificate_openssl_refuses_is_refused_to_sign_and_to_trust(tmp_path, pki):
     leaf = pki.leaf("duplicated", kind="ec")
     broken = resigned(pki, leaf, tmp_path, duplicated_extension)
-    result = run_process(
-        "build",
-        "-p",
-        "manual-updates",
-        "-o",
-        tmp_path / "out",
-        "-f",
-        "mobileconfig",
-        "--sign-cert",
-        broken,
-        "--sign-key",
-        leaf.key_pem,
-        "--sign-chain",
-        pki.inter_pem,
-    )
+    result = signed_build(tmp_path / "out", broken, leaf.key_pem, pki.inter_pem)
     assert result.returncode == 1 and "is malformed (Duplicate" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -547,21 +552,7 @@ def test_a_t61string_signer_signs_and_verifies_as_openssl_says(tmp_path, pki):
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     out = tmp_path / "out"
-    built = run_process(
-        "build",
-        "-p",
-        "manual-updates",
-        "-o",
-        out,
-        "-f",
-        "mobileconfig",
-        "--sign-cert",
-        tmp_path / "t61.pem",
-        "--sign-key",
-        tmp_path / "t61.key",
-        "--sign-chain",
-        pki.inter_pem,
-    )
+    built = signed_build(out, tmp_path / "t61.pem", tmp_path / "t61.key", pki.inter_pem)
     assert built.returncode == 0, built.stderr
     signed = out / "manual-updates.signed.mobileconfig"
     oracle = subprocess.run(
@@ -587,18 +578,6 @@ def ec_point_off_its_curve(tbs: bytes) -> bytes:
 def test_a_damaged_signing_certificate_is_refused_in_one_line(tmp_path, pki, damage):
     leaf = pki.leaf(f"damaged-{damage.__name__}", kind="ec")
     broken = resigned(pki, leaf, tmp_path, damage)
-    result = run_process(
-        "build",
-        "-p",
-        "manual-updates",
-        "-o",
-        tmp_path / "out",
-        "-f",
-        "mobileconfig",
-        "--sign-cert",
-        broken,
-        "--sign-key",
-        leaf.key_pem,
-    )
+    result = signed_build(tmp_path / "out", broken, leaf.key_pem)
     assert result.returncode == 1 and "is malformed" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
