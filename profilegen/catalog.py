@@ -311,7 +311,7 @@ class Preference(NamedTuple):
                 value = json.loads(raw)
             except (ValueError, RecursionError):
                 raise SelectionError(f"{self.key}: expected a JSON object ({self.allowed}), got {text!r}") from None
-            if depth(value) > MAX_DEPTH:
+            if not bounded(value):
                 raise SelectionError(f"{self.key}: nested deeper than a value can be (at most {MAX_DEPTH} levels)")
             return self.coerce(value)
         if self.type == "integer":
@@ -556,16 +556,22 @@ class Catalog(NamedTuple):
 MAX_DEPTH = 16  # the deepest a config needs is [settings.APP] with a dictionary value in it
 
 
-def depth(value: Any) -> int:
-    """How deeply tables and arrays nest in value, found without recursion."""
-    deepest, stack = 0, [(value, 0)]
+def bounded(value: Any, levels: int = MAX_DEPTH, values: int | None = None) -> bool:
+    """Whether tables and arrays nest at most `levels` deep in value and, where `values` is given,
+    it reaches at most that many values, a repeated one counted each time it is reached (a binary
+    plist of 233 bytes can hold 2**40 of them, or itself). Found without recursion, so that every
+    reader may then walk value whole."""
+    stack, seen = [(value, 0)], 0
     while stack:
         item, level = stack.pop()
+        seen += 1
+        if values is not None and seen > values:
+            return False
         if isinstance(item, dict | list):
-            deepest = max(deepest, level + 1)
-            if level + 1 <= MAX_DEPTH:  # no need to look further down than the limit
-                stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+            if level + 1 > levels:
+                return False
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import inputs
-from profilegen.catalog import Catalog, Setting, a_or_an, format_value, same_value, type_name
+from profilegen.catalog import Catalog, Setting, a_or_an, bounded, format_value, same_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
@@ -110,7 +110,7 @@ def parse_plist(data: bytes, path: Path) -> Any:
         ) from None
     except Exception:  # plistlib raises several kinds for malformed input, RecursionError among them
         raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
-    if not _bounded(value):
+    if not bounded(value, MAX_LEVELS, MAX_VALUES):
         raise ProfileReadError(
             f"{path} nests or repeats its values beyond what a profile holds "
             f"(more than {MAX_LEVELS} levels or {MAX_VALUES:,} values, counted as read)"
@@ -120,22 +120,6 @@ def parse_plist(data: bytes, path: Path) -> Any:
 
 MAX_LEVELS = 64  # deeper than any payload Apple documents, far short of Python's recursion limit
 MAX_VALUES = 100_000  # a binary plist can name one array many times: counted each time it is read
-
-
-def _bounded(value: Any) -> bool:
-    """Whether every reader may walk value whole: nesting and the values it reaches, repeats
-    counted (a binary plist of 233 bytes can hold 2**40 of them, or itself), found without recursion."""
-    stack, seen = [(value, 0)], 0
-    while stack:
-        item, level = stack.pop()
-        seen += 1
-        if seen > MAX_VALUES or level > MAX_LEVELS:
-            return False
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-    return True
 
 
 def read(path: Path) -> ProfileFile:

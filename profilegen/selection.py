@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import inputs, names
-from profilegen.catalog import MAX_DEPTH, Catalog, Setting, depth, format_value
+from profilegen.catalog import MAX_DEPTH, Catalog, Setting, bounded, format_value
 from profilegen.errors import SelectionError
 from profilegen.request import Profile, TargetOptions
 from profilegen.target import Target
@@ -159,7 +159,7 @@ def parse_config(catalog: Catalog, data: dict, path: Path, text: str = "") -> Co
         line = _line_of(text, key)
         return SelectionError(f"{path}{f':{line}' if line else ''}: {message}")
 
-    if depth(data) > MAX_DEPTH:
+    if not bounded(data):
         raise SelectionError(f"{path}: nested deeper than a config can be (at most {MAX_DEPTH} levels)")
 
     for key in data:
