@@ -5,30 +5,23 @@ A build's own writing holds them while it renames (profilegen.output), so the fo
 previous build or the new one, whole.
 """
 
-import signal
 import sys
 
-
-class Interrupted(BaseException):
-    """Past typer's own handling of KeyboardInterrupt, to here."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-
-
-def _interrupt(signum, frame) -> None:
-    raise Interrupted(signum)
+from profilegen import interrupts
 
 
 def main() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _interrupt)
     try:
+        interrupts.install()  # inside: a signal may land between the two it installs
+        from profilegen.checkpoints import reached
+
+        reached("main")  # from here on, an interrupt is one line and 128+N
         from profilegen.cli import main as run
 
         run()
-    except Interrupted as e:
-        sys.stderr.write(f"Error: interrupted by {signal.Signals(e.signum).name}\n")
+    except interrupts.Interrupted as e:
+        interrupts.ignore()  # a second Ctrl-C while this line is written: it is ending already
+        sys.stderr.write(f"Error: {e}\n")
         sys.exit(128 + e.signum)
 
 

@@ -13,6 +13,8 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
+from profilegen import interrupts
+from profilegen.checkpoints import reached
 from profilegen.errors import OutputError
 from profilegen.render import Output
 
@@ -38,7 +40,9 @@ def write(outputs: list[Output], folder: Path, force: bool = False, stale: tuple
         made = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
         folder.mkdir(parents=True, exist_ok=True)
         lock = os.open(folder, os.O_RDONLY)
+        reached("locking")
         fcntl.flock(lock, fcntl.LOCK_EX)
+        reached("locked")
         return _write(outputs, folder, force, stale)
     except OSError as e:  # a name too long, a folder that can't be made or read: one line, as the rest
         _unmake(made)
@@ -60,8 +64,6 @@ def _unmake(made: list[Path]) -> None:
 
 
 def _write(outputs: list[Output], folder: Path, force: bool, stale: tuple[str, ...]) -> list[Path]:
-    import signal
-
     targets = [_inside(folder, out.path) for out in outputs]
     parents = list(dict.fromkeys(t.parent for t in targets))
     seen: set[Path] = set()  # a batch's subfolders share their ancestors: each is looked at once
@@ -88,37 +90,41 @@ def _write(outputs: list[Output], folder: Path, force: bool, stale: tuple[str, .
     created: list[Path] = []
     # From the first folder made to the last rename, SIGINT and SIGTERM wait: the folder then holds
     # the new build whole, and the signal lands after (a failure, instead, puts it back as it was).
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        for parent in parents:
-            missing = []
-            for p in (parent, *parent.parents):  # up to the first that exists: its ancestors do too
-                if p.exists():
-                    break
-                missing.append(p)
-            parent.mkdir(parents=True, exist_ok=True)
-            created += reversed(missing)
-        for out, target in zip(outputs, targets, strict=True):
-            temp, fd = _temporary(target, 0o755 if out.executable else 0o644)
-            staged.append((temp, target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(out.data)
-        for temp, target in staged:
-            os.replace(temp, target)
-        staged.clear()
-        remove(folder, stale)
-    except OSError as e:
-        for temp, _ in staged:
-            if os.path.exists(temp):
-                os.unlink(temp)
-        for made in reversed(created):
-            try:
-                made.rmdir()
-            except OSError:
-                pass
-        raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with interrupts.held():
+        try:
+            reached("writing")
+            for parent in parents:
+                missing = []
+                for p in (parent, *parent.parents):  # up to the first that exists: its ancestors do too
+                    if p.exists():
+                        break
+                    missing.append(p)
+                parent.mkdir(parents=True, exist_ok=True)
+                created += reversed(missing)
+            for out, target in zip(outputs, targets, strict=True):
+                temp, fd = _temporary(target, 0o755 if out.executable else 0o644)
+                staged.append((temp, target))
+                with os.fdopen(fd, "wb") as f:
+                    f.write(out.data)
+            reached("staged")
+            for i, (temp, target) in enumerate(staged):
+                if i == len(staged) // 2:
+                    reached("half-renamed")
+                os.replace(temp, target)
+            staged.clear()
+            reached("renamed")
+            remove(folder, stale)
+        except OSError as e:
+            for temp, _ in staged:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+            for made in reversed(created):
+                try:
+                    made.rmdir()
+                except OSError:
+                    pass
+            raise OutputError(f"can't write to {e.filename or folder}: {e.strerror}") from None
+    reached("written")
     return targets
 
 

@@ -86,6 +86,54 @@ def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedPr
     )
 
 
+class Held:
+    """The real CLI in a subprocess that stops at each named moment of its run
+    (profilegen.checkpoints) until the test lets it go on: a test that interrupts or races a
+    build acts at a moment the build has reached, never after a sleep."""
+
+    # A bound for a process that hangs (a bug), not a moment: a loaded 2-core machine builds in seconds.
+    HUNG = 300
+
+    def __init__(self, *args, **popen):
+        said, says = os.pipe()  # the moment reached: process to test
+        hears, self._to_process = os.pipe()  # leave to go on: test to process
+        env = {**popen.pop("env", os.environ), "PROFILEGEN_CHECKPOINTS": f"{says},{hears}"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "profilegen", *map(str, args)], env=env, pass_fds=(says, hears), **popen
+        )
+        os.close(says)
+        os.close(hears)
+        self._reader = os.fdopen(said, "rb", buffering=0)  # unbuffered: select sees what is unread
+        self.passed: list[str] = []
+
+    def until(self, moment: str) -> None:
+        """Let the process go on until it holds at `moment`."""
+        import select
+
+        while not self.passed or self.passed[-1] != moment:
+            if self.passed:
+                os.write(self._to_process, b".")
+            if not select.select([self._reader], [], [], self.HUNG)[0]:
+                raise AssertionError(f"no moment reached in {self.HUNG} s after {self.passed}")
+            line = self._reader.readline().decode().strip()
+            if not line:
+                raise AssertionError(f"the process ended before {moment!r}, after {self.passed}")
+            self.passed.append(line)
+
+    def release(self) -> None:
+        """Let go: the process runs on to its end without holding again."""
+        if self._to_process is not None:
+            os.close(self._to_process)
+            self._reader.close()
+            self._to_process = None
+
+    def finish(self) -> tuple[int, str]:
+        """Let go, and wait for the exit: (exit code, stderr)."""
+        self.release()
+        _, stderr = self.process.communicate(timeout=self.HUNG)
+        return self.process.returncode, stderr
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
     """A root, an intermediate and the leaves a test asks for (tests/pki.py), one per worker."""

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import run, run_process
+from conftest import Held, run, run_process
 
 
 def tree(folder):
@@ -213,9 +213,9 @@ def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def batch(folder, organization):
+def batch(folder, organization, count=24):
     folder.mkdir(exist_ok=True)
-    for i in range(24):
+    for i in range(count):
         (folder / f"site{i:02d}.toml").write_text(
             f'preset = "manual-updates"\n[profile]\norganization = "{organization}"\n'
             f'identifier = "com.example.site{i}"\n'
@@ -226,54 +226,79 @@ def command(configs, out):
     return [sys.executable, "-m", "profilegen", "build", "--config-dir", str(configs), "-o", str(out), "--force"]
 
 
+# The moments of a build (profilegen.checkpoints), in order. Up to "locked" nothing is written; from
+# "writing" to "renamed" the signals wait, and the build finishes first; at "written" it is done.
+UNWRITTEN = ["main", "locking", "locked"]
+WRITTEN = ["writing", "staged", "half-renamed", "renamed", "written"]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp_path, signum):
-    """Interrupted at 8 moments of a --force rebuild of 24 configs: the folder holds the old build
-    or the new one, whole, never a mix, and no temporary file; the exit is one line and 128+N."""
-    configs, out, reference = tmp_path / "configs", tmp_path / "out", tmp_path / "reference"
-    batch(configs, "New")
-    assert subprocess.run(command(configs, reference), capture_output=True).returncode == 0
-    new = snapshot(reference)
-    for delay in [0.05 * i for i in range(1, 9)]:
-        batch(configs, "Old")
-        assert subprocess.run(command(configs, out), capture_output=True).returncode == 0
-        old = snapshot(out)
-        batch(configs, "New")
-        process = subprocess.Popen(command(configs, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
-        process.send_signal(signum)
-        _, stderr = process.communicate(timeout=60)
-        now = snapshot(out)
-        assert now in (old, new), f"a mix of the two builds, or a leftover, after {delay:.2f} s"
-        assert not [p for p in out.rglob("*.tmp")]
-        assert "Traceback" not in stderr
-        # -N: the signal came before profilegen took signals in hand, or after it was done and Python
-        # was shutting down; the folder is whole either way (asserted above).
-        if process.returncode not in (0, -signum):
-            assert process.returncode == 128 + signum
-            assert stderr.splitlines()[-1] == f"Error: interrupted by {signal.Signals(signum).name}"
-
-
-def test_two_builds_into_one_folder_take_turns(tmp_path):
-    configs_a, configs_b = tmp_path / "a", tmp_path / "b"
-    batch(configs_a, "A")
-    batch(configs_b, "B")
-    out = tmp_path / "out"
-    for force in ([], ["--force"]):
+    """A --force rebuild of a batch, interrupted at each moment of its run. Before the entry point
+    runs, the signal is Python's business: it ends the process, or Python takes it as an exception
+    it ignores and the build goes on, so the folder holds one build whole, and that is all there is
+    to say. From the entry point on, the exit is one line and 128+N, and the folder holds the old
+    build or, once writing began, the new one, whole, with no temporary file."""
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    builds = {}
+    for organization in ("Old", "New"):
+        batch(configs, organization, count=4)
+        assert subprocess.run(command(configs, tmp_path / organization), capture_output=True).returncode == 0
+        builds[organization] = snapshot(tmp_path / organization)
+    for moment in [None, *UNWRITTEN, *WRITTEN]:
         shutil.rmtree(out, ignore_errors=True)
-        runs = [
-            subprocess.Popen(command(c, out)[:-1] + force, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            for c in (configs_a, configs_b)
-        ]
-        codes = sorted(p.wait(timeout=120) for p in runs)
-        files = snapshot(out)
-        organizations = {
-            b"A" if b"<string>A</string>" in data else b"B"
-            for name, data in files.items()
-            if name.endswith(".mobileconfig")
-        }
-        assert len(organizations) == 1, "one build's files, not a mix"
-        assert codes == ([0, 1] if not force else [0, 0])  # without --force the second finds the first's files
+        shutil.copytree(tmp_path / "Old", out)
+        build = Held(*command(configs, out)[3:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if moment is not None:
+            build.until(moment)
+        build.process.send_signal(signum)
+        code, stderr = build.finish()
+        assert not list(out.rglob("*.tmp")), f"interrupted at {moment}"
+        if moment is None:  # Python may end there, or take the signal as an exception it ignores
+            assert snapshot(out) in (builds["Old"], builds["New"])
+        else:
+            assert snapshot(out) == builds["New" if moment in WRITTEN else "Old"], f"interrupted at {moment}"
+            assert (code, stderr) == (128 + signum, f"Error: interrupted by {signal.Signals(signum).name}\n"), moment
+
+
+def waits_for_a_lock(pid: int) -> bool:
+    """Whether the process is blocked on a file lock, as the kernel lists it (/proc/locks)."""
+    with open("/proc/locks") as locks:
+        return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in locks)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="needs Linux's /proc/locks to see a build wait")
+@pytest.mark.parametrize("force", [False, True])
+def test_two_builds_into_one_folder_take_turns(tmp_path, force):
+    """The second build comes while the first holds the folder halfway through its renames: it
+    waits for the lock, then, without --force, finds the first's files and stops; with --force it
+    replaces them whole."""
+    configs_a, configs_b, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
+    batch(configs_a, "A", count=4)
+    batch(configs_b, "B", count=4)
+    forced = ["--force"] if force else []
+    first = Held(*command(configs_a, out)[3:-1], *forced, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first.until("half-renamed")
+    second = Held(*command(configs_b, out)[3:-1], *forced, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    second.until("locking")
+    second.release()
+    for _ in range(Held.HUNG * 100):  # a poll of the kernel's state, not a guess at a duration
+        if waits_for_a_lock(second.process.pid):
+            break
+        time.sleep(0.01)
+    else:
+        raise AssertionError("the second build never waited for the first's lock")
+    assert first.finish()[0] == 0
+    code, stderr = second.finish()
+    organizations = {
+        data.count(b"<string>A</string>") and "A" or "B"
+        for name, data in snapshot(out).items()
+        if name.endswith(".mobileconfig")
+    }
+    if force:
+        assert code == 0 and organizations == {"B"}, stderr
+    else:
+        assert code == 1 and b"already exists; use --force" in stderr and organizations == {"A"}
 
 
 def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
