@@ -545,5 +545,16 @@ class Wizard:
         return paths
 
 
+def _share_default_key_bindings() -> None:
+    """prompt_toolkit makes its 1,400 default key bindings anew for every question, more than half
+    of what a question costs before it is drawn; they hold no state, so one set serves them all."""
+    from prompt_toolkit.application import application
+    from prompt_toolkit.key_binding.defaults import load_key_bindings
+
+    if application.load_key_bindings is load_key_bindings:
+        application.load_key_bindings = functools.cache(load_key_bindings)
+
+
 def run(catalog: Catalog) -> list[Path]:
+    _share_default_key_bindings()
     return Wizard(catalog).run()

@@ -1,7 +1,9 @@
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,11 +19,20 @@ REFERENCE = (
 
 def pytest_configure(config):
     config.addinivalue_line("markers", f"reference: {REFERENCE}")
+    config.addinivalue_line(
+        "markers",
+        "timing: interrupts, races, locks, or waits on another process or a terminal; "
+        "tools/stress.py runs these many times under load",
+    )
+    config.addinivalue_line("markers", "slow: takes seconds of its own; run first, so that the workers end together")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Reference tests are left out, each with its reason, where ../shared isn't; CI
-    (PROFILEGEN_REQUIRE_SHARED=1) fails instead, so that it always runs them."""
+    """The slow tests first: the four workers take tests in this order, and a slow one taken last
+    would keep one of them busy after the rest are done. Reference tests are left out, each with
+    its reason, where ../shared isn't; CI (PROFILEGEN_REQUIRE_SHARED=1) fails instead, so that it
+    always runs them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: in file order otherwise
     if SHARED.is_dir():
         return
     if os.environ.get("PROFILEGEN_REQUIRE_SHARED"):
@@ -84,6 +95,27 @@ def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedPr
         text=True,
         timeout=120,
     )
+
+
+class TooMuchWork(BaseException):
+    """Past any `except Exception` in the code under test, to the test."""
+
+
+@contextmanager
+def cpu_bound(seconds: float):
+    """Fail the block if it takes more than `seconds` of this process's CPU time: a bound on work
+    that holds on a loaded machine, where a bound on the clock doesn't, and that stops a runaway."""
+
+    def over(signum, frame):
+        raise TooMuchWork(f"more than {seconds} s of CPU time")
+
+    previous = signal.signal(signal.SIGPROF, over)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 class Held:

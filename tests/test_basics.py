@@ -133,6 +133,8 @@ def bash(tmp_path):
     child.close(force=True)
 
 
+@pytest.mark.slow
+@pytest.mark.timing
 def test_bash_completes_a_whole_build_command_from_the_catalog(bash, tmp_path):
     """Each <TAB> fills in the rest of a name; the line it makes then builds."""
     for typed, completed in [
@@ -158,6 +160,7 @@ def test_bash_completes_a_whole_build_command_from_the_catalog(bash, tmp_path):
     assert domains["com.microsoft.autoupdate2"]["HowToCheck"] == "Manual"
 
 
+@pytest.mark.timing
 def test_bash_leaves_file_names_to_bash(bash, tmp_path):
     (tmp_path / "site-config.toml").write_text("")
     bash.send("profilegen build --config site-c\t")
@@ -181,6 +184,8 @@ def test_zsh_and_fish_scripts_and_answers():
     assert fish.splitlines()[0].startswith("word:UseOnlineContent=\t")
 
 
+@pytest.mark.slow
+@pytest.mark.timing
 @pytest.mark.skipif(not shutil.which("zsh"), reason="zsh is not installed (.ci/run installs it)")
 def test_zsh_completes_from_the_catalog(tmp_path):
     script = tmp_path / "_profilegen"
@@ -201,6 +206,8 @@ def test_zsh_completes_from_the_catalog(tmp_path):
     child.close(force=True)
 
 
+@pytest.mark.slow
+@pytest.mark.timing
 @pytest.mark.skipif(not shutil.which("fish"), reason="fish is not installed (.ci/run installs it)")
 def test_fish_completes_from_the_catalog(tmp_path):
     script = tmp_path / "profilegen.fish"
@@ -232,6 +239,7 @@ def at_terminal(args, **env) -> str:
 RED, YELLOW = "\x1b[31m\x1b[1mError:\x1b[0m", "\x1b[33m\x1b[1mWarning:\x1b[0m"
 
 
+@pytest.mark.timing
 def test_errors_and_warnings_stand_out_at_a_terminal_only(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     assert RED + " unknown preset" in at_terminal(["build", "-p", "nope"], **env)

@@ -306,6 +306,7 @@ def test_a_cache_from_elsewhere_is_ignored(payloads):
     assert catalog_module.load.__wrapped__(payloads).preferences
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_cache(tmp_path):
     import marshal
     import zipfile

@@ -241,6 +241,7 @@ def shell(script: str, cwd: Path, **env) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.timing
 def test_the_jamf_pro_example_creates_then_updates(tmp_path):
     departments = tmp_path / "departments"
     departments.mkdir()
@@ -282,6 +283,7 @@ def test_the_jamf_pro_example_creates_then_updates(tmp_path):
         assert "com.apple.ManagedClient.preferences" in profile
 
 
+@pytest.mark.timing
 def test_the_intune_example_posts_a_preference_file_per_domain(tmp_path):
     (tmp_path / "tenant.toml").write_text('preset = "most-private-current"\n[profile]\nidentifier = "com.example.it"\n')
     graph = StandIn(lambda method, path, requests: (201, b'{"id": "1"}'))

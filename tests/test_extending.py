@@ -93,6 +93,8 @@ def test_it_joins_the_readme_table(project):
     assert "`Daily` Every day<br>`Never` Not at all" in row and "⚠ Made up for a test." in row
 
 
+@pytest.mark.slow
+@pytest.mark.timing
 def test_the_wizard_asks_it(project, tmp_path):
     from test_wizard import ENTER, answer, begin, details, finish, outputs, pick, settings, spawn
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Held, run, run_process
+from conftest import Held, cpu_bound, run, run_process
 
 
 def tree(folder):
@@ -84,6 +84,7 @@ def test_a_dangling_symlink_at_an_output_name_is_not_replaced(tmp_path):
     assert not (tmp_path / "nowhere").exists() and (out / "office-network.mobileconfig").is_symlink()
 
 
+@pytest.mark.timing
 def test_a_build_stopped_by_the_file_size_limit_leaves_no_folder(tmp_path):
     configs = tmp_path / "configs"
     config(configs, "a.toml")
@@ -181,9 +182,8 @@ def test_a_fifo_a_device_or_a_folder_is_refused_at_once(tmp_path, command):
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)
     for path in (fifo, "/dev/zero", tmp_path):
-        result = run_process(*command, path, *(["-o", tmp_path / "out"] if command[0] == "build" else []))
+        result = run(*command, path, *(["-o", tmp_path / "out"] if command[0] == "build" else []))
         assert result.returncode == 1 and "not a regular file" in result.stderr, (path, result.stderr)
-        assert "Traceback" not in result.stderr
 
 
 def test_a_password_in_the_environment_that_isnt_utf8_is_used_as_bytes(tmp_path, pki):
@@ -232,6 +232,8 @@ UNWRITTEN = ["main", "locking", "locked"]
 WRITTEN = ["writing", "staged", "half-renamed", "renamed", "written"]
 
 
+@pytest.mark.slow
+@pytest.mark.timing
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp_path, signum):
     """A --force rebuild of a batch, interrupted at each moment of its run. Before the entry point
@@ -267,6 +269,7 @@ def waits_for_a_lock(pid: int) -> bool:
         return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in locks)
 
 
+@pytest.mark.timing
 @pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="needs Linux's /proc/locks to see a build wait")
 @pytest.mark.parametrize("force", [False, True])
 def test_two_builds_into_one_folder_take_turns(tmp_path, force):
@@ -301,6 +304,7 @@ def test_two_builds_into_one_folder_take_turns(tmp_path, force):
         assert code == 1 and b"already exists; use --force" in stderr and organizations == {"A"}
 
 
+@pytest.mark.timing
 def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
     configs = tmp_path / "configs"
     batch(configs, "Piped")
@@ -319,9 +323,9 @@ def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
 def test_a_name_longer_than_the_file_system_takes_is_one_line(tmp_path, where):
     long = "a" * 300
     args = ["-o", tmp_path / long] if where == "folder" else ["-o", tmp_path / "out", "--name", long]
-    result = run_process("build", "-p", "manual-updates", *args)
+    result = run("build", "-p", "manual-updates", *args)
     assert result.returncode == 1 and result.stderr.startswith("Error: can't write to ")
-    assert "File name too long" in result.stderr and "Traceback" not in result.stderr
+    assert "File name too long" in result.stderr
     assert tree(tmp_path) == []
 
 
@@ -350,11 +354,9 @@ def binary_plist(objects, top):
 def test_a_plist_that_expands_without_bound_is_refused_at_once(tmp_path, objects, top, command):
     path = tmp_path / "bomb.plist"
     path.write_bytes(binary_plist(objects, top))
-    started = time.monotonic()
-    result = run_process(command, path)
-    assert time.monotonic() - started < 10
+    with cpu_bound(5):  # refused in milliseconds; a walk of 2**40 values would take days
+        result = run(command, path)
     assert result.returncode == 1 and "nests or repeats its values beyond what a profile holds" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_check_reports_a_thousand_problems_in_one_pass(tmp_path):
@@ -377,9 +379,8 @@ def test_check_reports_a_thousand_problems_in_one_pass(tmp_path):
     }
     path = tmp_path / "many.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
-    started = time.monotonic()
-    result = run("check", path, "--format", "json")
-    assert time.monotonic() - started < 5
+    with cpu_bound(3):  # 0.2 s now; 8 s when each line cost a parse
+        result = run("check", path, "--format", "json")
     findings = json.loads(result.stdout)["findings"]
     typed = [f for f in findings if "UseOnlineContent is a string" in f["message"]]
     assert len(typed) == 1000
@@ -546,8 +547,8 @@ def test_odd_key_types_in_a_profile_are_reported_not_raised(tmp_path):
         path = tmp_path / f"{name}.mobileconfig"
         path.write_bytes(data)
         for command in ("inspect", "check", "import"):
-            result = run_process(command, path)
-            assert result.returncode in (0, 1) and "Traceback" not in result.stderr, (name, command, result.stderr)
+            result = run(command, path)  # an exception let out fails the test here
+            assert result.returncode in (0, 1), (name, command, result.stderr)
 
 
 def test_a_t61string_signer_signs_and_verifies_as_openssl_says(tmp_path, pki):

@@ -268,6 +268,7 @@ def test_settings_impact_view():
     assert "| `UseOnlineContent` = `0`" in run("settings", "--impact", "--markdown").stdout
 
 
+@pytest.mark.timing
 def test_settings_impact_at_a_terminal_is_text(catalog):
     import pty
     import subprocess

@@ -27,6 +27,8 @@ DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x
 DETAILS = [f.metadata["option"].question for f in fields(Profile)]
 OUTPUTS = ["Output folder:", "Name of the files:", "Outputs to write:", "Sign the profile?"]
 
+pytestmark = [pytest.mark.slow, pytest.mark.timing]  # a real terminal, question by question
+
 
 def spawn(cwd, env=None):
     # No terminal answers cursor-position requests here; without this each prompt waits for one.
@@ -103,7 +105,8 @@ def settings(child, catalog, picks=None, target=None):
     after = [f"{p.title} ({p.key})" for p in prefs[1:]] + ["Profile details"]
     for pref, following in zip(prefs, after, strict=True):
         answer(child, f"{pref.question} ({pref.key})", picks.get(pref.key, (ENTER,))[0])
-        if len(asked(catalog, pref, target)) > 1 and child.expect([prompt(f"{pref.key} = "), re.escape(following)]) == 0:
+        several = len(asked(catalog, pref, target)) > 1
+        if several and child.expect([prompt(f"{pref.key} = "), re.escape(following)]) == 0:
             child.send(picks.get(pref.key, (ENTER, ENTER))[1])
 
 

@@ -59,10 +59,15 @@ def keys(items: list, seen: tuple = ()) -> dict:
     return found
 
 
+def read(path: Path):
+    """One schema file, with libyaml's loader where PyYAML has it: a fifth of the time."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def main(folder: Path, source: str) -> dict:
     payloads: dict = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read(path)
         kind = data.get("payload", {}).get("payloadtype")
         if not kind or kind in SKIPPED or not kind.startswith("com.apple."):
             continue
@@ -78,7 +83,7 @@ def profile_rules(folder: Path, source: str) -> dict:
     """The facts of the schemas profilegen itself writes to: TopLevel, CommonPayloadKeys, MCX."""
     rules = {}
     for name in sorted(SKIPPED):
-        data = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+        data = read(folder / f"{name}.yaml")
         rules[name] = keys(data.get("payloadkeys") or [])
     return {"source": source, "rules": rules}
 
