@@ -63,13 +63,24 @@ def ask(question: questionary.Question):
         raise Cancelled from None
 
 
-def say(text: str, style: str = "", indent: str = "") -> None:
+def wrap(text: str, indent: str = "") -> str:
     """Text wrapped to the terminal, so it reads at 80 columns."""
     width = max(40, min(shutil.get_terminal_size().columns, 100) - 1)
-    for line in textwrap.wrap(
-        text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
-    ) or [""]:
-        questionary.print(line, style=style)
+    lines = textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def show(*parts: tuple[str, str]) -> None:
+    """Lines of text, each (style, text), in one print: prompt_toolkit works out its styles anew for
+    every print, which made the explanations between questions cost more than the questions."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    print_formatted_text(FormattedText([(style, text + "\n") for style, text in parts]), end="")
+
+
+def say(text: str, style: str = "", indent: str = "") -> None:
+    show((style, wrap(text, indent)))
 
 
 def whole(description: str) -> str:
@@ -197,10 +208,11 @@ class Wizard:
         self.values = self._preset_values(self.start)
 
     def explain(self, pref: Preference) -> None:
-        questionary.print(f"\n{pref.title} ({pref.key})", style="bold")
-        say(pref.description, indent="  ")
-        for caveat in pref.caveats:
-            say(f"! {caveat}", style="fg:ansiyellow", indent="  ")
+        show(
+            ("bold", f"\n{pref.title} ({pref.key})"),
+            ("", wrap(pref.description, indent="  ")),
+            *(("fg:ansiyellow", wrap(f"! {caveat}", indent="  ")) for caveat in pref.caveats),
+        )
 
     def ask_preference(self, pref: Preference) -> None:
         """One preference, in the domains the target reads it in; nothing where it reads it in none."""

@@ -222,8 +222,13 @@ def batch(folder, organization, count=24):
         )
 
 
-def command(configs, out):
-    return [sys.executable, "-m", "profilegen", "build", "--config-dir", str(configs), "-o", str(out), "--force"]
+def rebuild(configs, out, *extra, force=True):
+    """profilegen's arguments for a build of a folder of configs, with --force unless told."""
+    return ["build", "--config-dir", str(configs), "-o", str(out), *(["--force"] if force else []), *extra]
+
+
+def command(configs, out, *extra):
+    return [sys.executable, "-m", "profilegen", *rebuild(configs, out, *extra)]
 
 
 # The moments of a build (profilegen.checkpoints), in order. Up to "locked" nothing is written; from
@@ -242,15 +247,17 @@ def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp
     to say. From the entry point on, the exit is one line and 128+N, and the folder holds the old
     build or, once writing began, the new one, whole, with no temporary file."""
     configs, out = tmp_path / "configs", tmp_path / "out"
+    formats = ("-f", "mobileconfig,script")  # files enough for a half-way point; every format writes alike
     builds = {}
     for organization in ("Old", "New"):
         batch(configs, organization, count=4)
-        assert subprocess.run(command(configs, tmp_path / organization), capture_output=True).returncode == 0
+        made = subprocess.run(command(configs, tmp_path / organization, *formats), capture_output=True)
+        assert made.returncode == 0
         builds[organization] = snapshot(tmp_path / organization)
     for moment in [None, *UNWRITTEN, *WRITTEN]:
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(tmp_path / "Old", out)
-        build = Held(*command(configs, out)[3:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        build = Held(*rebuild(configs, out, *formats), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if moment is not None:
             build.until(moment)
         build.process.send_signal(signum)
@@ -279,10 +286,9 @@ def test_two_builds_into_one_folder_take_turns(tmp_path, force):
     configs_a, configs_b, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
     batch(configs_a, "A", count=4)
     batch(configs_b, "B", count=4)
-    forced = ["--force"] if force else []
-    first = Held(*command(configs_a, out)[3:-1], *forced, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = Held(*rebuild(configs_a, out, force=force), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     first.until("half-renamed")
-    second = Held(*command(configs_b, out)[3:-1], *forced, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    second = Held(*rebuild(configs_b, out, force=force), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     second.until("locking")
     second.release()
     for _ in range(Held.HUNG * 100):  # a poll of the kernel's state, not a guess at a duration
@@ -294,7 +300,7 @@ def test_two_builds_into_one_folder_take_turns(tmp_path, force):
     assert first.finish()[0] == 0
     code, stderr = second.finish()
     organizations = {
-        data.count(b"<string>A</string>") and "A" or "B"
+        "A" if b"<string>A</string>" in data else "B"
         for name, data in snapshot(out).items()
         if name.endswith(".mobileconfig")
     }
