@@ -12,14 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A hundred real processes start profilegen here. Where PYTHONDONTWRITEBYTECODE is set (container
 # images set it), each would compile profilegen anew, a tenth of the suite's CPU; their compiled
-# code goes to a cache of the tests' own instead, outside the checkout, for this process and theirs.
+# code goes to a cache of this run's own instead, a private temporary folder removed at the end,
+# for this process and theirs.
 if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    import atexit
+    import shutil
     import tempfile
 
-    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = os.path.join(
-        tempfile.gettempdir(), f"profilegen-tests-pycache-{os.getuid()}"
-    )
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = tempfile.mkdtemp(prefix="profilegen-tests-pycache-")
     sys.dont_write_bytecode = False
+    atexit.register(shutil.rmtree, sys.pycache_prefix, True)
 # CI has shared/ beside the checkout; a developer's checkout may sit elsewhere.
 SHARED = Path(os.environ.get("PROFILEGEN_SHARED", ROOT.parent / "shared"))
 REFERENCE = (
