@@ -270,6 +270,27 @@ def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp
             assert (code, stderr) == (128 + signum, f"Error: interrupted by {signal.Signals(signum).name}\n"), moment
 
 
+def test_a_signal_while_a_build_writes_waits_for_the_writing_to_end():
+    """The entry point's handler, in this process: a signal the kernel holds back while a build
+    writes, and one Python would run the handler for just as the mask went up (the handler called
+    inside the held part), both interrupt once the writing is done, not halfway through it."""
+    from profilegen import interrupts
+
+    previous = {signum: signal.getsignal(signum) for signum in interrupts.SIGNALS}
+    interrupts.install()
+    try:
+        for arrives in (signal.raise_signal, lambda signum: interrupts._interrupt(signum, None)):
+            done = []
+            with pytest.raises(interrupts.Interrupted) as raised:
+                with interrupts.held():
+                    arrives(signal.SIGTERM)
+                    done.append("the rest of the writing")
+            assert done and raised.value.signum == signal.SIGTERM
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def waits_for_a_lock(pid: int) -> bool:
     """Whether the process is blocked on a file lock, as the kernel lists it (/proc/locks)."""
     with open("/proc/locks") as locks:
