@@ -12,6 +12,7 @@ but "0 failed" is a test that fails by chance. Arguments it doesn't know go to p
 """
 
 import argparse
+import shlex
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ def main() -> int:
     parser.add_argument("--load", type=int, default=6, help="how many busy loops run meanwhile [default: 6]")
     options, pytest_args = parser.parse_known_args()
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(pytest_args or ["-m", "timing"])]
-    print(f"{options.load} busy loops; {options.rounds} rounds of: {' '.join(command[1:])}", flush=True)
+    print(f"{options.load} busy loops; {options.rounds} rounds of: {shlex.join(command[1:])}", flush=True)
     loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(options.load)]
     failed = 0
     try:
