@@ -22,6 +22,10 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
     os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = tempfile.mkdtemp(prefix="profilegen-tests-pycache-")
     sys.dont_write_bytecode = False
     atexit.register(shutil.rmtree, sys.pycache_prefix, True)
+# How long a test waits for another process before calling it hung: a bound for a hang, not a
+# guess at how long anything takes, so generous that no loaded machine reaches it by being slow.
+HUNG = 300
+
 # CI has shared/ beside the checkout; a developer's checkout may sit elsewhere.
 SHARED = Path(os.environ.get("PROFILEGEN_SHARED", ROOT.parent / "shared"))
 REFERENCE = (
@@ -106,7 +110,7 @@ def run_process(*args, cwd=None, env=None, input=None) -> subprocess.CompletedPr
         input=input,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG,
     )
 
 
@@ -136,9 +140,6 @@ class Held:
     (profilegen.checkpoints) until the test lets it go on: a test that interrupts or races a
     build acts at a moment the build has reached, never after a sleep."""
 
-    # A bound for a process that hangs (a bug), not a moment: a loaded 2-core machine builds in seconds.
-    HUNG = 300
-
     def __init__(self, *args, **popen):
         said, says = os.pipe()  # the moment reached: process to test
         hears, self._to_process = os.pipe()  # leave to go on: test to process
@@ -158,8 +159,8 @@ class Held:
         while not self.passed or self.passed[-1] != moment:
             if self.passed:
                 os.write(self._to_process, b".")
-            if not select.select([self._reader], [], [], self.HUNG)[0]:
-                raise AssertionError(f"no moment reached in {self.HUNG} s after {self.passed}")
+            if not select.select([self._reader], [], [], HUNG)[0]:
+                raise AssertionError(f"no moment reached in {HUNG} s after {self.passed}")
             line = self._reader.readline().decode().strip()
             if not line:
                 raise AssertionError(f"the process ended before {moment!r}, after {self.passed}")
@@ -175,7 +176,7 @@ class Held:
     def finish(self) -> tuple[int, str]:
         """Let go, and wait for the exit: (exit code, stderr)."""
         self.release()
-        _, stderr = self.process.communicate(timeout=self.HUNG)
+        _, stderr = self.process.communicate(timeout=HUNG)
         return self.process.returncode, stderr
 
 

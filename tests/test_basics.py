@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import run
+from conftest import HUNG, run
 
 BIN = Path(sys.executable).parent  # where pip put the `profilegen` command
 
@@ -123,7 +123,7 @@ def bash(tmp_path):
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
-        timeout=30,
+        timeout=HUNG,
         dimensions=(24, 250),
     )
     child.sendline(f"source {script}")
@@ -172,7 +172,7 @@ def test_bash_leaves_file_names_to_bash(bash, tmp_path):
 
 def ask(shell: str, line: str, **extra) -> str:
     env = {**os.environ, "_PROFILEGEN_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": line, **extra}
-    return pexpect.run(f"{BIN / 'profilegen'}", env=env, encoding="utf-8", timeout=30)
+    return pexpect.run(f"{BIN / 'profilegen'}", env=env, encoding="utf-8", timeout=HUNG)
 
 
 def test_zsh_and_fish_scripts_and_answers():
@@ -192,7 +192,7 @@ def test_zsh_completes_from_the_catalog(tmp_path):
     script.write_text(run("completion", "zsh").stdout)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "TERM": "dumb"}
     child = pexpect.spawn(
-        "zsh", ["-f", "-i"], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(24, 250)
+        "zsh", ["-f", "-i"], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=HUNG, dimensions=(24, 250)
     )
     child.sendline(f"PS1='ready> '; autoload -Uz compinit; compinit -u; source {script}")
     child.expect_exact("ready> ")
@@ -216,7 +216,11 @@ def test_fish_completes_from_the_catalog(tmp_path):
     lines = ["profilegen build --preset v", "profilegen build --set word:Use", "profilegen build --set HowToCheck=M"]
     asked = "; ".join(f"complete -C '{line}'" for line in lines)
     answers = subprocess.run(
-        ["fish", "--no-config", "-c", f"source {script}; {asked}"], env=env, text=True, capture_output=True, timeout=30
+        ["fish", "--no-config", "-c", f"source {script}; {asked}"],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=HUNG,
     ).stdout.splitlines()
     assert [answer.split("\t")[0] for answer in answers] == [
         "volume-license-offline",
@@ -230,7 +234,7 @@ def test_fish_completes_from_the_catalog(tmp_path):
 
 def at_terminal(args, **env) -> str:
     child = pexpect.spawn(
-        sys.executable, ["-m", "profilegen", *args], env={**os.environ, **env}, encoding="utf-8", timeout=60
+        sys.executable, ["-m", "profilegen", *args], env={**os.environ, **env}, encoding="utf-8", timeout=HUNG
     )
     child.expect(pexpect.EOF)
     return child.before

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import HUNG, ROOT, run
 
 ID = ("--identifier", "com.example.office")
 
@@ -237,7 +237,7 @@ def shell(script: str, cwd: Path, **env) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env={**os.environ, "PATH": path, **env},
-        timeout=120,
+        timeout=HUNG,
     )
 
 

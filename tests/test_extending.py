@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import HUNG, ROOT
 
 NEW = """\
 key = "ProfilegenTestCadence"
@@ -49,7 +49,7 @@ def project(tmp_path_factory):
 def run_in(project, *args):
     # -m with cwd = the copy: its own package and payloads come first on sys.path
     return subprocess.run(
-        [sys.executable, "-m", "profilegen", *map(str, args)], cwd=project, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "profilegen", *map(str, args)], cwd=project, capture_output=True, text=True, timeout=HUNG
     )
 
 

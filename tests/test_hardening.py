@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Held, cpu_bound, run, run_process
+from conftest import HUNG, Held, cpu_bound, run, run_process
 
 
 def tree(folder):
@@ -312,7 +312,7 @@ def test_two_builds_into_one_folder_take_turns(tmp_path, force):
     second = Held(*rebuild(configs_b, out, force=force), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     second.until("locking")
     second.release()
-    for _ in range(Held.HUNG * 100):  # a poll of the kernel's state, not a guess at a duration
+    for _ in range(HUNG * 100):  # a poll of the kernel's state, not a guess at a duration
         if waits_for_a_lock(second.process.pid):
             break
         time.sleep(0.01)
@@ -339,7 +339,7 @@ def test_a_reader_that_goes_away_is_not_a_failed_build(tmp_path):
         command(configs, tmp_path / "out") + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     process.stdout.close()  # the reader is gone before anything was printed
-    assert process.wait(timeout=60) == 0
+    assert process.wait(timeout=HUNG) == 0
     assert len(list((tmp_path / "out").rglob("*.mobileconfig"))) == 24
 
 

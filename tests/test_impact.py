@@ -13,7 +13,7 @@ from profilegen.request import TargetOptions
 from profilegen.selection import resolve
 
 import seed
-from conftest import run
+from conftest import HUNG, run
 
 # What the article says UseOnlineContent = 0 stops: two hosts and four sections.
 UOC_HOSTS = ("odc.officeapps.live.com", "firstpartyapps.oaspapps.com")
@@ -292,7 +292,7 @@ def test_settings_impact_at_a_terminal_is_text(catalog):
             break
         chunks.append(chunk)
     os.close(main)
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=HUNG) == 0
     text = b"".join(chunks).decode().replace("\r\n", "\n")
     assert "<br>" not in text and "|" not in text
     lines = text.splitlines()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import HUNG, ROOT, run
 
 GIT = ["git", "-c", "user.name=profilegen tests", "-c", "user.email=tests@profilegen.invalid"]
 
@@ -64,7 +64,7 @@ def test_the_hook_checks_every_profile_of_a_repository(tmp_path):
     def pre_commit_run() -> subprocess.CompletedProcess:
         # A bound for a hung install, not a moment: pre-commit installs the hook with pip first.
         command = [str(pre_commit), "run", "--all-files", "--verbose"]
-        return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+        return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=2 * HUNG)
 
     result = pre_commit_run()
     assert result.returncode == 1, result.stdout + result.stderr

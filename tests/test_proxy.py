@@ -20,7 +20,7 @@ import pytest
 
 from profilegen.endpoints import squid_acl
 
-from conftest import run
+from conftest import HUNG, run
 
 AT_2016 = ("--office", "16.23", "--mau", "4.11")
 SHELLCHECK = Path(sys.executable).with_name("shellcheck")
@@ -97,7 +97,7 @@ def squid(tmp_path):
     server = subprocess.Popen([squid, "-N", "-f", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # Polled until Squid listens: a bound for one that never does, not a guess at when it will.
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + HUNG
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=5).close()
@@ -108,12 +108,12 @@ def squid(tmp_path):
         yield out, port
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=HUNG)
         hosts.close()
 
 
 def connect(port: int, host: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HUNG)
     try:
         conn.request("CONNECT", f"{host}:443")
         return conn.getresponse().status
@@ -152,7 +152,7 @@ for (var i = 0; i < hosts.length; i++) out[hosts[i]] = FindProxyForURL("https://
 console.log(JSON.stringify(out));
 """
     )
-    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=HUNG)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -257,7 +257,7 @@ def probe(tmp_path, pki):
                 ["sh", script, "--proxy", f"http://127.0.0.1:{server.server_address[1]}", "--timeout", "5", *args],
                 capture_output=True,
                 text=True,
-                timeout=300,
+                timeout=HUNG,
                 env=env,
             )
         finally:
@@ -327,7 +327,7 @@ def rendered(browser: str, page: Path, address: str = "") -> list[tuple[str, str
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri() + address],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HUNG,
     )
     assert done.returncode == 0, done.stderr
     rows = re.findall(r"<tr ([^>]*data-url=[^>]*)>", done.stdout)
@@ -360,6 +360,6 @@ def test_html_report_shows_the_rows_of_endpoints_json_in_a_real_browser(tmp_path
 def test_probe_refuses_bad_usage_with_one_line(probe):
     script = probe[0]
     for args, wrong in ((("--bogus",), "'--bogus'"), (("--timeout", "soon"), "'soon'")):
-        done = subprocess.run(["sh", script, *args], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(["sh", script, *args], capture_output=True, text=True, timeout=HUNG)
         assert done.returncode == 2 and done.stderr.startswith("Error: ") and wrong in done.stderr
         assert len(done.stderr.splitlines()) == 1 and not done.stdout

@@ -13,7 +13,7 @@ from profilegen import mobileconfig, script
 from profilegen.request import Profile
 from profilegen.selection import resolve
 
-from conftest import run
+from conftest import HUNG, run
 from helpers import profile_settings
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ class Mac:
             "FAKE_CONSOLE": console,
             "FAKE_USERS": users,
         }
-        return subprocess.run([shell, str(path), *args], env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run([shell, str(path), *args], env=env, capture_output=True, text=True, timeout=HUNG)
 
     def state(self) -> dict:
         """{user: {domain: {key: [type, value]}}} with values typed as a plist would be."""

@@ -21,7 +21,7 @@ from profilegen.request import Profile, Request, SigningOptions
 from profilegen.target import Target
 from profilegen.wizard import asked, default_preset, presets_for
 
-from conftest import run
+from conftest import HUNG, run
 
 DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x03", "\x15", "\x1b"
 DETAILS = [f.metadata["option"].question for f in fields(Profile)]
@@ -40,7 +40,7 @@ def spawn(cwd, env=None):
         cwd=str(cwd),
         env=env,
         encoding="utf-8",
-        timeout=30,
+        timeout=HUNG,
         dimensions=(50, 160),
     )
     child.logfile_read = io.StringIO()
