@@ -12,16 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A hundred real processes start profilegen here. Where PYTHONDONTWRITEBYTECODE is set (container
 # images set it), each would compile profilegen anew, a tenth of the suite's CPU; their compiled
-# code goes to a cache of this run's own instead, a private temporary folder removed at the end,
-# for this process and theirs.
+# code, and pytest's rewritten tests, go to a cache of the tests' own instead, in the user's own
+# cache folder (never a shared one such as /tmp, where another user could plant code), for this
+# process and theirs.
 if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
-    import atexit
-    import shutil
-    import tempfile
-
-    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = tempfile.mkdtemp(prefix="profilegen-tests-pycache-")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "profilegen" / "tests-pycache"
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = str(cache)
     sys.dont_write_bytecode = False
-    atexit.register(shutil.rmtree, sys.pycache_prefix, True)
+
 # How long a test waits for another process before calling it hung: a bound for a hang, not a
 # guess at how long anything takes, so generous that no loaded machine reaches it by being slow.
 HUNG = 300
