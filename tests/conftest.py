@@ -15,11 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # code, and pytest's rewritten tests, go to a cache of the tests' own instead, in the user's own
 # cache folder (never a shared one such as /tmp, where another user could plant code), for this
 # process and theirs.
-if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+if os.environ.get("PYTHONDONTWRITEBYTECODE"):
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "profilegen" / "tests-pycache"
-    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = str(cache)
-    sys.dont_write_bytecode = False
+    try:
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        pass  # a home that can't be written: compile at every start, as asked
+    else:
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+        os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = str(cache)
+        sys.dont_write_bytecode = False
 
 # How long a test waits for another process before calling it hung: a bound for a hang, not a
 # guess at how long anything takes, so generous that no loaded machine reaches it by being slow.
