@@ -3,7 +3,8 @@ build writes, so that the output folder keeps the previous build or the new one,
 
 `install` is the entry point's first act (profilegen.__main__, before the CLI's imports); what
 comes before it is Python's own start-up, where a signal ends the process before anything is
-written. `held` is the writing's (profilegen.output).
+written or, rarely, is an exception Python ignores, and the build goes on. `held` is the
+writing's (profilegen.output).
 """
 
 import signal

@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import questionary
+from prompt_toolkit import print_formatted_text
+from prompt_toolkit.application import application
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.key_binding.defaults import load_key_bindings
 
 from profilegen import build, impact, render
 from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
@@ -73,9 +77,6 @@ def wrap(text: str, indent: str = "") -> str:
 def show(*parts: tuple[str, str]) -> None:
     """Lines of text, each (style, text), in one print: prompt_toolkit works out its styles anew for
     every print, which made the explanations between questions cost more than the questions."""
-    from prompt_toolkit import print_formatted_text
-    from prompt_toolkit.formatted_text import FormattedText
-
     print_formatted_text(FormattedText([(style, text + "\n") for style, text in parts]), end="")
 
 
@@ -560,9 +561,6 @@ class Wizard:
 def _share_default_key_bindings() -> None:
     """prompt_toolkit makes its 1,400 default key bindings anew for every question, more than half
     of what a question costs before it is drawn; they hold no state, so one set serves them all."""
-    from prompt_toolkit.application import application
-    from prompt_toolkit.key_binding.defaults import load_key_bindings
-
     if application.load_key_bindings is load_key_bindings:
         application.load_key_bindings = functools.cache(load_key_bindings)
 

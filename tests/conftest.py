@@ -1,4 +1,5 @@
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The slow tests first: the four workers take tests in this order, and a slow one taken last
+    """The slow tests first: the workers take tests in this order, and a slow one taken last
     would keep one of them busy after the rest are done. Reference tests are left out, each with
     its reason, where ../shared isn't; CI (PROFILEGEN_REQUIRE_SHARED=1) fails instead, so that it
     always runs them."""
@@ -158,8 +159,6 @@ class Held:
 
     def until(self, moment: str) -> None:
         """Let the process go on until it holds at `moment`."""
-        import select
-
         while not self.passed or self.passed[-1] != moment:
             if self.passed:
                 os.write(self._to_process, b".")

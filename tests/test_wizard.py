@@ -53,6 +53,7 @@ def prompt(question: str) -> re.Pattern:
     also stand in earlier output (a list of answers to change, a heading), where the prompt isn't
     up yet and keys would reach a terminal still in cooked mode; prompt_toolkit switches to raw
     mode before it draws, so once this is on screen, keys go to the question."""
+    # "N of them exist already": the one question that starts with a number of its own.
     return re.compile(r"\?(?:\x1b\[[0-9;]*m)* (?:[0-9]+ of them )?" + re.escape(question))
 
 
