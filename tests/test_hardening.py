@@ -270,6 +270,15 @@ def test_an_interrupted_rebuild_leaves_one_build_whole_and_no_temporary_file(tmp
             assert (code, stderr) == (128 + signum, f"Error: interrupted by {signal.Signals(signum).name}\n"), moment
 
 
+@pytest.mark.parametrize("value", ["", "garbage", "7", "998,999"])
+def test_checkpoints_that_name_no_open_pipes_hold_nothing(tmp_path, value):
+    """PROFILEGEN_CHECKPOINTS left set, mistyped or naming closed descriptors: the build runs through."""
+    env = {**os.environ, "PROFILEGEN_CHECKPOINTS": value}
+    result = run_process("build", "-p", "manual-updates", "-o", tmp_path / "out", "-f", "mobileconfig", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "manual-updates.mobileconfig").is_file()
+
+
 def test_a_signal_while_a_build_writes_waits_for_the_writing_to_end():
     """The entry point's handler, in this process: a signal the kernel holds back while a build
     writes, and one Python would run the handler for just as the mask went up (the handler called
