@@ -124,14 +124,45 @@ class Source(NamedTuple):
     publisher: str
     url: str
     date: str | None = None
+    revision: str = ""  # the revision read: a commit, or the date it was read
 
 
 class Evidence(NamedTuple):
-    """Where a claim comes from, and how sure it is (CONFIDENCE)."""
+    """Where a claim comes from: a source of sources.toml, the section of it where the claim
+    stands (its heading, as the page has it), how sure it is (CONFIDENCE), and whether the source
+    says it or profilegen infers it from what the source says (then `note` gives the reasoning)."""
 
     source: str
     confidence: str
     note: str = ""
+    section: str | None = None
+    inferred: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "section": self.section,
+            "confidence": self.confidence,
+            "evidence": "inferred" if self.inferred else "documented",
+            "note": self.note,
+        }
+
+
+class Claim(NamedTuple):
+    """One thing the catalog says, by name, with its evidence and what a reader of the cited
+    section must find there: the key it names, and every version and value it gives."""
+
+    name: str
+    evidence: Evidence
+    key: str | None = None
+    versions: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    url: str | None = None  # an endpoint row's URL
+
+
+class Caveat(NamedTuple):
+    text: str
+    evidence: Evidence
 
 
 class Status(NamedTuple):
@@ -152,9 +183,7 @@ class Status(NamedTuple):
             "from": str(self.version),
             "instead": list(self.instead),
             "domains": list(self.domains),
-            "source": self.evidence.source,
-            "confidence": self.evidence.confidence,
-            "note": self.evidence.note,
+            **self.evidence.as_dict(),
         }
 
 
@@ -173,6 +202,7 @@ class Value(NamedTuple):
     title: str
     aliases: tuple[str, ...] = ()  # old names, written as this one
     statuses: tuple[Status, ...] = ()
+    evidence: Evidence | None = None  # where not from the preference's own source and section
 
 
 class Rule(NamedTuple):
@@ -180,9 +210,9 @@ class Rule(NamedTuple):
 
     when: Any
     effect: str
-    evidence: str
+    evidence: str  # a key of EVIDENCE
     reason: str
-    source: str
+    cited: Evidence  # its source, section and confidence
     hosts: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     unless: tuple[tuple[str, Any], ...] = ()
@@ -196,6 +226,10 @@ class Rule(NamedTuple):
     def holds(self, value: Any) -> bool:
         return self.set or same_value(self.when, value)
 
+    @property
+    def source(self) -> str:
+        return self.cited.source
+
 
 class Preference(NamedTuple):
     key: str
@@ -208,12 +242,12 @@ class Preference(NamedTuple):
     evidence: Evidence
     question: str
     group: str
-    section: str | None = None  # where in the source
     order: int = 0
     default: Any = None
     since: Version | None = None  # the first version that reads it, of its first domain's product
     since_evidence: Evidence | None = None  # where that comes from, where not from the preference's source
     profile_only: Version | None = None  # from this version, read only when a profile sets it
+    profile_only_evidence: Evidence | None = None
     expected: str | None = None  # why a profile that manages its domain should set it
     statuses: tuple[Status, ...] = ()
     format: str | None = None  # for free string values: a key of FORMATS
@@ -221,8 +255,12 @@ class Preference(NamedTuple):
     maximum: int | None = None
     structure: dict | None = None  # for a dictionary (profilegen.facts)
     aliases: tuple[str, ...] = ()
-    caveats: tuple[str, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
     impact: tuple[Rule, ...] = ()
+
+    @property
+    def section(self) -> str | None:
+        return self.evidence.section
 
     @property
     def allowed(self) -> str:
@@ -365,8 +403,8 @@ class Preference(NamedTuple):
             *([] if self.values else [f"  {self.allowed}"]),
             f"  {self.description}",
             *(f"  Versions: {words}" for words in ["; ".join(self.versions(catalog))] if words),
-            *(f"  ! {caveat}" for caveat in self.caveats),
-            f"  Source: {self.evidence.source} ({self.evidence.confidence})",
+            *(f"  ! {caveat.text}" for caveat in self.caveats),
+            f"  Source: {cite(self.evidence)}",
         ]
 
     def as_dict(self) -> dict:
@@ -382,6 +420,7 @@ class Preference(NamedTuple):
                     "title": v.title,
                     "aliases": list(v.aliases),
                     "statuses": [s.as_dict() for s in v.statuses],
+                    **({"cited": v.evidence.as_dict()} if v.evidence else {}),
                 }
                 for v in self.values
             ],
@@ -392,18 +431,82 @@ class Preference(NamedTuple):
             "default": self.default,
             "private": self.private,
             "since": str(self.since) if self.since else None,
-            "since_source": {"source": self.since_evidence.source, "confidence": self.since_evidence.confidence}
-            if self.since_evidence
-            else None,
+            "since_source": self.since_evidence.as_dict() if self.since_evidence else None,
             "profile_only_from": str(self.profile_only) if self.profile_only else None,
             "statuses": [s.as_dict() for s in self.statuses],
             "aliases": list(self.aliases),
-            "caveats": list(self.caveats),
+            "caveats": [{"text": c.text, **c.evidence.as_dict()} for c in self.caveats],
+            "impact": [
+                {
+                    "when": None if r.set else r.when,
+                    "effect": r.effect,
+                    "hosts": list(r.hosts),
+                    "sections": list(r.sections),
+                    "reason": r.reason,
+                    **r.cited.as_dict(),
+                }
+                for r in self.impact
+            ],
             "group": self.group,
-            "source": self.evidence.source,
-            "section": self.section,
-            "confidence": self.evidence.confidence,
+            **self.evidence.as_dict(),
         }
+
+    def claims(self) -> list[Claim]:
+        """Every claim it makes, each with what the cited section must show."""
+        # true and false are the type's, not values a page lists; a value with its own evidence is its own claim.
+        plain = tuple(format_value(v.value) for v in self.values if v.evidence is None and self.type != "boolean")
+        result = [Claim(self.key, self.evidence, self.key, (), plain)]
+        if self.since:
+            result.append(
+                Claim(
+                    f"{self.key}: read from {self.since}",
+                    self.since_evidence or self.evidence,
+                    self.key,
+                    (str(self.since),),
+                )
+            )
+        if self.profile_only:
+            cited = self.profile_only_evidence or self.evidence
+            result.append(
+                Claim(
+                    f"{self.key}: read only from a profile from {self.profile_only}",
+                    cited,
+                    self.key,
+                    (str(self.profile_only),),
+                )
+            )
+        for s in self.statuses:
+            result.append(Claim(f"{self.key}: {s.word} from {s.version}", s.evidence, self.key, (str(s.version),)))
+        for v in self.values:
+            shown = format_value(v.value)
+            if v.evidence:
+                result.append(Claim(f"{self.key}: value {shown}", v.evidence, self.key, (), (shown,)))
+            for s in v.statuses:
+                result.append(
+                    Claim(f"{self.key}: {shown} {s.word} from {s.version}", s.evidence, self.key, (str(s.version),))
+                )
+        for i, caveat in enumerate(self.caveats):
+            # A caveat from another page says something of settings of its kind, not of this key by name.
+            key = self.key if caveat.evidence.source == self.evidence.source else None
+            result.append(Claim(f"{self.key}: caveat {i + 1}", caveat.evidence, key, versions_in(caveat.text)))
+        for i, rule in enumerate(self.impact):
+            # A rule from another page cites what that page says of the feature, not of this key's values.
+            own = rule.cited.source == self.evidence.source
+            when = () if rule.set or not own else (format_value(rule.when),)
+            result.append(Claim(f"{self.key}: impact rule {i + 1}", rule.cited, self.key if own else None, (), when))
+        return result
+
+
+def versions_in(text: str) -> tuple[str, ...]:
+    """The version numbers a sentence gives (16.28, 4.51, 15.25), as a reader would find them."""
+    return tuple(dict.fromkeys(re.findall(r"(?<![\w.])[0-9]{1,2}\.[0-9]{1,3}(?:\.[0-9]{1,3})?(?![\w.])", text)))
+
+
+def cite(evidence: Evidence) -> str:
+    """A claim's source in words: `mau-preferences, section "HowToCheck" (high)`."""
+    section = f', section "{evidence.section}"' if evidence.section else ""
+    inferred = ", inferred" if evidence.inferred else ""
+    return f"{evidence.source}{section} ({evidence.confidence}{inferred})"
 
 
 def _where(domains: tuple[str, ...]) -> str:
@@ -427,20 +530,68 @@ class Domain(NamedTuple):
     statuses: tuple[Status, ...] = ()
 
 
+ROW_STATUSES = {
+    "current": "contacted by the versions the source covers",
+    "legacy": "contacted only by versions before the one named",
+    "retired": "taken out of service by Microsoft: nothing answers there",
+}
+
+
+class RowStatus(NamedTuple):
+    """An endpoint row no longer contacted: legacy (only by `product` versions before `before`)
+    or retired (from `date`, for every version)."""
+
+    word: str
+    evidence: Evidence
+    product: str | None = None
+    before: Version | None = None
+    date: str | None = None
+
+    def applies(self, versions: dict[str, Version]) -> bool:
+        if self.product is None or self.before is None:
+            return self.word == "retired"
+        return versions[self.product] >= self.before
+
+    def describe(self, catalog: Catalog) -> str:
+        if self.word == "retired":
+            return f"retired from {self.date}"
+        return f"legacy: contacted only by {catalog.products[self.product or 'office'].title} before {self.before}"
+
+    def as_dict(self, catalog: Catalog) -> dict:
+        return {
+            "status": self.word,
+            "text": self.describe(catalog),
+            "product": self.product,
+            "before": str(self.before) if self.before else None,
+            "date": self.date,
+            **self.evidence.as_dict(),
+        }
+
+
 class Endpoint(NamedTuple):
     section: str
     url: str
     apps: tuple[str, ...]
     type: str
     description: str
-    source: str
+    cited: Evidence  # the row's source, the section of it, and how sure
     essential: str | None = None  # the essential service it serves, where Microsoft names one
     shared: bool = False  # a public site or CDN other programs use too: a proxy can't block it for Office alone
     who: str | None = None  # who contacts it, where the article's table has no app column
+    statuses: tuple[RowStatus, ...] = ()
+    scope: str = "office"  # "microsoft-365": a Microsoft 365-wide host, not one Office for Mac's article names
 
     @property
     def host(self) -> str:
         return self.url.split("://", 1)[-1].split("/", 1)[0].lower()
+
+    @property
+    def source(self) -> str:
+        return self.cited.source
+
+    def status(self, versions: dict[str, Version]) -> RowStatus | None:
+        """Why the target no longer contacts it (retired before legacy), or None: current."""
+        return next((s for s in sorted(self.statuses, key=lambda s: s.word != "retired") if s.applies(versions)), None)
 
 
 class Section(NamedTuple):
@@ -497,6 +648,22 @@ class Preset(NamedTuple):
         }
 
 
+class NeverSet(NamedTuple):
+    """A key the application keeps for itself, which Microsoft says a profile must never set."""
+
+    key: str
+    domain: str
+    type: str
+    reason: str
+    evidence: Evidence
+
+    def message(self) -> str:
+        return (
+            f"{self.key} in {self.domain} is a key Microsoft says never to set in a profile: {self.reason} "
+            f"({cite(self.evidence)})"
+        )
+
+
 class Catalog(NamedTuple):
     preferences: dict[str, Preference]  # by group, then order, then key
     groups: dict[str, Group]
@@ -507,6 +674,28 @@ class Catalog(NamedTuple):
     presets: dict[str, Preset]
     sources: dict[str, Source]
     products: dict[str, Product]
+    never_set: dict[str, NeverSet]  # by key
+
+    def claims(self) -> list[Claim]:
+        """Every claim of the catalog, by name, as the citation test reads them."""
+        result = [claim for pref in self.preferences.values() for claim in pref.claims()]
+        for domain in self.domains.values():
+            result += [
+                Claim(f"{domain.domain}: {s.word} from {s.version}", s.evidence, domain.domain, (str(s.version),))
+                for s in domain.statuses
+            ]
+        for e in self.endpoints:
+            name = f"endpoint {e.url} ({e.section})"
+            result.append(Claim(name, e.cited, url=e.url))
+            for s in e.statuses:
+                versions = (str(s.before),) if s.before else ()
+                result.append(Claim(f"{name}: {s.describe(self)}", s.evidence, e.host, versions))
+        result += [
+            Claim(f"{p.title} {p.current} current", p.evidence, p.title, (str(p.current),))
+            for p in self.products.values()
+        ]
+        result += [Claim(f"{n.key}: never set", n.evidence, n.key) for n in self.never_set.values()]
+        return result
 
     def domain(self, name: str) -> Domain:
         """A domain by its full name or alias, in any case."""
@@ -628,8 +817,11 @@ def load(root: Path | None = None) -> Catalog:
     _check_names(found, root / "preferences")
     rank = {name: i for i, name in enumerate(groups)}
     preferences = {p.key: p for p in sorted(found, key=lambda p: (rank[p.group], p.order, p.key))}
-    sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps, check)
-    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {}, sources, products)
+    sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps, products, check)
+    never_set = _never_set(_read(root / "never-set.toml"), root / "never-set.toml", domains, check)
+    for key in set(never_set) & set(preferences):
+        raise CatalogError(f"{root / 'never-set.toml'}: {key} is a preference of the catalog too")
+    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {}, sources, products, never_set)
     for key, pref in preferences.items():
         preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
@@ -737,13 +929,18 @@ def _sources(data: dict, path: Path) -> dict[str, Source]:
         where = f"{path} [{key}]"
         if not isinstance(item, dict):
             raise CatalogError(f"{where}: expected a table")
-        _no_extra(item, {"title", "publisher", "url", "date"}, where)
+        _no_extra(item, {"title", "publisher", "url", "date", "revision"}, where)
         url = _get(item, "url", str, where)
         if not url.startswith("https://"):
             raise CatalogError(f"{where}: field 'url': {url!r} must start with https://")
         date = _get(item, "date", (str, datetime.date), where, None)
         result[key] = Source(
-            key, _get(item, "title", str, where), _get(item, "publisher", str, where), url, str(date) if date else None
+            key,
+            _get(item, "title", str, where),
+            _get(item, "publisher", str, where),
+            url,
+            str(date) if date else None,
+            _get(item, "revision", str, where),
         )
     return result
 
@@ -759,18 +956,37 @@ class _Checker(NamedTuple):
             raise CatalogError(f"{where}: field 'source': {name!r} is not in sources.toml")
         return name
 
-    def evidence(self, data: dict, where: Any) -> Evidence:
+    def evidence(self, data: dict, where: Any, parent: Evidence | None = None, note: str = "note") -> Evidence:
+        """A claim's evidence. What it doesn't say it takes from `parent` (the preference it is
+        part of): the source, the section where the source is the same, and the confidence."""
+        source = self.source(data, where, parent.source if parent else ...)
+        same = parent if parent is not None and source == parent.source else None
+        kind = _one_of(_get(data, "evidence", str, where, "documented"), EVIDENCE, "evidence", where)
+        reasoning = _get(data, note, str, where, "")
+        if kind == "inferred" and not reasoning:
+            raise CatalogError(f"{where}: field {note!r}: an inferred claim says how it was inferred")
         return Evidence(
-            self.source(data, where),
-            _one_of(_get(data, "confidence", str, where), CONFIDENCE, "confidence", where),
-            _get(data, "note", str, where, ""),
+            source,
+            _one_of(
+                _get(data, "confidence", str, where, same.confidence if same else ...),
+                CONFIDENCE,
+                "confidence",
+                where,
+            ),
+            reasoning,
+            _get(data, "section", str, where, same.section if same else None),
+            kind == "inferred",
         )
 
     def statuses(self, data: dict, where: Any, domains: tuple[str, ...] = ()) -> tuple[Status, ...]:
         result = []
         for i, item in enumerate(_get(data, "status", list, where, [])):
             here = f"{where} [[status]] #{i + 1}"
-            _no_extra(item, {"status", "from", "instead", "domains", "source", "confidence", "note"}, here)
+            _no_extra(
+                item,
+                {"status", "from", "instead", "domains", "source", "section", "confidence", "evidence", "note"},
+                here,
+            )
             only = tuple(_get(item, "domains", list, here, []))
             for domain in only:
                 _one_of(domain, domains, "domains", here)
@@ -823,6 +1039,22 @@ def _domains(data: dict, path: Path, apps: dict[str, str], products: dict, check
         if domain.domain in result:
             raise CatalogError(f"{where}: field 'domain': {domain.domain!r} is listed twice")
         result[domain.domain] = domain
+    return result
+
+
+def _never_set(data: dict, path: Path, domains: dict[str, Domain], check: _Checker) -> dict[str, NeverSet]:
+    result: dict[str, NeverSet] = {}
+    for i, item in enumerate(_get(data, "key", list, path)):
+        where = f"{path} [[key]] #{i + 1}"
+        _no_extra(item, {"key", "domain", "type", "reason", "source", "section", "confidence", "note"}, where)
+        entry = NeverSet(
+            _get(item, "key", str, where),
+            _one_of(_get(item, "domain", str, where), domains, "domain", where),
+            _one_of(_get(item, "type", str, where), PLIST_TYPES, "type", where),
+            _get(item, "reason", str, where),
+            check.evidence(item, where),
+        )
+        result[entry.key] = entry
     return result
 
 
@@ -881,9 +1113,12 @@ def _preference(
             "caveats",
             "values",
             "impact",
+            "evidence",
+            "note",
         },
         path,
     )
+    evidence = check.evidence(data, path)
     kind = _one_of(_get(data, "type", str, path), VALUE_TYPES, "type", path)
     group = _get(data, "group", str, path)
     if group not in groups:
@@ -895,13 +1130,16 @@ def _preference(
     values = []
     for i, item in enumerate(_get(data, "values", list, path, [])):
         where = f"{path} [[values]] #{i + 1}"
-        _no_extra(item, {"value", "title", "aliases", "status"}, where)
+        _no_extra(
+            item, {"value", "title", "aliases", "status", "source", "section", "confidence", "evidence", "note"}, where
+        )
         values.append(
             Value(
                 _get(item, "value", PLIST_TYPES[kind], where),
                 _get(item, "title", str, where),
                 tuple(_get(item, "aliases", list, where, [])),
                 check.statuses(item, where, names),
+                check.evidence(item, where, evidence) if {"source", "section", "evidence"} & set(item) else None,
             )
         )
     fmt = _get(data, "format", str, path, None)
@@ -914,11 +1152,8 @@ def _preference(
         raise CatalogError(f"{path}: field 'structure': a dictionary preference has one, and only it")
     if not values and fmt is None and minimum is None and structure is None:
         raise CatalogError(f"{path}: field 'values' is empty; give values, or a format or minimum")
-    since, since_evidence = _version(data, "since", path, None), None
-    if isinstance(data.get("since"), dict):
-        where = f"{path} since"
-        _no_extra(data["since"], {"version", "source", "confidence", "note"}, where)
-        since, since_evidence = _version(data["since"], "version", where), check.evidence(data["since"], where)
+    since, since_evidence = _cited_version(data, "since", path, check, evidence)
+    profile_only, profile_only_evidence = _cited_version(data, "profile_only", path, check, evidence)
     rules = []
     for i, item in enumerate(_get(data, "impact", list, path, [])):
         where = f"{path} [[impact]] #{i + 1}"
@@ -931,6 +1166,8 @@ def _preference(
                 "evidence",
                 "reason",
                 "source",
+                "section",
+                "confidence",
                 "hosts",
                 "sections",
                 "unless",
@@ -948,7 +1185,7 @@ def _preference(
                 effect=_one_of(_get(item, "effect", str, where), RULE_EFFECTS, "effect", where),
                 evidence=_one_of(_get(item, "evidence", str, where), EVIDENCE, "evidence", where),
                 reason=_get(item, "reason", str, where),
-                source=check.source(item, where, data.get("source")),
+                cited=check.evidence(item, where, evidence, note="reason"),
                 hosts=tuple(h.lower() for h in _get(item, "hosts", list, where, [])),
                 sections=tuple(_get(item, "sections", list, where, [])),
                 unless=tuple(_get(item, "unless", dict, where, {}).items()),
@@ -967,15 +1204,15 @@ def _preference(
         domains=names,
         values=tuple(values),
         private=_get(data, "private", PLIST_TYPES[kind], path, None),
-        evidence=check.evidence(data, path),
+        evidence=evidence,
         question=_get(data, "question", str, path),
         group=group,
-        section=_get(data, "section", str, path, None),
         order=_get(data, "order", int, path, 0),
         default=_get(data, "default", PLIST_TYPES[kind], path, None),
         since=since,
         since_evidence=since_evidence,
-        profile_only=_version(data, "profile_only", path, None),
+        profile_only=profile_only,
+        profile_only_evidence=profile_only_evidence,
         expected=_get(data, "expected", str, path, None),
         statuses=check.statuses(data, path, names),
         format=fmt,
@@ -983,7 +1220,7 @@ def _preference(
         maximum=maximum,
         structure=structure,
         aliases=tuple(_get(data, "aliases", list, path, [])),
-        caveats=tuple(_get(data, "caveats", list, path, [])),
+        caveats=_caveats(data, path, check, evidence),
         impact=tuple(rules),
     )
     for name in ("private", "default"):
@@ -993,21 +1230,72 @@ def _preference(
     return pref
 
 
-def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) -> tuple[tuple, tuple]:
+def _cited_version(
+    data: dict, name: str, path: Path, check: _Checker, parent: Evidence
+) -> tuple[Version | None, Evidence | None]:
+    """A version as text (the preference's own source says it), or a table with the version and
+    its own source, section and confidence."""
+    if not isinstance(data.get(name), dict):
+        return _version(data, name, path, None), None
+    where = f"{path} {name}"
+    _no_extra(data[name], {"version", "source", "section", "confidence", "evidence", "note"}, where)
+    return _version(data[name], "version", where), check.evidence(data[name], where, parent)
+
+
+def _caveats(data: dict, path: Path, check: _Checker, evidence: Evidence) -> tuple[Caveat, ...]:
+    """Caveats: text, which says what the preference's source says, or a table that names its own
+    source, section and confidence (or says it is inferred, and how)."""
+    result = []
+    for i, item in enumerate(_get(data, "caveats", list, path, [])):
+        where = f"{path} caveats #{i + 1}"
+        if isinstance(item, str):
+            result.append(Caveat(item, evidence))
+            continue
+        if not isinstance(item, dict):
+            raise CatalogError(f"{where}: expected text, or a table with text and its source")
+        _no_extra(item, {"text", "source", "section", "confidence", "evidence", "note"}, where)
+        result.append(Caveat(_get(item, "text", str, where), check.evidence(item, where, evidence)))
+    return tuple(result)
+
+
+def _endpoints(
+    data: dict, path: Path, apps: dict[str, str], products: dict[str, Product], check: _Checker
+) -> tuple[tuple, tuple]:
     sections, endpoints, seen = [], [], set()
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
-        _no_extra(item, {"name", "about", "source", "who", "endpoints"}, where)
+        _no_extra(item, {"name", "about", "source", "confidence", "who", "endpoints"}, where)
         section = Section(
             _get(item, "name", str, where),
             _get(item, "about", str, where),
             check.source(item, where),
             _get(item, "who", str, where, None),
         )
+        # A row says what the section's source says in the section of that name, unless it names its own.
+        cited = Evidence(section.source, _get(item, "confidence", str, where), section=section.name)
+        _one_of(cited.confidence, CONFIDENCE, "confidence", where)
         sections.append(section)
         for j, row in enumerate(_get(item, "endpoints", list, where)):
             here = f"{where} ({section.name}) endpoint #{j + 1}"
-            _no_extra(row, {"url", "apps", "type", "description", "source", "essential", "shared"}, here)
+            _no_extra(
+                row,
+                {
+                    "url",
+                    "apps",
+                    "type",
+                    "description",
+                    "source",
+                    "section",
+                    "confidence",
+                    "evidence",
+                    "note",
+                    "essential",
+                    "shared",
+                    "status",
+                    "scope",
+                },
+                here,
+            )
             url = _get(row, "url", str, here)
             if not url.startswith("https://"):
                 raise CatalogError(f"{here}: field 'url': {url!r} must start with https://")
@@ -1024,10 +1312,12 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
                 tuple(apps[x] for x in apps if x in letters),
                 kind,
                 _get(row, "description", str, here),
-                check.source(row, here, section.source),
+                check.evidence(row, here, cited),
                 _get(row, "essential", str, here, None),
                 _get(row, "shared", bool, here, False),
                 None if letters else section.who,
+                _row_statuses(row, here, products, check),
+                _one_of(_get(row, "scope", str, here, "office"), ("office", "microsoft-365"), "scope", here),
             )
             if not letters and section.who is None:
                 raise CatalogError(f"{here}: field 'apps' is empty and the section has no 'who': say who contacts it")
@@ -1037,6 +1327,29 @@ def _endpoints(data: dict, path: Path, apps: dict[str, str], check: _Checker) ->
             seen.add(identity)
             endpoints.append(endpoint)
     return tuple(sections), tuple(endpoints)
+
+
+def _row_statuses(row: dict, where: str, products: dict[str, Product], check: _Checker) -> tuple[RowStatus, ...]:
+    result = []
+    for i, item in enumerate(_get(row, "status", list, where, [])):
+        here = f"{where} status #{i + 1}"
+        _no_extra(
+            item, {"status", "product", "before", "date", "source", "section", "confidence", "evidence", "note"}, here
+        )
+        word = _one_of(_get(item, "status", str, here), ("legacy", "retired"), "status", here)
+        if word == "legacy":
+            status = RowStatus(
+                word,
+                check.evidence(item, here),
+                _one_of(_get(item, "product", str, here), products, "product", here),
+                _required_version(item, "before", here),
+            )
+        else:
+            status = RowStatus(
+                word, check.evidence(item, here), date=str(_get(item, "date", (str, datetime.date), here))
+            )
+        result.append(status)
+    return tuple(result)
 
 
 def _resolve_rules(pref: Preference, catalog: Catalog, path: Path) -> Preference:

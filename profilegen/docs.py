@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from profilegen import catalog as catalog_module
-from profilegen.catalog import EFFECTS, Catalog, format_value
+from profilegen.catalog import EFFECTS, Catalog, cite, format_value
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def _cell(text: str) -> str:
@@ -28,8 +31,11 @@ def settings_table(catalog: Catalog) -> str:
     def row(p):
         values = "<br>".join(f"`{format_value(v.value)}` {v.title}" for v in p.values) or p.allowed
         aliases = "".join(f"<br>also read as `{a}`" for a in p.aliases)
-        caveats = "".join(f"<br>⚠ {c}" for c in p.caveats)
+        caveats = "".join(
+            f"<br>⚠ {c.text}" + ("" if c.evidence == p.evidence else f" ({cite(c.evidence)})") for c in p.caveats
+        )
         source = catalog.sources[p.evidence.source]
+        section = f', section "{p.section}"' if p.section else ""
         return (
             f"`{p.key}`{aliases}",
             "<br>".join(f"`{d}`" for d in p.domains),
@@ -38,7 +44,7 @@ def settings_table(catalog: Catalog) -> str:
             f"`{format_value(p.private)}`" if p.private is not None else "",
             _cell("<br>".join(p.versions(catalog))),
             _cell(p.description) + _cell(caveats),
-            f"[{_cell(source.title)}]({source.url}) ({p.evidence.confidence})",
+            f"[{_cell(source.title)}]({source.url}){_cell(section)} ({p.evidence.confidence})",
         )
 
     return _table(
@@ -53,9 +59,14 @@ def sources(catalog: Catalog) -> str:
     return "\n\n".join(
         [
             _table(
-                ("id", "source", "publisher"),
+                ("id", "source", "publisher", "revision read"),
                 (
-                    (f"`{s.id}`", f"[{_cell(s.title)}]({s.url})" + (f", {s.date}" if s.date else ""), s.publisher)
+                    (
+                        f"`{s.id}`",
+                        f"[{_cell(s.title)}]({s.url})" + (f", {s.date}" if s.date else ""),
+                        s.publisher,
+                        f"`{s.revision[:12]}`" if _COMMIT.fullmatch(s.revision) else _cell(s.revision),
+                    )
                     for s in catalog.sources.values()
                 ),
             ),

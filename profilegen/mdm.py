@@ -42,13 +42,31 @@ def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
     properties = {}
     for order, pref in enumerate((p for p in catalog.preferences.values() if domain in p.domains), 1):
         versions = "; ".join(pref.versions(catalog))
+        source = catalog.sources[pref.evidence.source]
+        section = f', section "{pref.section}"' if pref.section else ""
+        cited = f"Source: {source.title}{section} ({pref.evidence.confidence})."
         prop = {
             "title": pref.title,
             "description": " ".join(
-                filter(None, [pref.description, f"Versions: {versions}." if versions else "", *pref.caveats])
+                filter(
+                    None,
+                    [
+                        pref.description,
+                        f"Versions: {versions}." if versions else "",
+                        *(c.text for c in pref.caveats),
+                        cited,
+                    ],
+                )
             ),
             "type": pref.type,
             "property_order": order * 5,
+            # Jamf Pro shows these under the property: where the claims about it come from.
+            "links": [
+                {"rel": f"{catalog.sources[s].title}{f': {t}' if t else ''}", "href": catalog.sources[s].url}
+                for s, t in dict.fromkeys(
+                    (e.source, e.section) for e in (pref.evidence, *(c.evidence for c in pref.caveats))
+                )
+            ],
         }
         if pref.structure:
             from profilegen.facts import json_schema

@@ -212,7 +212,7 @@ class Wizard:
         show(
             ("bold", f"\n{pref.title} ({pref.key})"),
             ("", wrap(pref.description, indent="  ")),
-            *(("fg:ansiyellow", wrap(f"! {caveat}", indent="  ")) for caveat in pref.caveats),
+            *(("fg:ansiyellow", wrap(f"! {caveat.text}", indent="  ")) for caveat in pref.caveats),
         )
 
     def ask_preference(self, pref: Preference) -> None:

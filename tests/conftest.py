@@ -73,6 +73,13 @@ def pytest_terminal_summary(terminalreporter):
     )
     for reason, count in reasons.items():
         terminalreporter.write_line(f"left out: {count} test{'s' if count > 1 else ''}: {reason}")
+    # Claims of the catalog no test can check against their source (test_citations): by name.
+    for report in terminalreporter.stats.get("passed", []):
+        for name, unchecked in getattr(report, "user_properties", ()):
+            if name == "unchecked claims":
+                terminalreporter.write_line(f"unchecked claims ({len(unchecked)}), inferred or with no stored source:")
+                for line in unchecked:
+                    terminalreporter.write_line(f"  {line}")
 
 
 def shared(*parts: str) -> Path:
