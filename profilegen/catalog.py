@@ -580,6 +580,13 @@ class Endpoint(NamedTuple):
     who: str | None = None  # who contacts it, where the article's table has no app column
     statuses: tuple[RowStatus, ...] = ()
     scope: str = "office"  # "microsoft-365": a Microsoft 365-wide host, not one Office for Mac's article names
+    contacted_by: tuple[str, ...] = ()  # where the table has no app column: the apps its section's text names
+
+    @property
+    def callers(self) -> tuple[str, ...]:
+        """The apps that contact it, each judged on its own by a per-app rule: the table's app
+        column, or else the apps the section's text names; () when neither says."""
+        return self.apps or self.contacted_by
 
     @property
     def host(self) -> str:
@@ -1264,7 +1271,10 @@ def _endpoints(
     sections, endpoints, seen = [], [], set()
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
-        _no_extra(item, {"name", "about", "source", "confidence", "who", "endpoints"}, where)
+        _no_extra(item, {"name", "about", "source", "confidence", "who", "apps", "endpoints"}, where)
+        named = _get(item, "apps", str, where, "")
+        for letter in named:
+            _one_of(letter, apps, "apps", where)
         section = Section(
             _get(item, "name", str, where),
             _get(item, "about", str, where),
@@ -1318,6 +1328,7 @@ def _endpoints(
                 None if letters else section.who,
                 _row_statuses(row, here, products, check),
                 _one_of(_get(row, "scope", str, here, "office"), ("office", "microsoft-365"), "scope", here),
+                () if letters else tuple(apps[x] for x in apps if x in named),
             )
             if not letters and section.who is None:
                 raise CatalogError(f"{here}: field 'apps' is empty and the section has no 'who': say who contacts it")

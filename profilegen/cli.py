@@ -360,13 +360,16 @@ def endpoints_(
 
     if json_ + csv_ + markdown > 1:
         raise typer.BadParameter("choose one of --json, --csv or --markdown")
+    from profilegen.target import Target
+
     catalog = _catalog()
     chosen = (
         selection.resolve(catalog, preset=preset, config=config, sets=set_ or (), target=target)
         if preset or config or set_
         else None
     )
-    impacts = impact.only(impact.assess(chosen, catalog), catalog, effect or (), app_ or (), section or ())
+    aimed = Target.of(catalog, target.office, target.mau, bool(target.include_legacy))
+    impacts = impact.only(impact.assess(chosen, catalog, aimed), catalog, effect or (), app_ or (), section or ())
     if by_host:
         hosts = impact.by_host(impacts)
         if json_:
@@ -418,6 +421,8 @@ def _endpoint_tables(impacts, catalog) -> None:
 
     for section in catalog.sections:
         rows = [i for i in impacts if i.endpoint.section == section.name]
+        if not rows:  # a filter left none of it
+            continue
         console.print()
         console.print(f"[bold]{escape(section.name)}[/bold]", soft_wrap=True)
         if section.who:
@@ -431,12 +436,16 @@ def _endpoint_tables(impacts, catalog) -> None:
                 soft_wrap=True,
             )
             details = []
-            if i.endpoint.apps and i.effect == "partly silenced":
+            if i.endpoint.callers and i.effect == "partly silenced":
                 details.append("still " + "".join(letters[a] for a in i.still_contacted_by))
             if i.settings:
                 details.append("by " + ", ".join(dict.fromkeys(s.key for s in i.settings)))
             if i.endpoint.shared:
                 details.append("shared with the web")
+            if i.status:
+                details.append(i.status_text)
+            elif i.endpoint.scope != "office":
+                details.append("Microsoft 365-wide")
             if details:
                 wrapped("; ".join(details), "      ")
     legend = ", ".join(f"{letter} {name}" for letter, name in catalog.apps.items())
@@ -461,6 +470,7 @@ def _host_lines(hosts) -> None:
             details.append("by " + ", ".join(row["settings"]))
         if row["shared"]:
             details.append("shared with the web")
+        details += row["status"]
         _wrapped([f"{h.host:<{column}}  {', '.join(h.effects)}", "  " + "; ".join(details)])
     typer.echo(f"{len(hosts)} hosts, {sum(h.needed for h in hosts)} still needed.")
 

@@ -27,6 +27,9 @@ COLUMNS = (
     "settings",
     "evidence",
     "reason",
+    "source",
+    "status",
+    "status_text",
 )
 PROXY_ADVICE = (
     "# Microsoft's advice for proxies and firewalls: answer a blocked request with a 40X\n"
@@ -76,7 +79,7 @@ def as_csv(impacts: list[impact.Impact]) -> str:
     return _csv(COLUMNS, rows)
 
 
-HOST_COLUMNS = ("host", "effects", "needed", "shared", "sections", "still_contacted_by", "settings")
+HOST_COLUMNS = ("host", "effects", "needed", "shared", "sections", "still_contacted_by", "settings", "status")
 
 
 def hosts_document(hosts: list[impact.HostImpact]) -> dict:
@@ -121,15 +124,16 @@ def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catal
             "",
             section.about,
             "",
-            "| URL | Apps | Type | Effect | Silenced for | Still contacted by | Settings | Evidence |",
-            "|---|---|---|---|---|---|---|---|",
+            "| URL | Apps | Type | Effect | Silenced for | Still contacted by | Settings | Evidence | Status |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for i in rows:
             e = i.endpoint
             lines.append(
                 f"| `{e.url}` | {', '.join(e.apps) or 'all (no app column)'} | {e.type} | {i.effect} "
                 f"| {', '.join(i.silenced_for)} | {', '.join(i.still_contacted_by)} "
-                f"| {'<br>'.join(f'`{setting_text(s)}`' for s in i.settings)} | {i.evidence or ''} |"
+                f"| {'<br>'.join(f'`{setting_text(s)}`' for s in i.settings)} | {i.evidence or ''} "
+                f"| {_cell(i.status_text) or 'current'} |"
             )
     reasons = dict.fromkeys((i.evidence, i.reason) for i in impacts if i.reason)
     if reasons:
@@ -151,14 +155,30 @@ def by_setting_markdown(catalog: Catalog, selection: Selection | None = None) ->
     return "\n".join(lines)
 
 
+def _legacy(selection: Selection) -> bool:
+    return bool(selection.target and selection.target.include_legacy)
+
+
+def left_out_note(impacts: list[impact.Impact], selection: Selection, mark: str = "#") -> str:
+    """Comment lines naming the hosts left out as legacy or retired for the target, and why."""
+    gone = impact.left_out(impacts, _legacy(selection))
+    if not gone:
+        return ""
+    return (
+        f"{mark} Left out: the target no longer contacts these (profilegen --include-legacy keeps them).\n"
+        + "".join(f"{mark}   {line}\n" for line in gone)
+    )
+
+
 def proxy_lists(impacts: list[impact.Impact], selection: Selection) -> tuple[str, str]:
-    needed, blocked, web = impact.hosts(impacts)
+    needed, blocked, web = impact.hosts(impacts, _legacy(selection))
     where = f"# For: {selection.profile.identifier} ({impact.summary_line(impacts)}).\n"
     allow = (
         "# Hosts Office for Mac still contacts under this selection: allow them.\n"
         "# One hostname pattern per line, wildcards as Microsoft documents them.\n"
         + where
         + PROXY_ADVICE
+        + left_out_note(impacts, selection)
         + "".join(f"{h}\n" for h in needed)
     )
     block = (
@@ -212,10 +232,11 @@ def _squid_acls(name: str, hosts: list[str]) -> list[str]:
 def squid_conf(impacts: list[impact.Impact], selection: Selection) -> str:
     """A Squid snippet to include before the site's own http_access rules: it answers the hosts no
     documented app still needs with 403, as the article asks, and names the ones Office needs."""
-    needed, blocked, web = impact.hosts(impacts)
+    needed, blocked, web = impact.hosts(impacts, _legacy(selection))
     lines = [
         f"# Squid ACLs for {selection.profile.identifier}, written by profilegen.",
         f"# {impact.summary_line(impacts)}.",
+        *left_out_note(impacts, selection).splitlines(),
         "# Include this file above your own http_access rules (include /etc/squid/conf.d/THIS.conf).",
         "# Squid answers a request it denies with 403, which is what Microsoft asks of a proxy:",
         "# Office then gives up at once instead of retrying, as it does when a connection is dropped.",
@@ -252,7 +273,7 @@ def pac(impacts: list[impact.Impact], selection: Selection) -> str:
     which answers the silenced ones with 403 (see the squid format). The article's wildcards become
     shExpMatch patterns; a `*` inside a label must stay in that label, so those also keep the
     pattern's number of labels."""
-    needed = impact.hosts(impacts)[0]
+    needed = impact.hosts(impacts, _legacy(selection))[0]
     names = [h for h in needed if "*" not in h]
     patterns = [[h, not h.startswith("*.") or "*" in h[2:]] for h in needed if "*" in h]
     return (
@@ -260,7 +281,8 @@ def pac(impacts: list[impact.Impact], selection: Selection) -> str:
         f"// {impact.summary_line(impacts)}.\n"
         "// The hosts Office for Mac still contacts under this selection go DIRECT; every other host goes\n"
         "// to the proxy, which should answer the silenced ones with 403 or 404 rather than drop them.\n"
-        f"var OFFICE_DIRECT = {json.dumps(names, indent=2)};\n"
+        + left_out_note(impacts, selection, "//")
+        + f"var OFFICE_DIRECT = {json.dumps(names, indent=2)};\n"
         "// [pattern, true where the * is inside a label and so can't stand for a dot]\n"
         f"var OFFICE_DIRECT_PATTERNS = {json.dumps(patterns)};\n"
         f"var PROXY = {json.dumps('PROXY ' + (selection.pac_proxy or ''))};\n"
@@ -308,7 +330,7 @@ def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
     as are the shared hosts, which a site may well leave open."""
     from profilegen.script import comment
 
-    needed, blocked, web = impact.hosts(impacts)
+    needed, blocked, web = impact.hosts(impacts, _legacy(selection))
     calls, skipped = [], []
     for expect, hosts in (("needed", needed), ("blocked", blocked)):
         for host in hosts:

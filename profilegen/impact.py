@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from profilegen import names
-from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, Rule, Setting, same_value
+from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, RowStatus, Rule, Setting, same_value
 from profilegen.errors import SelectionError
 from profilegen.request import Profile
 from profilegen.selection import Selection
+from profilegen.target import Target
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Impact:
     evidence: str | None
     reason: str
     sources: tuple[str, ...] = ()  # of the rules that apply
+    status: RowStatus | None = None  # why the target no longer contacts it; None: it does
+    status_text: str = ""  # the status in words, with its source
 
     def as_dict(self) -> dict:
         e = self.endpoint
@@ -41,6 +44,11 @@ class Impact:
             "type": e.type,
             "description": e.description,
             "source": e.source,
+            "cited": e.cited.as_dict(),
+            "scope": e.scope,
+            "status": self.status.word if self.status else "current",
+            "status_text": self.status_text,
+            "status_source": self.status.evidence.as_dict() if self.status else None,
             "essential": e.essential,
             "shared": e.shared,
             "effect": self.effect,
@@ -79,24 +87,27 @@ def read_settings(selection: Selection, catalog: Catalog) -> list[Setting]:
     return [s for s in selection.settings if target is None or unread(catalog, s, target) is None]
 
 
-_ASSESSED: dict[tuple[int, Selection | None], list[Impact]] = {}
+_ASSESSED: dict[tuple[int, Selection | None, Target | None], list[Impact]] = {}
 
 
-def assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
-    """One Impact per documented endpoint row, in the article's order.
+def assess(selection: Selection | None, catalog: Catalog, target: Target | None = None) -> list[Impact]:
+    """One Impact per documented endpoint row, in the article's order, each row judged against the
+    selection's target (or `target`, or the catalog's current versions): legacy or retired for it,
+    or current.
 
     Several renderers of one build ask for the same selection; it is worked out once.
     """
-    key = (id(catalog), selection)
+    key = (id(catalog), selection, target)
     if key not in _ASSESSED:
         if len(_ASSESSED) > 256:  # a batch of thousands needn't keep them all
             _ASSESSED.clear()
-        _ASSESSED[key] = _assess(selection, catalog)
+        _ASSESSED[key] = _assess(selection, catalog, target)
     return _ASSESSED[key]
 
 
-def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
+def _assess(selection: Selection | None, catalog: Catalog, target: Target | None) -> list[Impact]:
     rules = active(read_settings(selection, catalog), catalog) if selection else []
+    versions = ((selection.target if selection else None) or target or Target.of(catalog)).versions()
     result = []
     for index, endpoint in enumerate(catalog.endpoints):
         silenced: set[str] = set()
@@ -106,8 +117,8 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             if index not in rule.rows:
                 continue
             apps = [a for a in catalog.domains[setting.domain].apps if not rule.apps or a in rule.apps]
-            if endpoint.apps and rule.per_app:
-                hit = [a for a in endpoint.apps if a in apps]
+            if endpoint.callers and rule.per_app:
+                hit = [a for a in endpoint.callers if a in apps]
                 if not hit:
                     continue
                 if rule.effect == "silenced":
@@ -117,11 +128,12 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             else:
                 whole.add(rule.effect)
             used.append((setting, rule))
-        still = tuple(a for a in endpoint.apps if a not in silenced) if endpoint.apps else (endpoint.who or "",)
-        if endpoint.apps and silenced:
-            effect = "partly silenced" if still else "silenced"
-        elif "silenced" in whole:
+        callers = endpoint.callers
+        still = tuple(a for a in callers if a not in silenced) if callers else (endpoint.who or "",)
+        if "silenced" in whole:  # a rule for every app at once wins over the per-app ones
             effect = "silenced"
+        elif callers and silenced:
+            effect = "partly silenced" if still else "silenced"
         elif whole:
             effect = "reduced"
         else:
@@ -131,7 +143,7 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
             Impact(
                 endpoint=endpoint,
                 effect=effect,
-                silenced_for=tuple(a for a in endpoint.apps if a in silenced),
+                silenced_for=tuple(a for a in callers if a in silenced),
                 still_contacted_by=() if effect == "silenced" else still,
                 settings=tuple(dict.fromkeys(s for s, _ in used)),
                 evidence=None
@@ -139,9 +151,30 @@ def _assess(selection: Selection | None, catalog: Catalog) -> list[Impact]:
                 else ("documented" if all(r.evidence == "documented" for r in applied) else "inferred"),
                 reason=" ".join(r.reason for r in applied),
                 sources=tuple(dict.fromkeys(r.source for r in applied)),
+                status=(status := endpoint.status(versions)),
+                status_text=f"{status.describe(catalog)} ({status.evidence.source}, {status.evidence.confidence})"
+                if status
+                else "",
             )
         )
     return result
+
+
+def contacted(impacts: list[Impact], include_legacy: bool = False) -> list[Impact]:
+    """The rows the target still contacts: a row legacy or retired for it only with include_legacy."""
+    return [i for i in impacts if include_legacy or i.status is None]
+
+
+def left_out(impacts: list[Impact], include_legacy: bool = False) -> list[str]:
+    """`host: why` for each host an allow-list leaves out as legacy or retired for the target."""
+    if include_legacy:
+        return []
+    live = {i.endpoint.host for i in impacts if i.status is None}
+    return list(
+        dict.fromkeys(
+            f"{i.endpoint.host}: {i.status_text}" for i in impacts if i.status and i.endpoint.host not in live
+        )
+    )
 
 
 def summary(impacts: list[Impact]) -> dict[str, int]:
@@ -193,7 +226,8 @@ class HostImpact:
 
     @property
     def needed(self) -> bool:
-        return any(i.effect != "silenced" for i in self.rows)
+        """Whether a row the target still contacts needs it (not legacy or retired for the target)."""
+        return any(i.effect != "silenced" and i.status is None for i in self.rows)
 
     def as_dict(self) -> dict:
         return {
@@ -204,6 +238,7 @@ class HostImpact:
             "sections": list(dict.fromkeys(i.endpoint.section for i in self.rows)),
             "still_contacted_by": list(dict.fromkeys(a for i in self.rows for a in i.still_contacted_by)),
             "settings": list(dict.fromkeys(s.key for i in self.rows for s in i.settings)),
+            "status": list(dict.fromkeys(i.status_text for i in self.rows if i.status)),
         }
 
 
@@ -214,9 +249,12 @@ def by_host(impacts: list[Impact]) -> list[HostImpact]:
     return [HostImpact(host, tuple(rows)) for host, rows in grouped.items()]
 
 
-def hosts(impacts: list[Impact]) -> tuple[list[str], list[str], list[str]]:
+def hosts(impacts: list[Impact], include_legacy: bool = False) -> tuple[list[str], list[str], list[str]]:
     """(still needed, to block, shared) host patterns. A host any row still needs is never a block
-    candidate; a silenced host shared with the web is set apart, as a proxy can't block it for Office alone."""
+    candidate; a silenced host shared with the web is set apart, as a proxy can't block it for Office
+    alone. A row the target no longer contacts (legacy, retired) is in none of them, unless
+    include_legacy keeps it."""
+    impacts = contacted(impacts, include_legacy)
     needed = list(dict.fromkeys(i.endpoint.host for i in impacts if i.effect != "silenced"))
     silenced = [h for h in dict.fromkeys(i.endpoint.host for i in impacts if i.effect == "silenced") if h not in needed]
     shared = {i.endpoint.host for i in impacts if i.endpoint.shared}

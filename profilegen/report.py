@@ -75,7 +75,8 @@ def page(selection: Selection, catalog: Catalog) -> str:
             f'<td>{escape(e.section)}</td><td class="host">{escape(e.host)}</td>'
             f"<td>{escape(', '.join(e.apps) or 'not given')}</td><td>{escape(e.type)}</td>"
             f'<td class="effect">{escape(i.effect)}</td><td>{escape(", ".join(i.still_contacted_by))}</td>'
-            f"<td>{'<br>'.join(escape(f'{s.domain} {s.key} = {format_value(s.value)}') for s in i.settings)}</td></tr>"
+            f"<td>{'<br>'.join(escape(f'{s.domain} {s.key} = {format_value(s.value)}') for s in i.settings)}</td>"
+            f'<td class="status">{escape(i.status_text or "current")}</td></tr>'
         )
     return "\n".join(
         [
@@ -122,7 +123,7 @@ def page(selection: Selection, catalog: Catalog) -> str:
             )
             + ' <span><span id="shown"></span> rows shown</span></form>',
             "<table><thead><tr><th>Section</th><th>Host</th><th>Apps</th><th>Type</th><th>Effect</th>"
-            "<th>Still contacted by</th><th>Settings</th></tr></thead><tbody>",
+            "<th>Still contacted by</th><th>Settings</th><th>Status</th></tr></thead><tbody>",
             *rows,
             "</tbody></table>",
             '<p>Apps "not given": the article\'s table for that section has no app column. '

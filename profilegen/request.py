@@ -220,8 +220,14 @@ class TargetOptions:
         check=check_version("--mau"),
         help="The AutoUpdate version the Macs run [default: the catalog's current, as AutoUpdate updates itself].",
     )
+    include_legacy: bool | None = option(
+        "--include-legacy",
+        type=bool,
+        help="Keep in allow-lists, PAC and Squid files the endpoints the target no longer contacts "
+        "(legacy for its versions, or retired by Microsoft).",
+    )
 
-    def given(self) -> dict[str, str]:
+    def given(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
     def over(self, base: TargetOptions) -> TargetOptions:

@@ -330,7 +330,7 @@ def resolve(
         str(config) if config else None,
         tuple(sets),
         tuple(dict.fromkeys(warnings)),
-        Target.of(catalog, aimed.office, aimed.mau),
+        Target.of(catalog, aimed.office, aimed.mau, bool(aimed.include_legacy)),
     )
 
 

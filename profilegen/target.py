@@ -19,14 +19,18 @@ class Target:
     office: Version
     autoupdate: Version
     given: tuple[str, ...] = ()  # the products the build named; the others are the catalog's current
+    include_legacy: bool = False  # allow-lists keep the endpoints these versions no longer contact
 
     @classmethod
-    def of(cls, catalog: Catalog, office: str | None = None, mau: str | None = None) -> Target:
+    def of(
+        cls, catalog: Catalog, office: str | None = None, mau: str | None = None, include_legacy: bool = False
+    ) -> Target:
         current = catalog.current()
         return cls(
             Version.parse(office, "--office") if office else current["office"],
             Version.parse(mau, "--mau") if mau else current["autoupdate"],
             tuple(name for name, given in (("office", office), ("autoupdate", mau)) if given),
+            include_legacy,
         )
 
     def version(self, product: str) -> Version:

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from profilegen import impact
-from profilegen.catalog import Setting
+from profilegen.catalog import Setting, Version
 from profilegen.request import TargetOptions
 from profilegen.selection import resolve
 
@@ -61,7 +61,11 @@ def test_volume_license_offline_on_concrete_rows(catalog):
 
 def test_silences_only_what_the_article_supports(catalog):
     for i in rows(catalog, preset="volume-license-offline"):
-        if "silenced" in i.effect:
+        if i.endpoint.host == "watson.microsoft.com":
+            # SendAllTelemetryEnabled = false in every app's domain: no app reports crashes.
+            assert (i.effect, i.still_contacted_by) == ("silenced", ())
+            assert "SendAllTelemetryEnabled" in {s.key for s in i.settings}
+        elif "silenced" in i.effect:
             assert i.endpoint.section in UOC_SECTIONS or i.endpoint.host.endswith(UOC_HOSTS), i
             assert set(i.silenced_for) <= {"Word", "Excel", "PowerPoint"}
         if i.effect != "unchanged":
@@ -85,7 +89,7 @@ def test_use_online_content_acts_only_for_the_apps_where_it_is_set(catalog):
 def test_is_merp_enabled_keeps_crash_reports_going(catalog):
     watson = ("Crash reporting", "https://watson.microsoft.com/")
     off = row(rows(catalog, preset="no-usage-telemetry"), *watson)
-    assert off.effect == "reduced"
+    assert (off.effect, off.silenced_for) == ("silenced", ("Word", "Excel", "PowerPoint", "Outlook", "OneNote"))
     assert (off.settings[0].key, off.settings[0].value) == ("SendAllTelemetryEnabled", False)
     merp = row(rows(catalog, preset="no-usage-telemetry", sets=["IsMerpEnabled=true"]), *watson)
     assert (merp.effect, merp.settings) == ("unchanged", ())
@@ -150,7 +154,11 @@ def test_proxy_lists(tmp_path, catalog):
     block = [line for line in block_text.splitlines() if line and not line.startswith("#")]
     web = [line.removeprefix("# ") for line in block_text.split("Uncomment a line")[1].splitlines()[1:]]
     assert not set(allow) & set(block + web)
-    assert set(allow) | set(block) | set(web) == {e.host for e in catalog.endpoints}
+    # Every host is in one list, but a retired one (officecdnmac), which the allow-list names as left out.
+    retired = {"officecdnmac.microsoft.com"}
+    assert set(allow) | set(block) | set(web) == {e.host for e in catalog.endpoints} - retired
+    assert "# Left out: the target no longer contacts these" in allow_text
+    assert "#   officecdnmac.microsoft.com: retired from 2026-08-01 (mc1268926, medium)" in allow_text
     shared = {e.host for e in catalog.endpoints if e.shared}
     assert set(web) <= shared and not set(block) & shared  # shared hosts are never blocked unasked
     assert "login.live.com" in allow  # Outlook and OneNote still sign in
@@ -203,7 +211,11 @@ def test_endpoint_table_fits_80_columns_with_whole_hostnames(catalog):
 
 def test_no_app_rows_name_who_still_contacts_them(catalog):
     rows = [i for i in impact.assess(None, catalog) if not i.endpoint.apps]
-    assert rows and all(i.still_contacted_by == (i.endpoint.who,) and i.endpoint.who for i in rows)
+    by_who = [i for i in rows if not i.endpoint.contacted_by]
+    assert by_who and all(i.still_contacted_by == (i.endpoint.who,) and i.endpoint.who for i in by_who)
+    # Crash reporting names the apps in its text: each app reports its own crashes.
+    watson = next(i for i in rows if i.endpoint.host == "watson.microsoft.com")
+    assert watson.still_contacted_by == ("Word", "Excel", "PowerPoint", "Outlook", "OneNote")
 
 
 def test_endpoint_filters_and_by_host(tmp_path, catalog):
@@ -242,7 +254,7 @@ def test_endpoint_filters_and_by_host(tmp_path, catalog):
     assert set(hosts) == {r["host"] for r in whole}
     for host, h in hosts.items():
         effects = {r["effect"] for r in whole if r["host"] == host}
-        assert set(h["effects"]) == effects and h["needed"] == (effects != {"silenced"})
+        assert set(h["effects"]) == effects and h["needed"] == (effects != {"silenced"} and not h["status"])
     assert {"First app launch", "Office Apps (aka add-ins)"} <= set(hosts["store.office.com"]["sections"])
     assert run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "proxy-lists").returncode == 0
     allow = [
@@ -260,10 +272,9 @@ def test_settings_impact_view():
     uoc = data["UseOnlineContent"]
     assert any(r["url"] == "https://login.live.com/" for r in uoc["silenced"])
     assert "MSA and OrgID sign-in" in uoc["breaks"] and any("online product activation" in b for b in uoc["breaks"])
-    assert [r["url"] for r in data["SendAllTelemetryEnabled"]["reduced"]] == [
-        "https://nexus.officeapps.live.com/",
-        "https://watson.microsoft.com/",
-    ]
+    assert [r["url"] for r in data["SendAllTelemetryEnabled"]["reduced"]] == ["https://nexus.officeapps.live.com/"]
+    # Set in every app's domain, it stops every app's crash reports.
+    assert [r["url"] for r in data["SendAllTelemetryEnabled"]["silenced"]] == ["https://watson.microsoft.com/"]
     assert "| `UseOnlineContent` = `0`" in run("settings", "--impact").stdout  # piped: Markdown
     assert "| `UseOnlineContent` = `0`" in run("settings", "--impact", "--markdown").stdout
 
@@ -307,3 +318,62 @@ def test_script_header_summarises_the_impact(tmp_path):
     assert "#   UseOnlineContent: " in head and "MSA and OrgID sign-in" in head
     counts = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["summary"]
     assert f"{counts['silenced']} silenced, {counts['partly silenced']} partly silenced" in head
+
+
+def test_crash_reports_stop_per_app_and_watson_is_silenced_only_when_every_app_is_covered(catalog, tmp_path):
+    watson = ("Crash reporting", "https://watson.microsoft.com/")
+    apps = ("Word", "Excel", "PowerPoint", "Outlook", "OneNote")
+    word = row(rows(catalog, sets=["word:SendAllTelemetryEnabled=false"]), *watson)
+    assert (word.effect, word.silenced_for, word.still_contacted_by) == ("partly silenced", ("Word",), apps[1:])
+    each = [f"{a.lower()}:SendAllTelemetryEnabled=false" for a in apps]
+    assert row(rows(catalog, sets=each), *watson).effect == "silenced"
+    merp = row(rows(catalog, sets=[*each, "IsMerpEnabled=true"]), *watson)
+    assert (merp.effect, merp.still_contacted_by) == ("unchanged", apps)
+    # The current Office doesn't read the per-app key (reported as ignored from 16.28): no effect.
+    current = impact.assess(resolve(catalog, sets=each), catalog)
+    assert row(current, *watson).effect == "unchanged"
+    # The text table names exactly the apps that still report.
+    text = run("endpoints", *AT_2016, "--set", "word:SendAllTelemetryEnabled=false", "--section", "crash").stdout
+    assert "still XPON" in text
+    # Two selections that differ only in Outlook's key: diff shows the watson row changing.
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("[settings.word]\nSendAllTelemetryEnabled = false\n")
+    b.write_text(
+        "[settings.word]\nSendAllTelemetryEnabled = false\n[settings.outlook]\nSendAllTelemetryEnabled = false\n"
+    )
+    diff = run("diff", a, b, *AT_2016, "--json")
+    assert diff.returncode == 1
+    changed = [r for r in json.loads(diff.stdout)["endpoints"] if r["url"] == "https://watson.microsoft.com/"]
+    assert changed and changed[0]["a"] == "partly silenced" and changed[0]["b"] == "partly silenced"
+    assert "Outlook" in changed[0]["still_contacted_by_a"] and "Outlook" not in changed[0]["still_contacted_by_b"]
+
+
+def test_a_retired_host_is_labelled_and_left_out_of_allow_lists_unless_asked(catalog, tmp_path):
+    gone = "officecdnmac.microsoft.com"
+    rows_ = json.loads(run("endpoints", "--json").stdout)["endpoints"]
+    row_ = next(r for r in rows_ if r["host"] == gone)
+    assert row_["status"] == "retired" and row_["status_source"]["source"] == "mc1268926"
+    assert row_["status_text"] == "retired from 2026-08-01 (mc1268926, medium)"
+    assert next(r for r in rows_ if r["host"] == "res.public.onecdn.static.microsoft")["status"] == "current"
+    text = run("endpoints", "--section", "install", env={**os.environ, "COLUMNS": "80"}).stdout
+    assert "retired from 2026-08-01 (mc1268926, medium)" in text
+    for extra, kept in (((), False), (("--include-legacy",), True)):
+        out = tmp_path / str(kept)
+        args = ("build", "-p", "no-usage-telemetry", "-o", out, "-f", "proxy-lists,squid,pac")
+        assert run(*args, "--pac-proxy", "proxy.example.com:3128", *extra).returncode == 0
+        allow = (out / "no-usage-telemetry-proxy-allow.txt").read_text().splitlines()
+        assert (gone in allow) == kept
+        squid = (out / "no-usage-telemetry-squid.conf").read_text()
+        assert (f"dstdomain {gone}\n" in squid) == kept
+        assert (f'"{gone}"' in (out / "no-usage-telemetry.pac").read_text()) == kept
+    # Legacy for the AutoUpdate that downloads from the new host: judged against the target.
+    legacy = next(s for s in next(e for e in catalog.endpoints if e.host == gone).statuses if s.word == "legacy")
+    assert not legacy.applies({"office": catalog.current()["office"], "autoupdate": Version("4.79")})
+    assert legacy.applies({"office": catalog.current()["office"], "autoupdate": Version("4.80")})
+
+
+def test_microsoft_365_wide_domains_are_rows_with_their_source(catalog):
+    wide = {e.host: e for e in catalog.endpoints if e.scope == "microsoft-365"}
+    assert set(wide) == {"*.cloud.microsoft", "*.static.microsoft", "*.usercontent.microsoft"}
+    assert {e.source for e in wide.values()} == {"urls-and-ip-address-ranges"}
+    assert all(e.section == e.cited.section == "Microsoft 365 Unified Domains" for e in wide.values())
