@@ -503,10 +503,10 @@ def versions_in(text: str) -> tuple[str, ...]:
 
 
 def cite(evidence: Evidence) -> str:
-    """A claim's source in words: `mau-preferences, section "HowToCheck" (high)`."""
+    """A claim's source in words: `mau-preferences, section "HowToCheck", high`."""
     section = f', section "{evidence.section}"' if evidence.section else ""
     inferred = ", inferred" if evidence.inferred else ""
-    return f"{evidence.source}{section} ({evidence.confidence}{inferred})"
+    return f"{evidence.source}{section}, {evidence.confidence}{inferred}"
 
 
 def _where(domains: tuple[str, ...]) -> str:
@@ -721,6 +721,9 @@ class Catalog(NamedTuple):
         if found is None:
             spellings = {alias: p for p in self.preferences.values() for alias in p.aliases}
             found = spellings.get(names.find(key, spellings) or "")
+        never = self.never(key)
+        if found is None and never is not None:
+            raise SelectionError(never.message())
         if found is None:
             raise names.unknown(
                 "preference",
@@ -729,6 +732,11 @@ class Catalog(NamedTuple):
                 f"`profilegen settings` lists the {len(self.preferences)} documented keys",
             )
         return found
+
+    def never(self, key: str, domain: str | None = None) -> NeverSet | None:
+        """The key, if Microsoft says a profile must never set it (in `domain`, where given)."""
+        found = self.never_set.get(key) or self.never_set.get(names.find(key, self.never_set) or "")
+        return found if found and domain in (None, found.domain) else None
 
     def preset(self, name: str) -> Preset:
         """A preset by its name, in any case and with '-' or '_'."""

@@ -709,6 +709,7 @@ def diff(
     except ProfilegenError as e:
         e.exit_code = 2  # as diff(1): 1 means "different"
         raise
+    _warn(found.warnings)
     if json_:
         _json(found.as_dict())
     else:

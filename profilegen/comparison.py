@@ -66,6 +66,7 @@ class Difference:
     removed: tuple[Setting, ...]
     changed: tuple[tuple[Setting, Any], ...]  # the setting in B, and its value in A
     endpoints: tuple[tuple[impact.Impact, impact.Impact], ...]  # (in A, in B) where the effect differs
+    warnings: tuple[str, ...] = ()  # keys either side sets that Microsoft says never to set
 
     @property
     def same(self) -> bool:
@@ -104,6 +105,7 @@ class Difference:
                 }
                 for x, y in self.endpoints
             ],
+            "warnings": list(self.warnings),
         }
 
 
@@ -130,7 +132,10 @@ def compare(catalog: Catalog, a: str, b: str, target: TargetOptions | None = Non
         for x, y in zip(impact.assess(left.selection, catalog), impact.assess(right.selection, catalog), strict=True)
         if (x.effect, x.still_contacted_by) != (y.effect, y.still_contacted_by)
     )
-    return Difference(left, right, details, added, removed, changed, endpoints)
+    warnings = tuple(
+        f"{s.label}: {never.message()}" for s in (left, right) for d, k in s.settings if (never := catalog.never(k, d))
+    )
+    return Difference(left, right, details, added, removed, changed, endpoints, warnings)
 
 
 def _same(a: Any, b: Any) -> bool:

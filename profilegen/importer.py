@@ -214,6 +214,10 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
     if domain not in catalog.domains:
         result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {domain} is not in profilegen's catalog")
         return
+    never = catalog.never(key, domain)
+    if never:
+        result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {never.message()}")
+        return
     try:
         pref = catalog.preference(key)
     except SelectionError:

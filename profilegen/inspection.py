@@ -464,6 +464,8 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                 )
             elif pref.problem(s.value):
                 error("PG203", f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
+        elif never := catalog.never(s.key, s.domain):
+            warn("PG207", never.message(), *path)
         elif s.domain in domains:
             warn("PG205", f"{s.domain}: {s.key} is not in profilegen's catalog; not checked", *path)
         elif s.domain.startswith("com.microsoft.") and s.domain not in warned_domains:

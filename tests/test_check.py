@@ -496,3 +496,37 @@ def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
     schema = json.loads((tmp_path / "out" / "mau-jamf" / "com.microsoft.autoupdate2.json").read_text())
     assert schema["properties"]["Applications"]["type"] == "object"
     assert schema["properties"]["Applications"]["additionalProperties"]["required"] == ["Application ID"]
+
+
+def test_keys_microsoft_says_never_to_set(good, tmp_path):
+    """LastUpdate and the others: `build` refuses them, naming Microsoft's reason and page;
+    `check`, `import` and `diff` warn where a profile sets them."""
+    import datetime
+
+    profile = plistlib.loads(good.read_bytes())
+    mau = next(p for p in profile["PayloadContent"] if p["PayloadType"] == "com.microsoft.autoupdate2")
+    mau["LastUpdate"] = datetime.datetime(2030, 1, 1)
+    mau["ReopenAfterGUIInstall"] = True
+    path = tmp_path / "never.mobileconfig"
+    path.write_bytes(plistlib.dumps(profile))
+
+    checked = run("check", path, "--format", "json")
+    codes = {(p["code"], p["message"].split()[0]) for p in json.loads(checked.stdout)["findings"]}
+    assert {("PG207", "LastUpdate"), ("PG207", "ReopenAfterGUIInstall")} <= codes
+    assert checked.returncode == 0  # a warning, not an error
+
+    imported = run("import", path)
+    assert imported.returncode == 0 and "LastUpdate" not in imported.stdout
+    left_out = [line for line in imported.stderr.splitlines() if line.startswith("left out: ")]
+    assert left_out[0].startswith("left out: com.microsoft.autoupdate2 LastUpdate = ")
+    assert "is a key Microsoft says never to set in a profile" in left_out[0]
+
+    diff = run("diff", path, good)
+    assert diff.returncode == 1 and "Warning: " in diff.stderr and "LastUpdate" in diff.stderr
+
+    for args in (("--set", "LastUpdate=2030-01-01"), ("--set", "autoupdate:lastupdate=1")):
+        refused = run("build", *args, "-o", tmp_path / "out")
+        assert refused.returncode == 1 and len(refused.stderr.splitlines()) == 1
+        assert "Microsoft says never to set in a profile" in refused.stderr
+        assert 'mau-preferences, section "LastUpdate", high' in refused.stderr
+    assert not (tmp_path / "out").exists()

@@ -87,3 +87,11 @@ def test_a_claim_that_its_section_does_not_bear_out_is_found():
     assert problems(Claim("x", cited._replace(section="Nope"), "HowToCheck"), sections) == [
         "mau-preferences has no section 'Nope'"
     ]
+
+
+@pytest.mark.reference
+def test_the_keys_microsoft_says_never_to_set_are_the_ones_its_page_marks(catalog):
+    page = citations.sections_of(catalog.sources["mau-preferences"])
+    marked = {name for name, text in page.items() if "DO NOT USE" in text.split("|", 1)[0]}
+    assert marked == set(catalog.never_set)
+    assert all(n.domain == "com.microsoft.autoupdate2" for n in catalog.never_set.values())
