@@ -31,7 +31,11 @@ PLIST_TYPES = {
     "dictionary": dict,
 }
 VALUE_TYPES = ("integer", "boolean", "string", "dictionary")  # the types a catalog preference may have
-FORMATS = {"https-url": "an https:// URL"}  # checks for free string values
+FORMATS = {  # checks for free string values
+    "https-url": "an https:// URL",
+    "email": "an email address such as bob@contoso.com",
+    "text": "text of one line",
+}
 URL_TYPES = {"ST": "static", "SS": "semi-static", "CS": "configuration service", "": "not given by the source"}
 # What a selection does to an endpoint row. A rule names one of RULE_EFFECTS; "partly
 # silenced" and "unchanged" follow from which apps the rules act for.
@@ -59,6 +63,18 @@ _URL = re.compile(
     r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
     r"(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$"
 )
+
+
+def json_default(value: Any) -> Any:
+    """What JSON can't hold, as a property list's XML writes it: a date as ISO 8601 in UTC, data as
+    base64. The `default` of every JSON document profilegen writes."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} can't be written as JSON")
 
 
 def type_name(value: Any) -> str:
@@ -111,7 +127,7 @@ class Setting(NamedTuple):
         if isinstance(value, (dict, list)):
             import json
 
-            value = json.dumps(value, sort_keys=True, default=str)
+            value = json.dumps(value, sort_keys=True, default=json_default)
         return hash((self.domain, self.key, type(self.value), value))
 
     def __str__(self) -> str:
@@ -302,12 +318,20 @@ class Preference(NamedTuple):
                 return f"{format_value(value)} is not allowed; expected {self.choices}"
         elif self.format == "https-url" and not _URL.match(value):
             return f"{value!r} is not {self.allowed}"
+        elif self.format == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            return f"{value!r} is not {self.allowed}"
+        elif self.format == "text" and (not value.strip() or re.search(r"[\x00-\x1f\x7f]", value)):
+            return f"{value!r} is not {self.allowed}"
         elif (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
             return f"{value} is not allowed; expected {self.allowed}"
         return None
 
     def coerce(self, value: Any) -> Any:
         """Check a typed value (from TOML or code) and return it in its documented form."""
+        if self.structure and isinstance(value, dict):
+            from profilegen.facts import dated
+
+            value = dated(value, self.structure)
         if type_name(value) != self.type:
             got = type_name(value)
             shown = f"{got} {format_value(value) if got == 'boolean' else repr(value)}"
@@ -789,7 +813,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, (dict, list)):
         import json
 
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=json_default)
     return str(value)
 
 

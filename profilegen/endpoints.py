@@ -10,7 +10,7 @@ import shlex
 from pathlib import Path
 
 from profilegen import impact
-from profilegen.catalog import EFFECTS, Catalog, Setting, format_value
+from profilegen.catalog import EFFECTS, Catalog, Setting, format_value, json_default
 from profilegen.render import Output
 from profilegen.selection import Selection
 
@@ -50,7 +50,7 @@ def document(impacts: list[impact.Impact], selection: Selection | None) -> dict:
 
 
 def as_json(impacts: list[impact.Impact], selection: Selection | None) -> str:
-    return json.dumps(document(impacts, selection), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(impacts, selection), indent=2, ensure_ascii=False, default=json_default) + "\n"
 
 
 def setting_text(s: Setting) -> str:

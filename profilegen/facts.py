@@ -63,6 +63,33 @@ def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGN
     return found
 
 
+def dated(value: Any, spec: dict) -> Any:
+    """value with each date the facts call for in the form a property list holds: a naive
+    datetime in UTC. Taken from an ISO 8601 text (2026-12-31T18:00:00Z, as JSON must write it),
+    a TOML date or date-time, or a datetime with a time zone; anything else is left for
+    `findings` to judge."""
+    import datetime
+
+    kind = spec.get("type")
+    if kind == "date":
+        if isinstance(value, str):
+            try:
+                value = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return value
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return datetime.datetime(value.year, value.month, value.day)
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, dict) and ("keys" in spec or "any" in spec):
+        known = spec.get("keys", {})
+        return {k: dated(v, known.get(k) or spec.get("any") or {}) for k, v in value.items()}
+    if isinstance(value, list) and "items" in spec:
+        return [dated(v, spec["items"]) for v in value]
+    return value
+
+
 def _join(label: str, key: str) -> str:
     return f"{label}.{key}" if label else key
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from profilegen import plist
-from profilegen.catalog import Catalog
+from profilegen.catalog import Catalog, json_default
 from profilegen.render import Output
 from profilegen.selection import Selection
 
@@ -100,7 +100,7 @@ def render_jamf_schema(selection: Selection, catalog: Catalog) -> list[Output]:
         Output(
             f"{selection.name}-jamf/{domain}.json",
             "jamf-schema",
-            (json.dumps(jamf_schema(catalog, domain, values), indent=2) + "\n").encode(),
+            (json.dumps(jamf_schema(catalog, domain, values), indent=2, default=json_default) + "\n").encode(),
         )
         for domain, values in _values(selection).items()
     ]

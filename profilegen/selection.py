@@ -228,7 +228,7 @@ def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOpti
     every documented domain has the same value, [settings.APP] for the others."""
     import tomli_w
 
-    values = {(s.domain, s.key): s.value for s in settings}
+    values = {(s.domain, s.key): _utc(s.value) for s in settings}
     table: dict = {}
     per_app: dict[str, dict] = {}
     for pref in catalog.preferences.values():
@@ -242,6 +242,19 @@ def config_text(catalog: Catalog, settings, profile: Profile, target: TargetOpti
     given = target.given() if target else {}
     data = {"target": given, "profile": profile.given(), "settings": {**table, **per_app}}
     return tomli_w.dumps({name: part for name, part in data.items() if part or name == "settings"})
+
+
+def _utc(value: Any) -> Any:
+    """Dates as TOML offset date-times in UTC, as a property list holds them (a naive datetime is UTC)."""
+    import datetime
+
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.UTC)
+    if isinstance(value, dict):
+        return {k: _utc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_utc(v) for v in value]
+    return value
 
 
 def name_of(config: Path) -> str:

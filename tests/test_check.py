@@ -104,10 +104,11 @@ def test_warnings_alone_exit_zero(good, tmp_path):
         f"{path}:{line}: warning: com.microsoft.errorreporting: IsAttachedEnabled is not Microsoft's "
         "spelling; Microsoft documents IsAttachFilesEnabled"
     ) in result.stdout
-    path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>UpdaterOptimization</key>")
-    path.write_text(path.read_text().replace("<string>Manual</string>", "<string>CPU</string>"))
+    # A key of a catalog domain the catalog doesn't know (AutoUpdate's GuardAgainstAppModification).
+    path, _ = broken(tmp_path, good, "<key>HowToCheck</key>", "<key>GuardAgainstAppModification</key>")
+    path.write_text(path.read_text().replace("<string>Manual</string>", "<true/>"))
     result = run("check", path)
-    assert result.returncode == 0 and "UpdaterOptimization is not in profilegen's catalog" in result.stdout
+    assert result.returncode == 0 and "GuardAgainstAppModification is not in profilegen's catalog" in result.stdout
 
 
 @pytest.mark.reference

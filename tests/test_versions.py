@@ -287,9 +287,12 @@ def test_update_servers_inside_the_network(catalog):
     alone = rows(catalog, sets=["ManifestServer=https://mau.example.com/"])
     assert all(i.effect == "unchanged" for i in alone)  # read only with ChannelName = Custom
     custom = rows(catalog, sets=["ManifestServer=https://mau.example.com/", "ChannelName=Custom"])
+    # The manifests come from the internal server; the packages they name still from Microsoft's
+    # current download host (MC1268926), as it does without UpdateCache.
     assert {i.endpoint.host for i in custom if i.effect == "reduced"} == {
         "officecdn.microsoft.com",
         "officecdnmac.microsoft.com",
+        "res.public.onecdn.static.microsoft",
     }
 
 
