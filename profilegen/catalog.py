@@ -211,6 +211,32 @@ class Product(NamedTuple):
     current: Version
     released: str
     evidence: Evidence
+    build: str | None = None
+
+    def summary(self, catalog: Catalog) -> list[str]:
+        """The product in a few lines, as `profilegen versions` prints it."""
+        source = catalog.sources[self.evidence.source]
+        build = f" ({self.build})" if self.build else ""
+        return [
+            f"{self.title} {self.current}{build}, released {self.released}",
+            f"  Source: {source.title}, {source.url} ({self.evidence.source}, {self.evidence.confidence}; "
+            f"read: {source.revision})",
+            *([f"  {self.evidence.note}"] if self.evidence.note else []),
+        ]
+
+    def as_dict(self, catalog: Catalog) -> dict:
+        source = catalog.sources[self.evidence.source]
+        return {
+            "product": self.name,
+            "title": self.title,
+            "current": str(self.current),
+            "build": self.build,
+            "released": self.released,
+            **self.evidence.as_dict(),
+            "source_title": source.title,
+            "source_url": source.url,
+            "revision": source.revision,
+        }
 
 
 class Value(NamedTuple):
@@ -1054,6 +1080,7 @@ def _products(data: dict, path: Path, check: _Checker) -> dict[str, Product]:
             _required_version(item, "current", where),
             str(released),
             check.evidence(item, where),
+            _get(item, "build", str, where, None),
         )
     return result
 

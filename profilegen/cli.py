@@ -489,6 +489,20 @@ def presets(json_: Json = False) -> None:
 
 
 @app.command()
+def versions(json_: Json = False) -> None:
+    """Print the Office and AutoUpdate versions profilegen takes as current, and their source.
+
+    A build that names no target (--office, --mau) judges its settings against these.
+    """
+    catalog = _catalog()
+    if json_:
+        _json({"products": [p.as_dict(catalog) for p in catalog.products.values()]})
+        return
+    for product in catalog.products.values():
+        _wrapped(product.summary(catalog))
+
+
+@app.command()
 @_options(SigningOptions, "signing")
 def sign(
     source: Annotated[Path, typer.Argument(help="Unsigned .mobileconfig to sign.")],

@@ -2,6 +2,7 @@
 --strict, and the current keys' impact on concrete rows of the article."""
 
 import json
+import os
 import plistlib
 
 import pytest
@@ -336,3 +337,21 @@ def test_each_build_of_a_batch_warns_as_it_would_alone(tmp_path):
         assert built["warnings"] == alone["warnings"], built["name"]
     warned = {b["name"]: b["warnings"] for b in batch["builds"]}
     assert warned["current"] != warned["old"]  # the same preset, another target
+
+
+def test_versions_prints_the_catalogs_view_with_its_source():
+    import tomllib
+
+    from conftest import ROOT
+
+    data = tomllib.loads((ROOT / "payloads" / "versions.toml").read_text())
+    shown = json.loads(run("versions", "--json").stdout)["products"]
+    assert [(p["product"], p["current"], p["released"], p["source"], p["confidence"]) for p in shown] == [
+        (name, data[name]["current"], str(data[name]["released"]), data[name]["source"], data[name]["confidence"])
+        for name in ("office", "autoupdate")
+    ]
+    assert all(p["source_url"].startswith("https://") and p["revision"] for p in shown)
+    text = run("versions", env={**os.environ, "COLUMNS": "80"}).stdout
+    assert max(map(len, text.splitlines())) <= 80
+    for name in ("office", "autoupdate"):
+        assert f"{data[name]['title']} {data[name]['current']}" in text
