@@ -174,6 +174,8 @@ class Claim(NamedTuple):
     versions: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     url: str | None = None  # an endpoint row's URL
+    domains: tuple[str, ...] = ()  # a preference's domains, which the source names
+    type: str | None = None  # a preference's plist type, where its section gives one
 
 
 class Caveat(NamedTuple):
@@ -505,7 +507,7 @@ class Preference(NamedTuple):
         """Every claim it makes, each with what the cited section must show."""
         # true and false are the type's, not values a page lists; a value with its own evidence is its own claim.
         plain = tuple(format_value(v.value) for v in self.values if v.evidence is None and self.type != "boolean")
-        result = [Claim(self.key, self.evidence, self.key, (), plain)]
+        result = [Claim(self.key, self.evidence, self.key, (), plain, domains=self.domains, type=self.type)]
         if self.since:
             result.append(
                 Claim(

@@ -10,6 +10,15 @@ import citations
 import pytest
 
 
+# How a page gives a plist type: its table's word, or the flag of a `defaults write` it shows.
+TYPE_WORDS = {
+    "boolean": r"\bBoolean\b|-bool\b",
+    "integer": r"\bInteger\b|-int(eger)?\b",
+    "string": r"\bString\b|-string\b",
+    "dictionary": r"\bDictionary\b|<dict>",
+}
+
+
 def problems(claim, sections: dict[str, str]) -> list[str]:
     """What the cited section doesn't show of what the claim says."""
     evidence = claim.evidence
@@ -29,6 +38,10 @@ def problems(claim, sections: dict[str, str]) -> list[str]:
         for v in claim.values
         if not citations.shows_value(text, v)
     ]
+    page = "\n".join(sections.values())
+    found += [f"{evidence.source} doesn't name the domain {d}" for d in claim.domains if d not in page]
+    if claim.type and not re.search(TYPE_WORDS[claim.type], text, re.IGNORECASE):
+        found.append(f"section {evidence.section!r} doesn't give the type {claim.type}")
     if claim.url:
         host = claim.url.split("://", 1)[1].split("/", 1)[0]
         if not re.search(re.escape(host).replace(r"\*", r"\*"), text, re.IGNORECASE):
@@ -86,6 +99,13 @@ def test_a_claim_that_its_section_does_not_bear_out_is_found():
     ]
     assert problems(Claim("x", cited._replace(section="Nope"), "HowToCheck"), sections) == [
         "mau-preferences has no section 'Nope'"
+    ]
+    sections["HowToCheck"] += "| Domain | com.microsoft.autoupdate2 |\n| Type | String |\n"
+    good = Claim("HowToCheck", cited, "HowToCheck", domains=("com.microsoft.autoupdate2",), type="string")
+    assert problems(good, sections) == []
+    assert problems(good._replace(domains=("com.microsoft.Word",), type="integer"), sections) == [
+        "mau-preferences doesn't name the domain com.microsoft.Word",
+        "section 'HowToCheck' doesn't give the type integer",
     ]
 
 
