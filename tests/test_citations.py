@@ -9,7 +9,6 @@ import re
 import citations
 import pytest
 
-
 # How a page gives a plist type: its table's word, or the flag of a `defaults write` it shows.
 TYPE_WORDS = {
     "boolean": r"\bBoolean\b|-bool\b",
