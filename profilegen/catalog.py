@@ -734,6 +734,7 @@ class Catalog(NamedTuple):
     sources: dict[str, Source]
     products: dict[str, Product]
     never_set: dict[str, NeverSet]  # by key
+    essentials: dict[str, tuple[str, Evidence]]  # an endpoint's `essential`: the name its source gives, and where
 
     def claims(self) -> list[Claim]:
         """Every claim of the catalog, by name, as the citation test reads them."""
@@ -754,6 +755,9 @@ class Catalog(NamedTuple):
             for p in self.products.values()
         ]
         result += [Claim(f"{n.key}: never set", n.evidence, n.key) for n in self.never_set.values()]
+        result += [
+            Claim(f"essential service {name}", evidence, term) for name, (term, evidence) in self.essentials.items()
+        ]
         return result
 
     def domain(self, name: str) -> Domain:
@@ -884,11 +888,20 @@ def load(root: Path | None = None) -> Catalog:
     _check_names(found, root / "preferences")
     rank = {name: i for i, name in enumerate(groups)}
     preferences = {p.key: p for p in sorted(found, key=lambda p: (rank[p.group], p.order, p.key))}
-    sections, endpoints = _endpoints(_read(root / "endpoints.toml"), root / "endpoints.toml", apps, products, check)
+    endpoints_data = _read(root / "endpoints.toml")
+    essentials = _essentials(endpoints_data, root / "endpoints.toml", check)
+    sections, endpoints = _endpoints(endpoints_data, root / "endpoints.toml", apps, products, check)
+    for e in endpoints:
+        if e.essential is not None and e.essential not in essentials:
+            raise CatalogError(
+                f"{root / 'endpoints.toml'}: {e.url}: essential {e.essential!r} is not one of {', '.join(essentials)}"
+            )
     never_set = _never_set(_read(root / "never-set.toml"), root / "never-set.toml", domains, check)
     for key in set(never_set) & set(preferences):
         raise CatalogError(f"{root / 'never-set.toml'}: {key} is a preference of the catalog too")
-    catalog = Catalog(preferences, groups, domains, apps, sections, endpoints, {}, sources, products, never_set)
+    catalog = Catalog(
+        preferences, groups, domains, apps, sections, endpoints, {}, sources, products, never_set, essentials
+    )
     for key, pref in preferences.items():
         preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
@@ -1074,7 +1087,7 @@ def _products(data: dict, path: Path, check: _Checker) -> dict[str, Product]:
     for name in ("office", "autoupdate"):
         where = f"{path} [{name}]"
         item = _get(data, name, dict, path)
-        _no_extra(item, {"title", "current", "build", "released", "source", "confidence", "note"}, where)
+        _no_extra(item, {"title", "current", "build", "released", "source", "section", "confidence", "note"}, where)
         released = _get(item, "released", (str, datetime.date), where)
         result[name] = Product(
             name,
@@ -1326,10 +1339,24 @@ def _caveats(data: dict, path: Path, check: _Checker, evidence: Evidence) -> tup
     return tuple(result)
 
 
+def _essentials(data: dict, path: Path, check: _Checker) -> dict[str, tuple[str, Evidence]]:
+    """[essential.NAME]: the services Microsoft says keep running whatever a setting says, each
+    with the name its source gives it (`names`) and where."""
+    result = {}
+    for name, item in _get(data, "essential", dict, path).items():
+        where = f"{path} [essential.{name}]"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{where}: expected a table")
+        _no_extra(item, {"names", "source", "section", "confidence", "note"}, where)
+        result[name] = (_get(item, "names", str, where), check.evidence(item, where))
+    return result
+
+
 def _endpoints(
     data: dict, path: Path, apps: dict[str, str], products: dict[str, Product], check: _Checker
 ) -> tuple[tuple, tuple]:
     sections, endpoints, seen = [], [], set()
+    _no_extra(data, {"section", "essential"}, path)
     for i, item in enumerate(_get(data, "section", list, path)):
         where = f"{path} [[section]] #{i + 1}"
         _no_extra(item, {"name", "about", "source", "confidence", "who", "apps", "endpoints"}, where)

@@ -34,7 +34,7 @@ HUNG = 300
 # CI has shared/ beside the checkout; a developer's checkout may sit elsewhere.
 SHARED = Path(os.environ.get("PROFILEGEN_SHARED", ROOT.parent / "shared"))
 REFERENCE = (
-    "needs the source article, ProfileManifests' manifests or real public profiles "
+    "needs the source article, Microsoft's pages, ProfileManifests' manifests or real public profiles "
     f"in {SHARED} (PROFILEGEN_SHARED names another place; see the README)"
 )
 

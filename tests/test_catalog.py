@@ -342,3 +342,23 @@ def test_the_wheel_carries_the_cache(tmp_path):
             f"profilegen/payloads/{name}" for name in carried
         }
     assert carried == marshal.loads(catalog_module.cache(ROOT / "payloads"))
+
+
+def test_every_claim_names_the_section_of_its_source_where_it_stands(catalog):
+    """What the citation test checks on the stored pages, every claim must give: a source of
+    sources.toml, its section, a confidence, and for an inferred claim how it was inferred."""
+    from profilegen.catalog import CONFIDENCE
+
+    claims = catalog.claims()
+    assert len(claims) > 200
+    for claim in claims:
+        e = claim.evidence
+        assert e.source in catalog.sources and e.confidence in CONFIDENCE, claim.name
+        assert e.section, f"{claim.name} names no section of {e.source}"
+        assert e.note or not e.inferred, f"{claim.name} is inferred but doesn't say how"
+    assert all(s.revision for s in catalog.sources.values())
+
+
+def test_every_source_is_cited(catalog):
+    cited = {claim.evidence.source for claim in catalog.claims()}
+    assert cited == set(catalog.sources)

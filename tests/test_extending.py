@@ -22,7 +22,8 @@ type = "string"
 domains = ["com.microsoft.autoupdate2", "com.microsoft.Word"]
 default = "Daily"
 private = "Never"
-source = "deploy-preferences"
+source = "mau-preferences"
+section = "HowToCheck"
 confidence = "low"
 caveats = ["Made up for a test."]
 
