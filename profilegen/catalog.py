@@ -450,12 +450,16 @@ class Preference(NamedTuple):
             f"  {self.type}, in {', '.join(self.domains)}",
             *(
                 f"  {format_value(v.value):<{width}}  {v.title}{marks.get(format_value(v.value), '')}"
+                + (f" ({cite(v.evidence)})" if v.evidence else "")
                 for v in self.values
             ),
             *([] if self.values else [f"  {self.allowed}"]),
             f"  {self.description}",
             *(f"  Versions: {words}" for words in ["; ".join(self.versions(catalog))] if words),
-            *(f"  ! {caveat.text}" for caveat in self.caveats),
+            *(
+                f"  ! {c.text}" + ("" if c.evidence == self.evidence else f" ({cite(c.evidence)})")
+                for c in self.caveats
+            ),
             f"  Source: {cite(self.evidence)}",
         ]
 
