@@ -191,6 +191,7 @@ class Status(NamedTuple):
     evidence: Evidence
     instead: tuple[str, ...] = ()  # what to set instead
     domains: tuple[str, ...] = ()  # only in these domains; () everywhere
+    instead_evidence: Evidence | None = None  # where `instead` comes from, where not from the status's source
 
     def covers(self, domain: str) -> bool:
         return not self.domains or domain in self.domains
@@ -202,6 +203,7 @@ class Status(NamedTuple):
             "instead": list(self.instead),
             "domains": list(self.domains),
             **self.evidence.as_dict(),
+            "instead_source": self.instead_evidence.as_dict() if self.instead_evidence else None,
         }
 
 
@@ -532,7 +534,14 @@ class Preference(NamedTuple):
                 )
             )
         for s in self.statuses:
-            result.append(Claim(f"{self.key}: {s.word} from {s.version}", s.evidence, self.key, (str(s.version),)))
+            named = () if s.instead_evidence else s.instead
+            result.append(
+                Claim(f"{self.key}: {s.word} from {s.version}", s.evidence, self.key, (str(s.version),), named)
+            )
+            if s.instead_evidence:
+                result.append(
+                    Claim(f"{self.key}: instead, {', '.join(s.instead)}", s.instead_evidence, None, (), s.instead)
+                )
         for v in self.values:
             shown = format_value(v.value)
             if v.evidence:
@@ -1074,13 +1083,21 @@ class _Checker(NamedTuple):
             only = tuple(_get(item, "domains", list, here, []))
             for domain in only:
                 _one_of(domain, domains, "domains", here)
+            # `instead`: keys, which the status's source names, or a table of keys with a source of their own.
+            instead, instead_evidence = _get(item, "instead", (list, dict), here, []), None
+            if isinstance(instead, dict):
+                there = f"{here} instead"
+                _no_extra(instead, {"keys", "source", "section", "confidence", "evidence", "note"}, there)
+                instead_evidence = self.evidence(instead, there)
+                instead = _get(instead, "keys", list, there)
             result.append(
                 Status(
                     _get(item, "status", str, here),
                     _required_version(item, "from", here),
                     self.evidence(item, here),
-                    tuple(_get(item, "instead", list, here, [])),
+                    tuple(instead),
                     only,
+                    instead_evidence,
                 )
             )
         return tuple(result)

@@ -94,7 +94,11 @@ def _cite(status: Status) -> str:
 
 
 def _instead(status: Status) -> str:
-    return f"; set {' or '.join(status.instead)} instead" if status.instead else ""
+    if not status.instead:
+        return ""
+    e = status.instead_evidence
+    why = f" ({e.source}, {e.confidence}{', inferred' if e.inferred else ''})" if e else ""
+    return f"; set {' or '.join(status.instead)} instead{why}"
 
 
 def _apps(catalog: Catalog, domains: list[str]) -> str:
