@@ -8,7 +8,6 @@ written until `write`, and then everything or nothing.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -57,28 +56,14 @@ class Plan:
         folder = self.request.output_dir
         return [folder / o.path for o in self.outputs if (folder / o.path).exists()]
 
-    def stale(self) -> tuple[str, ...]:
-        """What the previous build of each name wrote (its manifest says) that this one doesn't."""
-        folder, written = self.request.output_dir, {o.path for o in self.outputs}
-        found: list[str] = []
-        for manifest in (o for o in self.outputs if o.kind == "manifest"):
-            path = output.owned(folder, manifest.path)
-            try:
-                listed = json.loads(path.read_text(encoding="utf-8"))["files"] if path else []
-            except (OSError, ValueError, KeyError, TypeError):
-                listed = []  # not a manifest profilegen wrote: remove nothing
-            found += [f for f in listed if isinstance(f, str) and f not in written]
-        return tuple(dict.fromkeys(found))
-
     def write(self) -> Result:
         if self.request.strict and self.warnings:
             count = len(self.warnings)
             raise SelectionError(
                 f"{count} warning{'s' * (count > 1)}, and --strict makes them errors: nothing was written"
             )
-        stale = self.stale() if self.request.force else ()
-        output.write(self.outputs, self.request.output_dir, force=self.request.force, stale=stale)
-        return Result(self)
+        done = output.write(self.outputs, self.request.output_dir, force=self.request.force)
+        return Result(self, tuple(done.removed), tuple(done.warnings))
 
 
 @dataclass(frozen=True)
@@ -86,6 +71,8 @@ class Result:
     """What a build wrote, with its own summaries: `as_dict` is `build --json`, `lines` the text."""
 
     plan: Plan
+    removed: tuple[str, ...] = ()  # what the earlier build wrote and this one removed, from the output folder
+    warnings: tuple[str, ...] = ()  # what writing found and left alone
 
     def path(self, out: Output) -> Path:
         return self.plan.request.output_dir / out.path
@@ -113,29 +100,42 @@ class Result:
     def as_dict(self) -> dict:
         plan = self.plan
         if not plan.batch:
-            return self._summary(plan.products[0], plan.extra)
+            summary = self._summary(plan.products[0], plan.extra)
+            return {**summary, "removed": list(self.removed), "warnings": [*summary["warnings"], *self.warnings]}
         builds = [self._summary(p) for p in plan.products]
-        return {"builds": builds, "files": [f for b in builds for f in b["files"]], "warnings": list(plan.warnings)}
+        return {
+            "builds": builds,
+            "files": [f for b in builds for f in b["files"]],
+            "removed": list(self.removed),
+            "warnings": [*plan.warnings, *self.warnings],
+        }
 
     def lines(self) -> list[str]:
+        """What was written and removed, paths from the output folder, one line each."""
         plan = self.plan
+        folder = plan.request.output_dir
+        removed = [f"removed {name}" for name in self.removed]
         if plan.batch:
             return [
                 f"{p.selection.config}: {len(p.selection.settings)} settings, {len(p.outputs)} files in "
-                f"{plan.request.output_dir / p.selection.name}"
+                f"{folder / p.selection.name}"
                 for p in plan.products
-            ]
+            ] + removed
         product = plan.products[0]
-        return [str(s) for s in product.selection.settings] + [
-            f"wrote {self.path(o)} ({o.kind})" for o in (*product.outputs, *plan.extra)
-        ]
+        return (
+            [str(s) for s in product.selection.settings]
+            + [f"in {folder}/:"]
+            + [f"wrote {o.path} ({o.kind})" for o in (*product.outputs, *plan.extra)]
+            + removed
+        )
 
 
 def manifest(name: str, outputs: list[Output], prefix: str = "") -> Output:
-    """NAME.manifest.json: the files this build of NAME writes (paths from the output folder), so its
-    next build can remove the ones it no longer writes. Deterministic, like every output."""
-    data = {"generator": "profilegen", "name": name, "files": sorted(o.path for o in outputs)}
-    return Output(f"{prefix}{name}.manifest.json", "manifest", (json.dumps(data, indent=2) + "\n").encode())
+    """NAME.manifest.json: the files this build of NAME writes, from the manifest's own folder, each
+    with its size and SHA-256, so that its next build removes only what it can show it wrote.
+    Deterministic, like every output."""
+    files = [(o.path.removeprefix(prefix), o.data) for o in outputs]
+    return Output(f"{prefix}{name}{output.MANIFEST}", "manifest", output.manifest_data(name, files))
 
 
 def is_batch(request: Request) -> bool:

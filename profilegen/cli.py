@@ -248,6 +248,7 @@ def build(request: Request, json_: Json = False) -> None:
     result = plan.write()
     if not request.strict:
         _warn(plan.warnings)
+    _warn(result.warnings)
     if json_:
         _json(result.as_dict())
     else:

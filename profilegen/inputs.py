@@ -15,9 +15,12 @@ from pathlib import Path
 LIMIT = 16 * 1024 * 1024  # far above any profile, config, key or password file
 
 
-def read(path: str | Path, limit: int = LIMIT) -> bytes:
+def read(path: str | Path, limit: int = LIMIT, dir_fd: int | None = None) -> bytes:
+    """The file's bytes. With dir_fd, path is a name in that folder, and a symbolic link there is
+    refused rather than followed."""
     # O_NONBLOCK: opening a FIFO doesn't wait for a writer, so it can be refused at once.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    flags = os.O_RDONLY | os.O_NONBLOCK | (os.O_NOFOLLOW if dir_fd is not None else 0)
+    fd = os.open(path, flags, dir_fd=dir_fd)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -50,7 +50,7 @@ KINDS = {
     "jamf-schema": "a JSON schema per domain for Jamf Pro",
     "report-html": "one self-contained web page of the endpoint impact, to share",
     "config": "the wizard's answers as a config file",
-    "manifest": "the files this build wrote, so that its next build removes those it no longer writes",
+    "manifest": "the files this build wrote, with their checksums, so that its next build removes only those",
 }
 
 FORMATS: dict[str, Format] = {

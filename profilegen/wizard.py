@@ -550,6 +550,10 @@ class Wizard:
         questionary.print("\nWrote:", style="bold")
         for path in paths:
             questionary.print(f"  {path}")
+        for name in result.removed:
+            questionary.print(f"  removed {name}")
+        for warning in result.warnings:
+            questionary.print(f"  ! {warning}", style="fg:ansiyellow")
         questionary.print("\nTo build the same again in a pipeline:", style="bold")
         questionary.print("  " + replace(result.plan.request, force=True).command())
         if self.signing.sign_p12 or self.password is not None:

@@ -2,6 +2,7 @@
 against a stand-in Jamf Pro and Microsoft Graph on 127.0.0.1."""
 
 import base64
+import hashlib
 import json
 import os
 import plistlib
@@ -61,7 +62,7 @@ def test_a_forced_rebuild_leaves_only_its_own_files(tmp_path, signer):
     written = {Path(f["path"]).relative_to(out).as_posix() for f in json.loads(second.stdout)["files"]}
     assert set(files(out)) == written | {"notes.txt", "site-intune/mine.plist"}
     manifest = json.loads((out / "site.manifest.json").read_text())
-    assert set(manifest["files"]) == written - {"site.manifest.json"}
+    assert {f["path"] for f in manifest["files"]} == written - {"site.manifest.json"}
     assert not (out / "site.signed.mobileconfig").exists()
     assert "UseOnlineContent" not in (out / "site.mobileconfig").read_text()
 
@@ -83,16 +84,29 @@ def test_a_manifest_can_not_reach_outside_the_folder_or_through_a_link(tmp_path)
     out, outside = tmp_path / "out", tmp_path / "outside"
     outside.mkdir()
     (outside / "precious.txt").write_text("keep")
+    digest = hashlib.sha256(b"keep").hexdigest()
     assert run("build", "-p", "manual-updates", "-o", out, *ID).returncode == 0
     (out / "linked").symlink_to(outside)
-    (out / "inside.txt").write_text("keep too")
     manifest = out / "manual-updates.manifest.json"
-    data = json.loads(manifest.read_text())
-    data["files"] += ["../outside/precious.txt", str(outside / "precious.txt"), "linked/precious.txt", "inside.txt/.."]
+    original = json.loads(manifest.read_text())
+    # A manifest naming a place outside its folder is not one profilegen wrote: one warning, and
+    # nothing at all is removed on its word.
+    for escape in ("../outside/precious.txt", str(outside / "precious.txt"), "inside.txt/.."):
+        data = json.loads(json.dumps(original))
+        data["files"].append({"path": escape, "size": 4, "sha256": digest})
+        manifest.write_text(json.dumps(data))
+        rebuilt = run("build", "-p", "manual-updates", "-o", out, *ID, "--force", "-f", "mobileconfig")
+        assert rebuilt.returncode == 0 and (out / "manual-updates.sh").exists()
+        assert "nothing is removed on its word" in rebuilt.stderr and "removed " not in rebuilt.stdout
+        assert (outside / "precious.txt").read_text() == "keep"
+    # Through a link, even with the right content: never.
+    data = json.loads(json.dumps(original))
+    data["files"].append({"path": "linked/precious.txt", "size": 4, "sha256": digest})
     manifest.write_text(json.dumps(data))
-    assert run("build", "-p", "manual-updates", "-o", out, *ID, "--force", "-f", "mobileconfig").returncode == 0
-    assert (outside / "precious.txt").read_text() == "keep" and (out / "inside.txt").exists()
+    rebuilt = run("build", "-p", "manual-updates", "-o", out, *ID, "--force", "-f", "mobileconfig")
+    assert rebuilt.returncode == 0 and (outside / "precious.txt").read_text() == "keep"
     assert not (out / "manual-updates.sh").exists()  # it did remove what the earlier build wrote
+    assert "removed manual-updates.sh" in rebuilt.stdout.splitlines()
 
 
 # --- consoles -----------------------------------------------------------------------------------

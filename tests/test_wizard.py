@@ -158,8 +158,14 @@ def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_bac
         [p.relative_to(reference) for p in files(reference)] + [Path(f"{preset}.toml")]
     )
     for path in files(reference):
-        if not path.name.endswith(".sh"):  # the scripts' headers name their sources
+        # The scripts' headers name their sources, and the manifest holds the scripts' checksums.
+        if not path.name.endswith((".sh", ".manifest.json")):
             assert (built / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
+    listed = [
+        {f["path"] for f in json.loads((folder / f"{preset}.manifest.json").read_text())["files"]}
+        for folder in (built, reference)
+    ]
+    assert listed[0] == listed[1]
 
 
 def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_path, catalog):
@@ -408,7 +414,7 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
     assert (tmp_path / "build" / "notes.txt").read_text() == "mine"
     assert not stale.exists() and not stale.parent.exists()
     manifest = json.loads((tmp_path / "build" / "required-data-only.manifest.json").read_text())
-    assert sorted(manifest["files"]) == sorted(
+    assert sorted(f["path"] for f in manifest["files"]) == sorted(
         p.relative_to(tmp_path / "build").as_posix()
         for p in (tmp_path / "build").rglob("*")
         if p.is_file() and p.name not in ("notes.txt", "required-data-only.toml", "required-data-only.manifest.json")
