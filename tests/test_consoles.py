@@ -77,7 +77,7 @@ def test_a_failed_rebuild_leaves_the_first_build_intact(tmp_path):
     blocked = run("build", "-p", "most-private-current", "--name", "site", "-o", out, "--force", *ID)
     assert blocked.returncode == 1 and "is not a file" in blocked.stderr
     assert {name: (out / name).read_bytes() for name in files(out)} == before
-    assert not [p for p in out.rglob(".*.tmp")]
+    assert not [p for p in out.rglob(".profilegen-tmp-*")]
 
 
 def test_a_manifest_can_not_reach_outside_the_folder_or_through_a_link(tmp_path):
