@@ -37,16 +37,58 @@ def render_intune_plist(selection: Selection, catalog: Catalog) -> list[Output]:
     ]
 
 
-def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
-    """Jamf Pro's custom schema for one domain: every catalog key of the domain, the chosen values as defaults."""
+# What Jamf Pro's form (json-editor) makes of each plist type. A date has no JSON form: the form
+# would write text where the application reads a date, so such a key is left out of the schema.
+_JSON_TYPES = {"boolean": "boolean", "integer": "integer", "string": "string", "dictionary": "object"}
+
+
+def _has_date(spec: dict | None) -> bool:
+    if not spec:
+        return False
+    return spec.get("type") in ("date", "data") or any(
+        _has_date(sub) for sub in (*spec.get("keys", {}).values(), spec.get("any"), spec.get("items"))
+    )
+
+
+def _value_schema(pref) -> dict:
+    """The JSON schema of a value the admin chooses in the form: its type, allowed values with
+    their titles, and the bounds the catalog checks."""
+    schema: dict = {"title": "Configured", "type": _JSON_TYPES[pref.type]}
+    if pref.structure:
+        from profilegen.facts import json_schema
+
+        schema.update({k: v for k, v in json_schema(pref.structure).items() if k != "type"})
+    if pref.values:
+        schema["enum"] = [v.value for v in pref.values]
+        schema["options"] = {"enum_titles": [v.title for v in pref.values]}
+    if pref.format == "https-url":
+        schema["pattern"] = "^https://"
+    if pref.format in ("text", "email"):
+        schema["minLength"] = 1
+    if pref.minimum is not None:
+        schema["minimum"] = pref.minimum
+    if pref.maximum is not None:
+        schema["maximum"] = pref.maximum
+    return schema
+
+
+def jamf_schema(catalog: Catalog, domain: str) -> dict:
+    """Jamf Pro's custom schema for one domain: every catalog key of the domain, each Not configured
+    until the admin chooses a value, so that the form enforces nothing nobody chose (json-editor's
+    `remove_empty_properties` leaves the unconfigured ones out of the profile)."""
+    from profilegen.catalog import cite
+
     properties = {}
-    for order, pref in enumerate((p for p in catalog.preferences.values() if domain in p.domains), 1):
+    left_out = []
+    preferences = [p for p in catalog.preferences.values() if domain in p.domains]
+    for order, pref in enumerate(preferences, 1):
+        if _has_date(pref.structure):
+            left_out.append(pref.key)
+            continue
         versions = "; ".join(pref.versions(catalog))
-        source = catalog.sources[pref.evidence.source]
-        section = f', section "{pref.section}"' if pref.section else ""
-        cited = f"Source: {source.title}{section} ({pref.evidence.confidence})."
-        prop = {
-            "title": pref.title,
+        claims = (pref.evidence, *(c.evidence for c in pref.caveats))
+        properties[pref.key] = {
+            "title": f"{pref.title} ({pref.key})",
             "description": " ".join(
                 filter(
                     None,
@@ -54,43 +96,31 @@ def jamf_schema(catalog: Catalog, domain: str, chosen: dict) -> dict:
                         pref.description,
                         f"Versions: {versions}." if versions else "",
                         *(c.text for c in pref.caveats),
-                        cited,
+                        f"Source: {catalog.sources[pref.evidence.source].title} ({cite(pref.evidence)}).",
                     ],
                 )
             ),
-            "type": pref.type,
             "property_order": order * 5,
-            # Jamf Pro shows these under the property: where the claims about it come from.
+            # Jamf Pro shows these under the property: the pages its claims come from.
             "links": [
                 {"rel": f"{catalog.sources[s].title}{f': {t}' if t else ''}", "href": catalog.sources[s].url}
-                for s, t in dict.fromkeys(
-                    (e.source, e.section) for e in (pref.evidence, *(c.evidence for c in pref.caveats))
-                )
+                for s, t in dict.fromkeys((e.source, e.section) for e in claims)
             ],
+            "anyOf": [{"type": "null", "title": "Not configured"}, _value_schema(pref)],
         }
-        if pref.structure:
-            from profilegen.facts import json_schema
-
-            prop.update({k: v for k, v in json_schema(pref.structure).items() if k != "type"}, type="object")
-        if pref.values:
-            prop["enum"] = [v.value for v in pref.values]
-            prop["options"] = {"enum_titles": [v.title for v in pref.values]}
-        if pref.format == "https-url":
-            prop["pattern"] = "^https://"
-        if pref.minimum is not None:
-            prop["minimum"] = pref.minimum
-        if pref.maximum is not None:
-            prop["maximum"] = pref.maximum
-        # Jamf pre-fills a form with `default`: only the selection's own values, so that the form
-        # enforces nothing nobody chose. The plist of the same build carries the same values.
-        if pref.key in chosen:
-            prop["default"] = chosen[pref.key]
-        properties[pref.key] = prop
     info = catalog.domains[domain]
+    note = (
+        f" Left out, as the form would write their dates as text: {', '.join(left_out)}; "
+        "deploy them with the jamf-plist or the profile."
+        if left_out
+        else ""
+    )
     return {
         "title": f"{info.name} ({domain})",
         "description": f"Network and privacy preferences of {info.name}, as Microsoft documents them "
-        "(generated by profilegen).",
+        f"(generated by profilegen). A property left Not configured is not in the profile.{note}",
+        "type": "object",
+        "options": {"remove_empty_properties": True},
         "properties": properties,
     }
 
@@ -100,7 +130,7 @@ def render_jamf_schema(selection: Selection, catalog: Catalog) -> list[Output]:
         Output(
             f"{selection.name}-jamf/{domain}.json",
             "jamf-schema",
-            (json.dumps(jamf_schema(catalog, domain, values), indent=2, default=json_default) + "\n").encode(),
+            (json.dumps(jamf_schema(catalog, domain), indent=2, default=json_default) + "\n").encode(),
         )
-        for domain, values in _values(selection).items()
+        for domain in _values(selection)
     ]

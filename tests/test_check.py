@@ -495,8 +495,9 @@ def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
     assert rebuilt["PayloadContent"][0]["Applications"] == apps
     assert "Applications" not in (tmp_path / "out" / "mau.sh").read_text().split("for_each_setting() {")[1]
     schema = json.loads((tmp_path / "out" / "mau-jamf" / "com.microsoft.autoupdate2.json").read_text())
-    assert schema["properties"]["Applications"]["type"] == "object"
-    assert schema["properties"]["Applications"]["additionalProperties"]["required"] == ["Application ID"]
+    configured = schema["properties"]["Applications"]["anyOf"][1]
+    assert configured["type"] == "object"
+    assert configured["additionalProperties"]["required"] == ["Application ID"]
 
 
 def test_keys_microsoft_says_never_to_set(good, tmp_path):

@@ -112,7 +112,7 @@ def test_a_manifest_can_not_reach_outside_the_folder_or_through_a_link(tmp_path)
 # --- consoles -----------------------------------------------------------------------------------
 
 
-def test_target_jamf_writes_the_mcx_profile_plists_and_schemas_without_defaults_for_unset_keys(tmp_path, catalog):
+def test_target_jamf_writes_the_mcx_profile_plists_and_schemas_without_defaults(tmp_path, catalog):
     result = run("build", "-p", "required-data-only", "--target", "jamf", "-o", tmp_path, *ID, "--json")
     assert result.returncode == 0, result.stderr
     kinds = {f["kind"] for f in json.loads(result.stdout)["files"]}
@@ -122,10 +122,7 @@ def test_target_jamf_writes_the_mcx_profile_plists_and_schemas_without_defaults_
     chosen = {(s.domain, s.key): s.value for s in catalog.presets["required-data-only"].values}
     for path in (tmp_path / "required-data-only-jamf").glob("*.json"):
         for key, prop in json.loads(path.read_text())["properties"].items():
-            if (path.stem, key) in chosen:
-                assert prop["default"] == chosen[(path.stem, key)]
-            else:
-                assert "default" not in prop, (path.stem, key)
+            assert "default" not in prop and prop["anyOf"][0]["type"] == "null", (path.stem, key)
         plist = plistlib.loads(path.with_suffix(".plist").read_bytes())
         assert plist == {k: v for (d, k), v in chosen.items() if d == path.stem}
 

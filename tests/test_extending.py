@@ -80,8 +80,8 @@ def test_it_is_listed_and_built(project, tmp_path):
     assert word["ProfilegenTestCadence"] == "Never"
     assert '"$1" com.microsoft.Word ProfilegenTestCadence string Never' in (tmp_path / "office-network.sh").read_text()
     schema = json.loads((tmp_path / "office-network-jamf" / "com.microsoft.Word.json").read_text())
-    prop = schema["properties"]["ProfilegenTestCadence"]
-    assert (prop["type"], prop["enum"], prop["default"]) == ("string", ["Daily", "Never"], "Never")
+    prop = schema["properties"]["ProfilegenTestCadence"]["anyOf"][1]
+    assert (prop["type"], prop["enum"]) == ("string", ["Daily", "Never"])
     assert prop["options"]["enum_titles"] == ["Every day", "Not at all"]
     bad = run_in(project, "build", "--set", "ProfilegenTestCadence=Weekly", "-o", tmp_path / "bad")
     assert bad.returncode == 1 and 'expected one of Daily "Every day", Never "Not at all"' in bad.stderr

@@ -57,17 +57,17 @@ def test_every_format_carries_the_same_settings(tmp_path, preset):
     assert profile_settings(tmp_path / "mcx" / f"{preset}.mobileconfig") == expected
     assert script_settings(direct / f"{preset}.sh") == expected
 
-    jamf, intune, schema = set(), set(), set()
+    jamf, intune, form = set(), set(), set()
     for path in (direct / f"{preset}-jamf").glob("*.plist"):
         jamf |= {(path.stem, k, PLIST_TYPES[type(v)], v) for k, v in plistlib.loads(path.read_bytes()).items()}
     for path in (direct / f"{preset}-intune").glob("*.plist"):
         intune |= {(path.stem, k, PLIST_TYPES[type(v)], v) for k, v in intune_values(path.read_bytes()).items()}
+    # The Jamf form, filled in with the same values, makes the same plist, and the schema takes it.
     for path in (direct / f"{preset}-jamf").glob("*.json"):
-        for key, prop in json.loads(path.read_text())["properties"].items():
-            if (path.stem, key, prop["type"], prop.get("default")) in expected:
-                schema.add((path.stem, key, prop["type"], prop["default"]))
-                assert prop["default"] in prop.get("enum", [prop["default"]])
-    assert jamf == intune == schema == expected
+        chosen = {k: v for d, k, _, v in expected if d == path.stem}
+        made = jamf_form(json.loads(path.read_text()), chosen)
+        form |= {(path.stem, k, PLIST_TYPES[type(v)], v) for k, v in made.items()}
+    assert jamf == intune == form == expected
 
 
 @pytest.mark.parametrize("style", ["direct", "mcx"])
@@ -109,7 +109,23 @@ def test_intune_files_are_bare_pairs(tmp_path, catalog):
     assert word == {"SendAllTelemetryEnabled": False, "UseOnlineContent": 0}
 
 
+def jamf_form(schema: dict, filled: dict) -> dict:
+    """The plist values Jamf Pro makes from its form (json-editor): every property starts Not
+    configured (null), the admin fills some in, and with remove_empty_properties the null ones
+    are left out. Validated against the schema as the form validates it, by jsonschema."""
+    import jsonschema
+
+    assert schema["options"] == {"remove_empty_properties": True}
+    values = {key: filled.get(key) for key in schema["properties"]}  # an untouched form: all null
+    jsonschema.validate(values, schema)
+    made = {k: v for k, v in values.items() if v is not None}
+    jsonschema.validate(made, schema)
+    return plistlib.loads(plistlib.dumps(made))
+
+
 def test_jamf_plists_and_schemas(tmp_path):
+    import jsonschema
+
     run("build", "-p", "volume-license-offline", "-o", tmp_path, "-f", "jamf-plist,jamf-schema")
     folder = tmp_path / "volume-license-offline-jamf"
     word = (folder / "com.microsoft.Word.plist").read_bytes()
@@ -118,15 +134,38 @@ def test_jamf_plists_and_schemas(tmp_path):
         "UseOnlineContent": 0,
     }
     schema = json.loads((folder / "com.microsoft.Word.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    # Nothing is pre-filled: no default anywhere, and each property starts Not configured.
+    assert '"default"' not in (folder / "com.microsoft.Word.json").read_text()
+    for prop in schema["properties"].values():
+        assert prop["anyOf"][0] == {"type": "null", "title": "Not configured"}
+        assert prop["links"] and all(link["href"].startswith("https://") for link in prop["links"])
     uoc = schema["properties"]["UseOnlineContent"]
-    assert uoc["enum"] == [0, 1, 2] and len(uoc["options"]["enum_titles"]) == 3
-    assert uoc["type"] == "integer" and uoc["default"] == 0
-    assert "volume-license" in uoc["description"]
+    configured = uoc["anyOf"][1]
+    assert configured["enum"] == [0, 1, 2] and len(configured["options"]["enum_titles"]) == 3
+    assert configured["type"] == "integer"
+    assert "volume-license" in uoc["description"] and 'section "Disabling Cloud Sign-In' in uoc["description"]
     settings = {s["key"]: s for s in json.loads(run("settings", "--json").stdout)["settings"]}
-    assert uoc["title"] == settings["UseOnlineContent"]["title"]
-    assert uoc["options"]["enum_titles"] == [v["title"] for v in settings["UseOnlineContent"]["values"]]
-    how = json.loads((folder / "com.microsoft.autoupdate2.json").read_text())["properties"]["HowToCheck"]
-    assert how["enum"] == ["AutomaticDownload", "AutomaticCheck", "Manual"] and how["default"] == "Manual"
+    assert uoc["title"] == f"{settings['UseOnlineContent']['title']} (UseOnlineContent)"
+    assert configured["options"]["enum_titles"] == [v["title"] for v in settings["UseOnlineContent"]["values"]]
+    assert "Versions: read from Office 15.25" in uoc["description"]
+
+    # An untouched form makes a plist with no keys; one filled in for one AutoUpdate key, that key alone.
+    mau = json.loads((folder / "com.microsoft.autoupdate2.json").read_text())
+    assert jamf_form(mau, {}) == {}
+    assert jamf_form(mau, {"HowToCheck": "Manual"}) == {"HowToCheck": "Manual"}
+    one = tmp_path / "one"
+    assert run("build", "--set", "HowToCheck=Manual", "-o", one, "-f", "jamf-plist").returncode == 0
+    assert plistlib.loads((one / "office-network-jamf" / "com.microsoft.autoupdate2.plist").read_bytes()) == {
+        "HowToCheck": "Manual"
+    }
+    # The schema has teeth: what the catalog refuses, the form refuses.
+    for wrong in ({"HowToCheck": "Sometimes"}, {"UpdateCheckInterval": "240"}, {"UpdateCache": "http://x"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jamf_form(mau, wrong)
+    # A key whose value holds a date, which the form would write as text, is left out, and said so.
+    assert "UpdateDeadline.ApplicationsForcedUpdateSchedule" not in mau["properties"]
+    assert "UpdateDeadline.ApplicationsForcedUpdateSchedule" in mau["description"]
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
