@@ -249,7 +249,7 @@ def plan(
                 target=request.target,
                 name=request.name,
             )
-            selections.append(replace(chosen, pac_proxy=request.pac_proxy))
+            selections.append(replace(chosen, pac_proxy=request.pac_proxy, pac_mode=request.pac_mode))
         except SelectionError as e:
             message = str(e)
             if batch and not message.startswith(str(config)):

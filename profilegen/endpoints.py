@@ -268,27 +268,56 @@ def render_squid(selection: Selection, catalog: Catalog) -> list[Output]:
     return [Output(f"{selection.name}-squid.conf", "squid", conf.encode())]
 
 
+# The local network never goes to the proxy: plain names, localhost, .local (mDNS), and IPv4 and
+# IPv6 loopback, private and link-local addresses. An address is judged only when the host is one
+# (isInNet on a name would look it up in DNS, on every request).
+PAC_LOCAL = """
+function isLocal(host) {
+  var h = host.replace(/^\\[|\\]$/g, "");
+  if (h.indexOf(":") >= 0) {
+    // IPv6: loopback, link-local fe80::/10, unique local fc00::/7
+    return h === "::1" || /^fe[89ab][0-9a-f]?:/.test(h) || /^f[cd][0-9a-f]{0,2}:/.test(h);
+  }
+  if (/^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$/.test(h)) {
+    return isInNet(h, "10.0.0.0", "255.0.0.0") || isInNet(h, "172.16.0.0", "255.240.0.0") ||
+      isInNet(h, "192.168.0.0", "255.255.0.0") || isInNet(h, "169.254.0.0", "255.255.0.0") ||
+      isInNet(h, "127.0.0.0", "255.0.0.0");
+  }
+  return isPlainHostName(h) || h === "localhost" || dnsDomainIs(h, ".local");
+}
+"""
+
+
 def pac(impacts: list[impact.Impact], selection: Selection) -> str:
-    """A proxy auto-config file: hosts Office still needs go DIRECT, every other host to the proxy,
-    which answers the silenced ones with 403 (see the squid format). The article's wildcards become
-    shExpMatch patterns; a `*` inside a label must stay in that label, so those also keep the
-    pattern's number of labels."""
-    needed = impact.hosts(impacts, _legacy(selection))[0]
+    """A proxy auto-config file. The local network goes DIRECT first, always. Then, in direct mode,
+    the hosts Office still needs go DIRECT and every other host to the proxy, which answers the
+    silenced ones with 403 (see the squid format); in proxy mode everything goes to the proxy,
+    which enforces the lists. The article's wildcards become shExpMatch patterns; a `*` inside a
+    label must stay in that label, so those also keep the pattern's number of labels."""
+    direct = selection.pac_mode == "direct"
+    needed = impact.hosts(impacts, _legacy(selection))[0] if direct else []
     names = [h for h in needed if "*" not in h]
     patterns = [[h, not h.startswith("*.") or "*" in h[2:]] for h in needed if "*" in h]
+    what = (
+        "// The local network goes DIRECT; so do the hosts Office for Mac still contacts under this\n"
+        "// selection. Every other host goes to the proxy, which should answer the silenced ones with\n"
+        "// 403 or 404 rather than drop them.\n"
+        if direct
+        else "// The local network goes DIRECT; everything else goes to the proxy, which enforces the\n"
+        "// allow and block lists of the same build (answering blocked hosts with 403 or 404).\n"
+    )
     return (
-        f"// Proxy auto-config for {selection.profile.identifier}, written by profilegen.\n"
+        f"// Proxy auto-config for {selection.profile.identifier}, written by profilegen ({selection.pac_mode} mode).\n"
         f"// {impact.summary_line(impacts)}.\n"
-        "// The hosts Office for Mac still contacts under this selection go DIRECT; every other host goes\n"
-        "// to the proxy, which should answer the silenced ones with 403 or 404 rather than drop them.\n"
-        + left_out_note(impacts, selection, "//")
+        + what
+        + (left_out_note(impacts, selection, "//") if direct else "")
         + f"var OFFICE_DIRECT = {json.dumps(names, indent=2)};\n"
         "// [pattern, true where the * is inside a label and so can't stand for a dot]\n"
         f"var OFFICE_DIRECT_PATTERNS = {json.dumps(patterns)};\n"
-        f"var PROXY = {json.dumps('PROXY ' + (selection.pac_proxy or ''))};\n"
-        "\n"
+        f"var PROXY = {json.dumps('PROXY ' + (selection.pac_proxy or ''))};\n" + PAC_LOCAL + "\n"
         "function FindProxyForURL(url, host) {\n"
         "  host = host.toLowerCase();\n"
+        '  if (isLocal(host)) return "DIRECT";\n'
         "  for (var i = 0; i < OFFICE_DIRECT.length; i++) {\n"
         '    if (host === OFFICE_DIRECT[i]) return "DIRECT";\n'
         "  }\n"

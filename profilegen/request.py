@@ -108,6 +108,10 @@ def check_proxy(text: str) -> str:
 
 
 SCOPES = (("System", "System: every user of the Mac"), ("User", "User: the user the profile is installed for"))
+PAC_MODES = (
+    ("direct", "direct: the hosts Office needs go DIRECT, everything else to the proxy"),
+    ("proxy", "proxy: everything through the proxy, which enforces the lists (no direct egress)"),
+)
 PAYLOAD_STYLES = (
     ("direct", "Direct: one payload per domain, typed by the domain (recommended)"),
     ("mcx", "MCX: com.apple.ManagedClient.preferences, the form Jamf Pro keeps editable"),
@@ -348,6 +352,14 @@ class Request:
         check=check_proxy,
         help="The proxy the PAC file (--format pac) sends every host to that Office doesn't need directly; "
         "the pac format is written only with it.",
+    )
+    pac_mode: str = option(
+        "--pac-mode",
+        metavar="direct|proxy",
+        default="direct",
+        check=one_of("--pac-mode", PAC_MODES),
+        help="What the PAC file sends DIRECT besides the local network: the hosts Office needs (direct), "
+        "or nothing (proxy: everything else goes through the proxy, which enforces the lists).",
     )
     output_dir: Path = option(
         "--output-dir", "-o", type=Path, default=Path("build"), metavar="DIR", help="Folder to write into."

@@ -37,6 +37,7 @@ class Selection:
     warnings: tuple[str, ...] = field(default=(), compare=False)
     target: Target | None = None  # what the Macs run; None: judge the settings whatever reads them
     pac_proxy: str | None = None  # HOST:PORT a PAC file sends what Office doesn't reach directly to
+    pac_mode: str = "direct"  # "proxy": the PAC file sends everything but the local network to the proxy
 
     def domains(self) -> dict[str, list[Setting]]:
         grouped: dict[str, list[Setting]] = {}

@@ -130,12 +130,29 @@ def test_squid_answers_silenced_hosts_with_403(squid):
         assert connect(port, host) != 403, host
 
 
-# shExpMatch as browsers define it: a shell expression, `*` any run of characters, `?` one.
-SHEXPMATCH = r"""
+# The PAC helper functions as browsers define them (Netscape's, as Mozilla's pac_utils.js has
+# them): shExpMatch a shell expression, `*` any run of characters, `?` one; isInNet compares an
+# address with a net and mask, and would look a name up in DNS, which here fails the test, as a
+# PAC that resolves every host slows every request; myIpAddress the Mac's own address.
+PAC_HELPERS = r"""
 function shExpMatch(s, p) {
   var re = p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp("^" + re + "$").test(s);
 }
+function isPlainHostName(host) { return host.indexOf(".") < 0; }
+function dnsDomainIs(host, domain) {
+  return host.length >= domain.length && host.substring(host.length - domain.length) === domain;
+}
+function toInt(ip) {
+  var p = ip.split(".");
+  return ((+p[0] << 24) >>> 0) + (+p[1] << 16) + (+p[2] << 8) + (+p[3]);
+}
+function isInNet(host, pattern, mask) {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) throw new Error("isInNet looked up a name: " + host);
+  return ((toInt(host) & toInt(mask)) >>> 0) === ((toInt(pattern) & toInt(mask)) >>> 0);
+}
+function myIpAddress() { return "10.9.8.7"; }
+function dnsResolve(host) { throw new Error("dnsResolve looked up a name: " + host); }
 """
 
 
@@ -145,7 +162,7 @@ def find_proxy(pac: str, hosts: list[str]) -> dict[str, str]:
         pytest.skip("node is not installed: the PAC file can't be run")
     script = (
         pac
-        + SHEXPMATCH
+        + PAC_HELPERS
         + f"""
 var hosts = {json.dumps(hosts)}, out = {{}};
 for (var i = 0; i < hosts.length; i++) out[hosts[i]] = FindProxyForURL("https://" + hosts[i] + "/", hosts[i]);
@@ -363,3 +380,42 @@ def test_probe_refuses_bad_usage_with_one_line(probe):
         done = subprocess.run(["sh", script, *args], capture_output=True, text=True, timeout=HUNG)
         assert done.returncode == 2 and done.stderr.startswith("Error: ") and wrong in done.stderr
         assert len(done.stderr.splitlines()) == 1 and not done.stdout
+
+
+# Hosts of every kind a Mac asks its PAC file about, and whether they are the local network.
+LOCAL = [
+    "intranet", "INTRANET", "localhost", "printer.local", "10.1.2.3", "172.16.0.1", "172.31.255.254",
+    "192.168.1.1", "169.254.3.4", "127.0.0.1", "fe80::1", "[fe80::1]", "FE80::1", "fd00::5", "fc12:3::1", "::1",
+]  # fmt: skip
+REMOTE = [
+    "www.example.com", "8.8.8.8", "172.32.0.1", "172.15.255.255", "11.1.2.3", "192.169.0.1", "2001:db8::1",
+    "local.example.com", "printer.local.example.com", "fe00::1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["direct", "proxy"])
+def test_pac_sends_the_local_network_direct_in_both_modes(tmp_path, mode):
+    out = tmp_path / "out"
+    args = ("-o", out, "-f", "pac,proxy-lists", "--pac-proxy", "proxy.example.com:3128", "--pac-mode", mode)
+    built = run("build", "-p", "volume-license-offline", *AT_2016, *args)
+    assert built.returncode == 0, built.stderr
+    pac = (out / "volume-license-offline.pac").read_text()
+    allow = [h for h in listed(out / "volume-license-offline-proxy-allow.txt") if "*" not in h]
+    answers = find_proxy(pac, [*LOCAL, *REMOTE, *allow])
+    proxy = "PROXY proxy.example.com:3128"
+    assert {h: answers[h] for h in LOCAL} == dict.fromkeys(LOCAL, "DIRECT")
+    assert {h: answers[h] for h in REMOTE} == dict.fromkeys(REMOTE, proxy)
+    # Office's own hosts: DIRECT in direct mode; through the proxy, which enforces the lists, in proxy mode.
+    assert {answers[h] for h in allow} == {"DIRECT" if mode == "direct" else proxy}
+    assert f"({mode} mode)" in pac.splitlines()[0]
+
+
+def test_pac_mode_is_checked_and_rebuilds_from_its_command(tmp_path):
+    wrong = run(
+        "build", "-p", "manual-updates", "-o", tmp_path, "-f", "pac", "--pac-proxy", "p.example:1", "--pac-mode", "none"
+    )
+    assert wrong.returncode == 1 and wrong.stderr.startswith("Error: ") and "'none'" in wrong.stderr
+    from profilegen.cli import parse
+
+    request = parse(["--pac-proxy", "p.example:1", "--pac-mode", "PROXY"])
+    assert request.pac_mode == "proxy" and "--pac-mode proxy" in request.command()
