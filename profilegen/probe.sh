@@ -4,8 +4,10 @@
 # Usage: sh SCRIPT [--proxy URL] [--timeout SECONDS] [--jamf-ea]
 #   --proxy URL    the proxy to test, such as http://proxy.example.com:3128 [default: https_proxy,
 #                  or the system's HTTPS proxy (scutil --proxy), or none]
-#   --timeout S    seconds each request may take [default: 5]
+#   --timeout S    seconds each request may take, more than 0 [default: 5]
 #   --jamf-ea      print only <result>Pass</result> or <result>Fail: N</result>
+# Jamf Pro passes mount point, computer name and user name first: they are skipped, and the
+# options may come in parameters 4 and later.
 #
 # One HTTPS request to each host, and what came back:
 #   reachable   the host answered (through the proxy, the proxy let the request through)
@@ -15,7 +17,7 @@
 #   dns         the name didn't resolve
 #   error       anything else (the curl exit code and HTTP codes are shown)
 # Exit code 0 when every needed host is reachable and every blocked host answered, 1 otherwise,
-# 2 on bad usage.
+# 2 on bad usage or a proxy that can't be reached (then no host is tried: every one would fail).
 
 set -u
 
@@ -27,20 +29,31 @@ usage() {
   echo "usage: $0 [--proxy URL] [--timeout SECONDS] [--jamf-ea]"
 }
 
+if [ $# -ge 3 ] && [ "${1#/}" != "$1" ]; then
+  shift 3
+fi
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --proxy) [ $# -ge 2 ] || { usage >&2; exit 2; }; proxy="$2"; shift ;;
     --timeout) [ $# -ge 2 ] || { usage >&2; exit 2; }; timeout="$2"; shift ;;
     --jamf-ea) jamf_ea=1 ;;
     -h|--help) usage; exit 0 ;;
+    '') ;;
     *) echo "Error: unknown option '$1'; expected --proxy, --timeout or --jamf-ea" >&2; exit 2 ;;
   esac
   shift
 done
 
+# curl takes 0 as no limit at all: a probe of a proxy that says nothing would never end.
 case "$timeout" in
-  ''|*[!0-9]*) echo "Error: --timeout '$timeout' is not valid; expected whole seconds" >&2; exit 2 ;;
+  ''|*[!0-9.]*|*.*.*|.*|*.) timeout_ok=0 ;;
+  *) timeout_ok=1 ;;
 esac
+if [ "$timeout_ok" -eq 0 ] || ! awk -v t="$timeout" 'BEGIN { exit !(t + 0 > 0) }'; then
+  echo "Error: --timeout '$timeout' is not valid; expected seconds, more than 0, such as 5 or 2.5" >&2
+  exit 2
+fi
 
 # macOS keeps its proxy in the system configuration, which curl doesn't read by itself.
 if [ -z "$proxy" ] && command -v scutil >/dev/null 2>&1; then
@@ -100,6 +113,26 @@ note() {
 if ! command -v curl >/dev/null 2>&1; then
   echo "Error: curl is not installed; the probe needs it" >&2
   exit 2
+fi
+
+# A proxy that can't be reached would make every host fail alike: say so once, and try none.
+if [ -n "$proxy" ]; then
+  curl -s -o /dev/null --max-time "$timeout" --noproxy '*' "$proxy" 2>/dev/null
+  reach=$?
+  case $reach in
+    5|6) why="its name doesn't resolve" ;;
+    7) why="it refused the connection, or nothing listens there" ;;
+    28) why="it didn't answer within ${timeout}s" ;;
+    *) why="" ;;
+  esac
+  if [ -n "$why" ]; then
+    if [ "$jamf_ea" -eq 1 ]; then
+      echo "<result>Fail: proxy $proxy unreachable</result>"
+    else
+      echo "Error: the proxy $proxy can't be reached: $why (curl exit $reach); no host was tried" >&2
+    fi
+    exit 2
+  fi
 fi
 
 if [ "$jamf_ea" -eq 0 ]; then

@@ -419,3 +419,41 @@ def test_pac_mode_is_checked_and_rebuilds_from_its_command(tmp_path):
 
     request = parse(["--pac-proxy", "p.example:1", "--pac-mode", "PROXY"])
     assert request.pac_mode == "proxy" and "--pac-mode proxy" in request.command()
+
+
+def test_probe_tells_an_unreachable_proxy_from_a_blocked_host(probe):
+    script = probe[0]
+    with socket.socket() as s:  # a port nothing listens on: bound, never listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        done = subprocess.run(
+            ["sh", script, "--proxy", f"http://127.0.0.1:{port}", "--timeout", "5"],
+            capture_output=True,
+            text=True,
+            timeout=HUNG,
+        )
+    assert done.returncode == 2 and not done.stdout
+    assert done.stderr == (
+        f"Error: the proxy http://127.0.0.1:{port} can't be reached: it refused the connection, "
+        "or nothing listens there (curl exit 7); no host was tried\n"
+    )
+
+
+def test_probe_takes_positive_timeouts_and_jamfs_three_arguments(probe):
+    script, allow, block, call = probe
+    for bad in ("0", "0.0", "-1", "5s", "1.2.3", ".5", ""):
+        done = subprocess.run(["sh", script, "--timeout", bad], capture_output=True, text=True, timeout=HUNG)
+        assert done.returncode == 2 and f"--timeout '{bad}' is not valid" in done.stderr, bad
+    # Jamf Pro runs a script with mount point, computer and user first, and the options after.
+    jamf = call({h: "200" for h in allow}, "--jamf-ea")
+    assert jamf.stdout.strip().startswith("<result>")
+    with socket.socket() as s:  # bound, never listening: refused
+        s.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
+        done = subprocess.run(
+            ["sh", script, "/", "mac-042", "jane", "--timeout", "2.5", "--proxy", proxy],
+            capture_output=True,
+            text=True,
+            timeout=HUNG,
+        )
+    assert done.returncode == 2 and "can't be reached" in done.stderr and "unknown option" not in done.stderr
