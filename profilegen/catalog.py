@@ -748,6 +748,7 @@ class Catalog(NamedTuple):
     products: dict[str, Product]
     never_set: dict[str, NeverSet]  # by key
     essentials: dict[str, tuple[str, Evidence]]  # an endpoint's `essential`: the name its source gives, and where
+    revision: str = ""  # SHA-256 of every data file read, shortened: which catalog an output came from
 
     def claims(self) -> list[Claim]:
         """Every claim of the catalog, by name, as the citation test reads them."""
@@ -884,7 +885,7 @@ CACHE = "catalog.marshal"
 def load(root: Path | None = None) -> Catalog:
     """Read and check every data file once per process."""
     root = root or payloads_dir()
-    _read = _reader(root)
+    _read = _Reader(root)
     sources = _sources(_read(root / "sources.toml"), root / "sources.toml")
     check = _Checker(sources)
     products = _products(_read(root / "versions.toml"), root / "versions.toml", check)
@@ -919,29 +920,34 @@ def load(root: Path | None = None) -> Catalog:
         preferences[key] = _resolve_rules(pref, catalog, root / "preferences" / f"{key}.toml")
     for path in sorted((root / "presets").glob("*.toml")):
         catalog.presets[path.stem] = _preset(_read(path), path, catalog)
-    return catalog
+    return catalog._replace(revision=_read.digest.hexdigest()[:12])
 
 
-def _reader(root: Path):
-    """A function that reads a data file under root: from the cache where it holds exactly the
-    file's bytes (so an edited file is always parsed again), else parsed. The check that follows
-    is the same either way."""
-    import marshal
+class _Reader:
+    """Reads a data file under root: from the cache where it holds exactly the file's bytes (so an
+    edited file is always parsed again), else parsed; the check that follows is the same either
+    way. It keeps a SHA-256 of every file read, the catalog's revision."""
 
-    try:
-        cache = marshal.loads((root / CACHE).read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):  # none, or from another Python's marshal
-        cache = {}
+    def __init__(self, root: Path) -> None:
+        import hashlib
+        import marshal
 
-    def read(path: Path) -> dict:
+        self.root = root
+        self.digest = hashlib.sha256()
+        try:
+            self.cache = marshal.loads((root / CACHE).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):  # none, or from another Python's marshal
+            self.cache = {}
+
+    def __call__(self, path: Path) -> dict:
         try:
             raw = path.read_bytes()
         except OSError as e:
             raise CatalogError(f"{path}: can't read: {e.strerror}") from None
-        cached, table = cache.get(path.relative_to(root).as_posix(), (None, None))
+        name = path.relative_to(self.root).as_posix()
+        self.digest.update(f"{name}\0{len(raw)}\0".encode() + raw)
+        cached, table = self.cache.get(name, (None, None))
         return table if cached == raw else _parse(raw, path)
-
-    return read
 
 
 def _parse(raw: bytes, path: Path) -> dict:

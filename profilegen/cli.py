@@ -497,10 +497,13 @@ def versions(json_: Json = False) -> None:
     """
     catalog = _catalog()
     if json_:
-        _json({"products": [p.as_dict(catalog) for p in catalog.products.values()]})
+        _json(
+            {"catalog_revision": catalog.revision, "products": [p.as_dict(catalog) for p in catalog.products.values()]}
+        )
         return
     for product in catalog.products.values():
         _wrapped(product.summary(catalog))
+    typer.echo(f"Catalog revision {catalog.revision} (a checksum of its data files, as reports name it).")
 
 
 @app.command()

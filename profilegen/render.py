@@ -44,7 +44,7 @@ KINDS = {
     "proxy-block": "hosts no documented app contacts any more",
     "probe": "POSIX sh script that tests whether the proxy lets the needed hosts through and answers the rest with 40X",
     "squid": "Squid ACLs that answer the silenced hosts with 403 and name the needed ones",
-    "pac": "a proxy auto-config file: the needed hosts DIRECT, the rest to --pac-proxy",
+    "pac": "a proxy auto-config file: local network and (direct mode) needed hosts DIRECT, the rest to --pac-proxy",
     "jamf-plist": "a plist per domain for Jamf Pro",
     "intune-plist": "a preference file per domain for Intune",
     "jamf-schema": "a JSON schema per domain for Jamf Pro",

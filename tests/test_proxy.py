@@ -360,7 +360,8 @@ def test_html_report_shows_the_rows_of_endpoints_json_in_a_real_browser(tmp_path
     assert built.returncode == 0, built.stderr
     page = tmp_path / "volume-license-offline-report.html"
     text = page.read_text()
-    assert "default-src 'none'" in text and not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing fetched
+    # Nothing fetched: links to the sources are there to follow, never loaded.
+    assert "default-src 'none'" in text and not re.search(r"""src=["']?(https?:)?//|<link""", text)
     data = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["endpoints"]
     rows = rendered(browser, page)
     assert [(u, e) for u, e, _ in rows] == [(r["url"], r["effect"]) for r in data] and all(s for *_, s in rows)
@@ -457,3 +458,109 @@ def test_probe_takes_positive_timeouts_and_jamfs_three_arguments(probe):
             timeout=HUNG,
         )
     assert done.returncode == 2 and "can't be reached" in done.stderr and "unknown option" not in done.stderr
+
+
+def in_browser(browser: str, page: Path, script: str, width: int = 390) -> object:
+    """What `script` (the body of a function of `doc`, the report's document) returns, the report
+    shown in headless Chromium in a frame `width` pixels wide, its own scripts run."""
+    wrapper = page.parent / "in-browser.html"
+    wrapper.write_text(
+        f"""<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="{page.name}" style="width:{width}px;height:1200px;border:0"></iframe>
+<pre id="out">not run</pre>
+<script>
+var frame = document.getElementById("f");
+function measure() {{
+  var doc = frame.contentDocument;
+  if (!doc || !doc.querySelector("tbody")) return;
+  var result;
+  try {{ result = (function (doc) {{ {script} }})(doc); }} catch (e) {{ result = "error: " + e; }}
+  document.getElementById("out").textContent = JSON.stringify(result);
+}}
+frame.addEventListener("load", measure);
+measure();
+</script></body></html>"""
+    )
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+         "--disable-background-networking", "--no-first-run", "--dump-dom", wrapper.as_uri()],
+        capture_output=True, text=True, timeout=HUNG,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stdout[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.slow
+@pytest.mark.timing
+def test_html_report_sorts_links_its_sources_and_fits_a_phone(tmp_path, catalog):
+    browser = chromium()
+    built = run("build", "-p", "volume-license-offline", *AT_2016, "-o", tmp_path, "-f", "html")
+    assert built.returncode == 0, built.stderr
+    page = tmp_path / "volume-license-offline-report.html"
+    text = page.read_text()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+    made = re.search(
+        r'<p id="made">Made (\S+ \S+ UTC) by profilegen (\S+), from catalog revision <code>(\w+)</code>', text
+    )
+    assert made and made.group(3) == catalog.revision
+    data = json.loads(run("endpoints", "-p", "volume-license-offline", *AT_2016, "--json").stdout)["endpoints"]
+
+    # At 390 px, no sideways scrolling, and each row reads as a card of labelled lines.
+    width = in_browser(
+        browser,
+        page,
+        """var td = doc.querySelector("tbody td"), view = doc.defaultView;
+        return [doc.documentElement.scrollWidth, doc.documentElement.clientWidth,
+                view.getComputedStyle(td).display, view.getComputedStyle(td, "::before").content];""",
+    )
+    assert width[0] <= width[1] <= 390 and width[2:] == ["block", '"#: "'], width
+
+    # Each heading is a button (a keyboard sorts as a mouse does); Host sorts, twice reverses, # restores.
+    order = in_browser(
+        browser,
+        page,
+        """
+        var urls = function () { return Array.prototype.map.call(doc.querySelectorAll("tbody tr"),
+                                 function (r) { return r.dataset.url; }); };
+        var button = function (name) { return Array.prototype.filter.call(doc.querySelectorAll("th button"),
+                                       function (b) { return b.textContent === name; })[0]; };
+        var all = doc.querySelectorAll("th").length, buttons = doc.querySelectorAll("th > button[type=button]").length;
+        var original = urls();
+        button("Host").click(); var up = urls(), sort = button("Host").parentNode.getAttribute("aria-sort");
+        button("Host").click(); var down = urls();
+        button("#").click();
+        return {all: all, buttons: buttons, original: original, up: up, sort: sort, down: down, back: urls()};
+        """,
+        width=1200,
+    )
+    assert order["all"] == order["buttons"] > 5
+    assert order["original"] == order["back"] == [r["url"] for r in data]
+    host = {r["url"]: r["host"] for r in data}
+    assert [host[u] for u in order["up"]] == sorted((host[u] for u in order["up"]), key=str.casefold)
+    assert order["down"] == order["up"][::-1] or [host[u] for u in order["down"]] == sorted(
+        (host[u] for u in order["down"]), key=str.casefold, reverse=True
+    )
+    assert order["sort"] == "ascending"
+
+    # Each effect's evidence, and links to the sources of its rules and of its row.
+    rows = in_browser(
+        browser,
+        page,
+        """
+        return Array.prototype.map.call(doc.querySelectorAll("tbody tr"), function (r) {
+          var cell = function (label) { return r.querySelector('td[data-label="' + label + '"]'); };
+          return [r.dataset.url, cell("Evidence").textContent, Array.prototype.map.call(
+            r.querySelectorAll("a"), function (a) { return a.getAttribute("href"); })];
+        });
+        """,
+        width=1200,
+    )
+    urls = {s.url for s in catalog.sources.values()}
+    for (url, evidence, links), row in zip(rows, data, strict=True):
+        assert url == row["url"]
+        assert evidence.startswith(row["evidence"] or "")
+        assert set(links) <= urls and catalog.sources[row["source"]].url in links
+        for source in row["rule_sources"]:
+            assert catalog.sources[source].url in links
