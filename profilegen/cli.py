@@ -503,7 +503,7 @@ def versions(json_: Json = False) -> None:
         return
     for product in catalog.products.values():
         _wrapped(product.summary(catalog))
-    typer.echo(f"Catalog revision {catalog.revision} (a checksum of its data files, as reports name it).")
+    _wrapped([f"Catalog revision {catalog.revision}: a checksum of its data files, as reports name it."])
 
 
 @app.command()
