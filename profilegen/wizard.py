@@ -30,7 +30,16 @@ from prompt_toolkit.key_binding.defaults import load_key_bindings
 from profilegen import build, impact, render
 from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
 from profilegen.errors import ProfilegenError, SigningError
-from profilegen.request import PASSWORD_VARIABLES, Profile, Request, SigningOptions, TargetOptions, check_version
+from profilegen.request import (
+    PAC_MODES,
+    PASSWORD_VARIABLES,
+    Profile,
+    Request,
+    SigningOptions,
+    TargetOptions,
+    check_proxy,
+    check_version,
+)
 from profilegen.selection import config_text, default_display_name, default_identifier
 from profilegen.target import Target, unread_key, unread_value
 
@@ -143,7 +152,10 @@ class Wizard:
         self.profile = Profile()
         self.folder = Path("build")
         self.name = ""
-        self.formats: tuple[str, ...] = ()
+        self.console = "generic"
+        self.formats: tuple[str, ...] = ()  # (): the console's own
+        self.pac_proxy: str | None = None
+        self.pac_mode = "direct"
         self.signing = SigningOptions()
         self.password: bytes | None = None  # in memory only, never saved
 
@@ -154,6 +166,19 @@ class Wizard:
 
     def aim(self) -> Target:
         return Target.of(self.catalog, self.target.office, self.target.mau)
+
+    def ask_console(self) -> None:
+        """Where the outputs go decides their defaults: the formats, and the payload style."""
+        console = ask(
+            questionary.select(
+                "Which console deploys the profile?",
+                default=self.console,
+                choices=[questionary.Choice(f"{name}: {c.help}", name) for name, c in render.CONSOLES.items()],
+            )
+        )
+        if console != self.console:
+            self.console, self.formats = console, ()
+            self.profile = replace(self.profile, payload_style=None)
 
     def ask_target(self) -> None:
         office, mau = self.catalog.products["office"], self.catalog.products["autoupdate"]
@@ -289,10 +314,11 @@ class Wizard:
         if opt.type is bool:
             value = ask(questionary.confirm(opt.question, default=bool(current))) or None
         elif opt.choices:
+            console = render.CONSOLES[self.console].payload_style if name == "payload_style" else None
             value = ask(
                 questionary.select(
                     opt.question,
-                    default=current or opt.choices[0][0],
+                    default=current or console or opt.choices[0][0],
                     choices=[questionary.Choice(title, v) for v, title in opt.choices],
                 )
             )
@@ -309,6 +335,8 @@ class Wizard:
                 )
                 or None
             )
+            if name == "identifier" and not current and value == suggested():
+                value = None  # the default, which follows the name and organization if they change
         self.profile = replace(self.profile, **{name: value})
 
     def default_display_name(self) -> str:
@@ -332,20 +360,47 @@ class Wizard:
             )
         )
 
+    def console_formats(self) -> tuple[str, ...]:
+        """What the console takes by default; a PAC file only when asked for, as it needs a proxy."""
+        formats = render.CONSOLES[self.console].formats or tuple(render.FORMATS)
+        return tuple(f for f in formats if f != "pac")
+
     def ask_formats(self) -> None:
-        # A PAC file needs the proxy's address, which only `build --pac-proxy` gives.
-        offered = {key: fmt for key, fmt in render.FORMATS.items() if key != "pac"}
+        default = self.console_formats()
         chosen = ask(
             questionary.checkbox(
                 "Outputs to write:",
                 choices=[
-                    questionary.Choice(f"{key}: {fmt.help}", key, checked=not self.formats or key in self.formats)
-                    for key, fmt in offered.items()
+                    questionary.Choice(f"{key}: {fmt.help}", key, checked=key in (self.formats or default))
+                    for key, fmt in render.FORMATS.items()
                 ],
                 validate=lambda picked: bool(picked) or "choose at least one output",
             )
         )
-        self.formats = () if set(chosen) == set(offered) else tuple(chosen)
+        self.formats = () if set(chosen) == set(default) else tuple(k for k in render.FORMATS if k in chosen)
+        if "pac" in self.formats:
+            self.ask_pac()
+        else:
+            self.pac_proxy = None
+
+    def ask_pac(self) -> None:
+        """A PAC file names its proxy: asked, never made up."""
+        self.pac_proxy = check_proxy(
+            ask(
+                questionary.text(
+                    "Proxy for the PAC file (HOST:PORT):",
+                    default=self.pac_proxy or "",
+                    validate=valid(check_proxy),
+                )
+            )
+        )
+        self.pac_mode = ask(
+            questionary.select(
+                "What should the PAC file send DIRECT, besides the local network?",
+                default=self.pac_mode,
+                choices=[questionary.Choice(title, mode) for mode, title in PAC_MODES],
+            )
+        )
 
     def password_source(self, path: Path, kind: str) -> bytes:
         if self.password is None:
@@ -402,6 +457,7 @@ class Wizard:
 
     def steps(self) -> list[Step]:
         steps = [
+            Step("Console", self.ask_console, lambda: self.console),
             Step("Target", self.ask_target, lambda: self.aim().describe(self.catalog)),
             Step("Start from", self.ask_start, lambda: self.start or "from scratch"),
         ]
@@ -410,6 +466,7 @@ class Wizard:
                 steps.append(
                     Step(pref.key, functools.partial(self.ask_preference, pref), functools.partial(self._shown, pref))
                 )
+        steps.append(Step("Name of the files", self.ask_name, self.file_name))
         for field in fields(Profile):
             steps.append(
                 Step(
@@ -420,8 +477,11 @@ class Wizard:
             )
         steps += [
             Step("Output folder", self.ask_folder, lambda: str(self.folder)),
-            Step("Name of the files", self.ask_name, self.file_name),
-            Step("Outputs", self.ask_formats, lambda: ", ".join(self.formats) or "all"),
+            Step("Outputs", self.ask_formats, lambda: ", ".join(self.formats) or f"the {self.console} console's"),
+        ]
+        if "pac" in self.formats:
+            steps.append(Step("PAC proxy", self.ask_pac, lambda: f"{self.pac_proxy} ({self.pac_mode} mode)"))
+        steps += [
             Step(
                 "Signing",
                 self.ask_signing,
@@ -453,6 +513,9 @@ class Wizard:
         return Request(
             configs=(self.folder / f"{self.file_name()}.toml",),
             formats=self.formats,
+            console=self.console,
+            pac_proxy=self.pac_proxy,
+            pac_mode=self.pac_mode,
             output_dir=self.folder,
             force=force,
             signing=self.signing,
@@ -503,13 +566,15 @@ class Wizard:
             "Enter accepts the default; Ctrl-C or Esc cancels without writing anything.",
             style="bold",
         )
+        self.ask_console()
         self.ask_target()
         self.ask_settings()
         questionary.print("\nProfile details", style="bold")
+        self.ask_name()  # first: the identifier's default is made from it
         for field in fields(Profile):
             self.ask_detail(field.name)
         questionary.print("\nOutputs", style="bold")
-        for step in (self.ask_folder, self.ask_name, self.ask_formats, self.ask_signing):
+        for step in (self.ask_folder, self.ask_formats, self.ask_signing):
             step()
         while True:
             try:

@@ -7,7 +7,9 @@ Request's declarations, so the driver below derives them from there too.
 import io
 import json
 import os
+import plistlib
 import re
+import shlex
 import subprocess
 import sys
 from dataclasses import fields
@@ -24,8 +26,10 @@ from profilegen.wizard import asked, default_preset, presets_for
 from conftest import HUNG, run
 
 DOWN, UP, SPACE, ENTER, CTRL_C, CTRL_U, ESC = "\x1b[B", "\x1b[A", " ", "\r", "\x03", "\x15", "\x1b"
-DETAILS = [f.metadata["option"].question for f in fields(Profile)]
-OUTPUTS = ["Output folder:", "Name of the files:", "Outputs to write:", "Sign the profile?"]
+# The profile details, the name of the files first: the identifier's default is made from it.
+DETAILS = ["Name of the files:", *(f.metadata["option"].question for f in fields(Profile))]
+OUTPUTS = ["Output folder:", "Outputs to write:", "Sign the profile?"]
+CONSOLE = "Which console deploys the profile?"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timing]  # a real terminal, question by question
 
@@ -85,8 +89,9 @@ def older(office, mau):
     return (DOWN, ENTER), (office, ENTER), (mau, ENTER)
 
 
-def begin(child, versions=None):
-    """The target question: the current versions, or (office, mau)."""
+def begin(child, versions=None, console=(ENTER,)):
+    """The console question (generic unless told), then the target: the current versions, or (office, mau)."""
+    answer(child, CONSOLE, *console)
     if versions is None:
         answer(child, "Which Office do the Macs run?", ENTER)
         return
@@ -193,15 +198,16 @@ def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_
     details(
         child,
         {
-            DETAILS[0]: ("Example Corp", ENTER),
-            DETAILS[2]: (CTRL_U, "Office, the quiet way", ENTER),
-            DETAILS[3]: ("Set by IT", ENTER),
-            DETAILS[4]: (DOWN, ENTER),  # User
-            DETAILS[5]: ("y",),
-            DETAILS[6]: (DOWN, ENTER),  # mcx
+            "Name of the files:": (CTRL_U, "site", ENTER),
+            DETAILS[1]: ("Example Corp", ENTER),
+            DETAILS[3]: (CTRL_U, "Office, the quiet way", ENTER),
+            DETAILS[4]: ("Set by IT", ENTER),
+            DETAILS[5]: (DOWN, ENTER),  # User
+            DETAILS[6]: ("y",),
+            DETAILS[7]: (DOWN, ENTER),  # mcx
         },
     )
-    outputs(child, {"Output folder:": (CTRL_U, "out", ENTER), "Name of the files:": (CTRL_U, "site", ENTER)})
+    outputs(child, {"Output folder:": (CTRL_U, "out", ENTER)})
     answer(child, "Write ", ENTER)
     command = rebuild_command(child)
     assert finish(child) == 0
@@ -221,7 +227,7 @@ def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_
     meta = info["metadata"]
     assert (meta["PayloadScope"], meta["PayloadOrganization"]) == ("User", "Example Corp")
     assert (meta["PayloadDisplayName"], meta["PayloadDescription"]) == ("Office, the quiet way", "Set by IT")
-    assert meta["PayloadIdentifier"] == "com.example-corp.office.office-network"
+    assert meta["PayloadIdentifier"] == "com.example-corp.office.site"  # made from the name given
     assert meta["PayloadRemovalDisallowed"] is True
     assert {p["type"] for p in info["payloads"]} == {"com.apple.ManagedClient.preferences"}
     assert '[target]\noffice = "16.23"\nmau = "4.11"' in (tmp_path / "out" / "site.toml").read_text()
@@ -246,7 +252,8 @@ def test_cancel_in_the_middle_leaves_nothing(tmp_path, catalog, key):
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     answer(child, DETAILS[0], ENTER)
-    answer(child, DETAILS[1], key)
+    answer(child, DETAILS[1], ENTER)
+    answer(child, DETAILS[2], key)
     child.expect_exact("Cancelled: nothing was written.")
     assert finish(child) == 130
     assert list(tmp_path.iterdir()) == []
@@ -274,10 +281,11 @@ def test_invalid_identifier_is_asked_again(tmp_path, catalog):
     answer(child, "Start from:", ENTER)
     settings(child, catalog)
     answer(child, DETAILS[0], ENTER)
-    answer(child, DETAILS[1], CTRL_U, "my profile", ENTER)
+    answer(child, DETAILS[1], ENTER)
+    answer(child, DETAILS[2], CTRL_U, "my profile", ENTER)
     child.expect_exact("is not valid; expected reverse-DNS")
     child.send(CTRL_U + "com.example.office" + ENTER)
-    details(child, start=2)
+    details(child, start=3)
     outputs(child)
     answer(child, "Write ", ENTER)
     assert finish(child) == 0
@@ -299,11 +307,11 @@ def test_review_changes_one_answer_and_existing_files_are_not_replaced_unasked(t
     answer(child, "Write ", ENTER)
     answer(child, "exist already", ENTER)  # No: keep them
     asked_prefs = [p for p in catalog.preferences.values() if asked(catalog, p, current(catalog))]
-    steps = ["Target", "Start from", *asked_prefs, *DETAILS, "Output folder"]
+    steps = ["Console", "Target", "Start from", *asked_prefs, *DETAILS, "Output folder"]
     answer(child, "Change which answer?", DOWN * (len(steps) - 1), ENTER)
     answer(child, "Output folder:", CTRL_U, "elsewhere", ENTER)
     answer(child, "Write ", DOWN, ENTER)  # Change an answer
-    answer(child, "Change which answer?", DOWN * len(steps), ENTER)
+    answer(child, "Change which answer?", DOWN * steps.index("Name of the files:"), ENTER)
     answer(child, "Name of the files:", CTRL_U, "renamed", ENTER)
     answer(child, "Write ", ENTER)
     command = rebuild_command(child)
@@ -407,7 +415,7 @@ def test_replace_removes_what_the_previous_build_wrote_and_nothing_else(tmp_path
         },
     )
     details(child)
-    outputs(child, {"Outputs to write:": (DOWN * 6, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
+    outputs(child, {"Outputs to write:": (DOWN * 7, SPACE, DOWN, SPACE, ENTER)})  # no Intune files, no schemas
     answer(child, "Write ", ENTER)
     answer(child, "exist already", "y")
     assert finish(child) == 0
@@ -435,3 +443,33 @@ def test_preset_descriptions_are_shown_whole_at_80_columns(tmp_path, catalog):
     finish(child)
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", child.logfile_read.getvalue())
     assert " ".join(description.split()) in " ".join(screen.split())
+
+
+def test_the_console_comes_first_and_sets_the_defaults_and_a_pac_file_asks_its_proxy(tmp_path, catalog):
+    child = spawn(tmp_path)
+    begin(child, console=(DOWN, ENTER))  # Jamf Pro
+    answer(child, "Start from:", ENTER)
+    settings(child, catalog)
+    details(child)  # Enter throughout: the payload style offered first is the one Jamf Pro keeps editable
+    answer(child, "Output folder:", ENTER)
+    # Jamf's outputs are ticked; a PAC file (the sixth format) needs a proxy, so it is asked for.
+    answer(child, "Outputs to write:", DOWN * 5, SPACE, ENTER)
+    answer(child, "Proxy for the PAC file (HOST:PORT):", "proxy", ENTER)
+    child.expect_exact("is not valid; expected HOST:PORT")
+    child.send(CTRL_U + "proxy.example.com:3128" + ENTER)
+    answer(child, "What should the PAC file send DIRECT", DOWN, ENTER)  # proxy mode
+    answer(child, "Sign the profile?", ENTER)
+    answer(child, "Write ", ENTER)
+    command = rebuild_command(child)
+    assert finish(child) == 0
+    preset = default_preset(catalog, current(catalog))
+    request = parse(shlex.split(command))
+    assert (request.console, request.pac_proxy, request.pac_mode) == ("jamf", "proxy.example.com:3128", "proxy")
+    assert set(request.formats) == {"mobileconfig", "jamf-plist", "jamf-schema", "pac"}
+    built = tmp_path / "build"
+    profile = plistlib.loads((built / f"{preset}.mobileconfig").read_bytes())
+    assert {p["PayloadType"] for p in profile["PayloadContent"]} == {"com.apple.ManagedClient.preferences"}
+    assert (built / f"{preset}.pac").read_text().startswith("// Proxy auto-config") and "(proxy mode)" in (
+        built / f"{preset}.pac"
+    ).read_text()
+    assert list((built / f"{preset}-jamf").glob("*.json")) and not (built / f"{preset}.sh").exists()
