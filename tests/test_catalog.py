@@ -137,6 +137,21 @@ def test_the_most_private_current_preset_uses_every_privacy_switch_at_its_most_p
     assert chosen[("com.microsoft.autoupdate2", "AcknowledgedDataCollectionPolicy")] == "RequiredDataOnly"
 
 
+def test_the_most_private_preset_keeps_the_add_ins_an_organization_deploys(catalog):
+    """It turns off the Office Store catalog only; blocking every add-in is a preset of its own,
+    whose description says what that breaks."""
+    office = "com.microsoft.office"
+    private = {(s.domain, s.key): s.value for s in catalog.presets["most-private-current"].values}
+    assert private[(office, "OfficeWebAddinDisableOMEXCatalog")] is True
+    assert (office, "OfficeWebAddinDisableAllCatalogs") not in private
+    strict = catalog.presets["most-private-no-add-ins"]
+    chosen = {(s.domain, s.key): s.value for s in strict.values}
+    assert chosen[(office, "OfficeWebAddinDisableAllCatalogs")] is True
+    assert "organization deploys stop working" in strict.description
+    others = {k: v for k, v in chosen.items() if k[1] != "OfficeWebAddinDisableAllCatalogs"}
+    assert others == {k: v for k, v in private.items() if k[1] != "OfficeWebAddinDisableOMEXCatalog"}
+
+
 @pytest.mark.parametrize("name", list(catalog_module.load().presets))
 def test_each_preset_is_read_whole_by_the_versions_it_is_for(catalog, name):
     from profilegen.target import Target, unread
