@@ -14,6 +14,7 @@ from typing import Any
 
 from profilegen import impact
 from profilegen.catalog import Catalog, Setting, format_value
+from profilegen.errors import SelectionError
 from profilegen.request import Profile, TargetOptions
 from profilegen.selection import Selection, resolve
 from profilegen.target import Target
@@ -27,6 +28,7 @@ class Side:
     details: dict[str, Any]
     settings: dict[tuple[str, str], Any]  # every key the side sets, known to the catalog or not
     selection: Selection  # the catalog's settings of it, for the endpoint impact
+    notes: tuple[str, ...] = ()  # old names read as the current ones: the same meaning, said
 
 
 def side(catalog: Catalog, text: str, target: Target) -> Side:
@@ -42,8 +44,43 @@ def side(catalog: Catalog, text: str, target: Target) -> Side:
     brought = importer.bring_in(catalog, [raw])
     details = {name: raw.metadata.get(key) for key, name in importer.METADATA.items()}
     details["removal_disallowed"] = bool(details["removal_disallowed"])
+    details["scope"] = details["scope"] if "PayloadScope" in raw.metadata else "None"
     chosen = Selection(path.stem, brought.ordered(catalog), Profile(), target=target)
-    return Side(text, details, {(d, k): v for d, k, v in raw.settings}, chosen)
+    settings, notes = _meaning(catalog, raw.settings, text)
+    return Side(text, details, settings, chosen, notes)
+
+
+def _meaning(catalog: Catalog, found, label: str) -> tuple[dict[tuple[str, str], Any], tuple[str, ...]]:
+    """A profile's settings by what the application reads: a documented old name of a key or of a
+    value is read as the current one, and where a profile sets a key under both names the current
+    one is what counts. Each such reading is a note, not a difference."""
+    settings: dict[tuple[str, str], Any] = {}
+    current: set[tuple[str, str]] = set()
+    notes = []
+    known = []
+    for domain, key, value in found:
+        try:
+            pref = catalog.preference(key) if isinstance(key, str) else None
+        except SelectionError:
+            pref = None
+        if pref is None or domain not in pref.domains:
+            settings[(domain, key)] = value
+        else:
+            known.append((domain, key, value, pref))
+    for domain, key, value, pref in sorted(known, key=lambda k: k[1] != k[3].key):  # current names first
+        named = pref.old_name(value)
+        slot = (domain, pref.key)
+        if key != pref.key:
+            if slot in current:
+                notes.append(f"{label}: {domain} {key} is superseded by {pref.key}, which it sets too")
+                continue
+            notes.append(f"{label}: {domain} {key} is an old name of {pref.key}; compared as {pref.key}")
+        else:
+            current.add(slot)
+        if named:
+            notes.append(f"{label}: {domain} {pref.key} = {value} is an old name of {named}; compared as {named}")
+        settings[slot] = named or value
+    return settings, tuple(notes)
 
 
 def _from_selection(label: str, chosen: Selection, target: Target) -> Side:
@@ -67,23 +104,25 @@ class Difference:
     changed: tuple[tuple[Setting, Any], ...]  # the setting in B, and its value in A
     endpoints: tuple[tuple[impact.Impact, impact.Impact], ...]  # (in A, in B) where the effect differs
     warnings: tuple[str, ...] = ()  # keys either side sets that Microsoft says never to set
+    notes: tuple[str, ...] = ()  # old names read as current ones: not differences
 
     @property
     def same(self) -> bool:
         return not (self.details or self.added or self.removed or self.changed or self.endpoints)
 
     def lines(self) -> list[str]:
+        notes = [f"note: {n}" for n in self.notes]
         if self.same:
-            return [f"{self.a.label} and {self.b.label} mean the same"]
+            return [f"{self.a.label} and {self.b.label} mean the same", *notes]
         lines = [f"--- {self.a.label}", f"+++ {self.b.label}"]
-        lines += [f"profile {name}: {_shown(x)} -> {_shown(y)}" for name, x, y in self.details]
-        lines += [f"+ {s}" for s in self.added]
-        lines += [f"- {s}" for s in self.removed]
-        lines += [f"~ {s.domain} {s.key}: {_shown(old)} -> {_shown(s.value)}" for s, old in self.changed]
+        lines += [_change(f"profile {name}:", x, y) for name, x, y in self.details]
+        lines += [_line(f"+ {s.domain} {s.key} =", s.value) for s in self.added]
+        lines += [_line(f"- {s.domain} {s.key} =", s.value) for s in self.removed]
+        lines += [_change(f"~ {s.domain} {s.key}:", old, s.value) for s, old in self.changed]
         if self.endpoints:
             lines.append(f"Endpoints whose effect changes ({len(self.endpoints)}):")
             lines += [f"  {_endpoint(x, y)}" for x, y in self.endpoints]
-        return lines
+        return lines + notes
 
     def as_dict(self) -> dict:
         return {
@@ -94,6 +133,7 @@ class Difference:
             "added": [_setting(s) for s in self.added],
             "removed": [_setting(s) for s in self.removed],
             "changed": [{**_setting(s), "was": old} for s, old in self.changed],
+            "notes": list(self.notes),
             "endpoints": [
                 {
                     "section": x.endpoint.section,
@@ -133,9 +173,12 @@ def compare(catalog: Catalog, a: str, b: str, target: TargetOptions | None = Non
         if (x.effect, x.still_contacted_by) != (y.effect, y.still_contacted_by)
     )
     warnings = tuple(
-        f"{s.label}: {never.message()}" for s in (left, right) for d, k in s.settings if (never := catalog.never(k, d))
+        f"{s.label}: {never.message()}"
+        for s in (left, right)
+        for d, k in s.settings
+        if isinstance(k, str) and (never := catalog.never(k, d))
     )
-    return Difference(left, right, details, added, removed, changed, endpoints, warnings)
+    return Difference(left, right, details, added, removed, changed, endpoints, warnings, (*left.notes, *right.notes))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -143,7 +186,68 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else format_value(value)
+    return "\n".join(plist_text(value))
+
+
+def _line(head: str, value: Any) -> str:
+    return f"{head} " + "\n".join(plist_text(value, "    "))
+
+
+def _change(head: str, old: Any, new: Any) -> str:
+    a, b = plist_text(old, "    "), plist_text(new, "    ")
+    if len(a) == len(b) == 1:
+        return f"{head} {a[0]} -> {b[0]}"
+    return "\n".join([head, "  was " + a[0], *a[1:], "  now " + b[0], *b[1:]])
+
+
+LONG = 20  # entries of a dictionary or array shown before the rest is counted
+TEXT = 200  # characters of a string shown before the rest is counted
+
+
+def plist_text(value: Any, indent: str = "") -> list[str]:
+    """A value in plist terms, for people: true and false, "text", <date>...</date>, <data> in
+    base64, dictionaries and arrays across indented lines; long ones cut, saying how much is left."""
+    import base64
+    import datetime
+    import json
+
+    more = indent + "  "
+    if value is None:
+        return ["not set"]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, str):
+        cut = f" ... ({len(value) - TEXT} more characters)" if len(value) > TEXT else ""
+        return [json.dumps(value[:TEXT], ensure_ascii=False) + cut]
+    if isinstance(value, datetime.datetime):
+        return [f"<date>{value.strftime('%Y-%m-%dT%H:%M:%SZ')}</date>"]
+    if isinstance(value, bytes):
+        text = base64.b64encode(value[:150]).decode()
+        return [f"<data>{text}</data>" + (f" ... ({len(value) - 150} more bytes)" if len(value) > 150 else "")]
+    if isinstance(value, dict):
+        if not value:
+            return ["{}"]
+        lines = ["{"]
+        for i, (key, item) in enumerate(value.items()):
+            if i == LONG:
+                lines.append(f"{more}... ({len(value) - LONG} more keys)")
+                break
+            shown = plist_text(item, more)
+            lines.append(f"{more}{plist_text(key)[0]}: {shown[0]}")
+            lines += shown[1:]
+        return [*lines, indent + "}"]
+    if isinstance(value, list):
+        if not value:
+            return ["[]"]
+        lines = ["["]
+        for i, item in enumerate(value):
+            if i == LONG:
+                lines.append(f"{more}... ({len(value) - LONG} more items)")
+                break
+            shown = plist_text(item, more)
+            lines += [more + shown[0], *shown[1:]]
+        return [*lines, indent + "]"]
+    return [format_value(value)]
 
 
 def _setting(s: Setting) -> dict:

@@ -4,7 +4,7 @@ and the items of an array, all the way down.
 The facts have one shape wherever they come from (Apple's schema in
 payloads/apple-payloads.json, a dictionary preference's `structure` in the
 catalog): {"type", "required", "values", "keys": {name: facts}, "any": facts,
-"items": facts}.
+"items": facts, "deprecated": why}.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGN
     """(level, code, message, path) for each way value departs from spec; `skip` names top-level
     keys that are someone else's to check (a payload's own Payload* keys)."""
     found: list[tuple] = []
+    if "deprecated" in spec:  # whatever its form: a warning that it no longer applies, not an error
+        return [("warning", "PG305", f"{label or 'the value'} is deprecated: {spec['deprecated']}", path)]
     kind = spec["type"]
     expected = ("real", "integer") if kind == "real" else (kind,)
     if kind != "any" and type_name(value) not in expected:

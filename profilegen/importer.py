@@ -53,6 +53,7 @@ class Imported:
 
     settings: dict[tuple[str, str], Any] = field(default_factory=dict)
     origin: dict[tuple[str, str], Path] = field(default_factory=dict)
+    spelled: dict[tuple[str, str], str] = field(default_factory=dict)  # the name the value was set under
     profile: dict[str, Any] = field(default_factory=dict)
     converted: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
@@ -116,6 +117,22 @@ def read(path: Path, domain: str | None = None) -> Raw:
             ) from None
     if not isinstance(plist, dict):
         raise UnreadableError(f"{path} holds a property list, but not a dictionary")
+    kind = plist.get("PayloadType")
+    if kind is not None and ("PayloadContent" in plist or "EncryptedPayloadContent" in plist):
+        if "EncryptedPayloadContent" in plist:
+            raise UnreadableError(
+                f"{path} is an encrypted profile: its payloads are encrypted for one device, "
+                "so there are no settings to import"
+            )
+        if kind == "Profile Service":
+            raise UnreadableError(
+                f"{path} is an enrolment (Profile Service) profile: it asks a device to enrol, "
+                "and holds no settings to import"
+            )
+        if kind != "Configuration":
+            raise UnreadableError(
+                f"{path} is a profile of type {kind!r}, not a Configuration profile: there are no settings to import"
+            )
     if isinstance(plist.get("PayloadContent"), list) and plist.get("PayloadType") == "Configuration":
         found = settings(plist)
         styles = {f.style for f in found}
@@ -253,13 +270,40 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
     if problem:
         result.left_out.append(f"{where} ({path.name}): {problem}")
         return
+    if pref.structure:
+        from profilegen.facts import findings
+
+        result.warnings += [
+            f"{where} ({path.name}): {message}"
+            for level, _, message, _ in findings(typed, pref.structure)
+            if level == "warning"
+        ]
     slot = (domain, pref.key)
     if slot in result.settings and not _same(result.settings[slot], typed):
-        raise SelectionError(
-            f"{domain} {pref.key} is {_shown(result.settings[slot])} in {result.origin[slot]} "
-            f"but {_shown(typed)} in {path}; choose one"
+        before, was = result.spelled[slot], result.settings[slot]
+        if (before == pref.key) != (key == pref.key):
+            # An old name and the current one, as MOFA's profiles set UpdateCheckFrequency beside
+            # UpdateCheckInterval: AutoUpdate reads the current one, so it is the one imported.
+            old, old_value = (key, typed) if before == pref.key else (before, was)
+            result.warnings.append(
+                f"{domain} {old} = {_shown(old_value)} ({path.name}): superseded by {pref.key}, its current name, "
+                f"which the profile sets too; imported {pref.key} = {_shown(typed if key == pref.key else was)}"
+            )
+            if key == pref.key:
+                result.settings[slot], result.spelled[slot], result.origin[slot] = typed, key, path
+            return
+        where = (
+            f"in {path} as {before} and as {key}"
+            if result.origin[slot] == path
+            else f"in {result.origin[slot]} but {_shown(typed)} in {path}"
         )
+        first = f"{_shown(was)} and {_shown(typed)}" if result.origin[slot] == path else _shown(was)
+        raise SelectionError(f"{domain} {pref.key} is {first} {where}; choose one")
+    if slot in result.settings and result.spelled[slot] != pref.key:
+        result.spelled[slot] = key  # the same value under both names: the current name is what counts
+        return
     result.settings[slot] = typed
+    result.spelled.setdefault(slot, key)
     result.origin.setdefault(slot, path)
 
 
@@ -277,6 +321,10 @@ def _profile(result: Imported, raw: Raw) -> None:
             found[name] = checks[name](value) if name in checks else value
         except SelectionError as e:
             result.warnings.append(f"{raw.path.name}: {payload_key} left out: {e}")
+    if "scope" in found:  # as the README and config files write it
+        found["scope"] = found["scope"].lower()
+    elif raw.form in ("profile", "signed profile") and "PayloadScope" not in raw.metadata:
+        found["scope"] = "none"  # kept out of the rebuilt profile too
     if raw.style == "mcx":
         found["payload_style"] = "mcx"
     if found.get("removal_disallowed") is False:

@@ -464,6 +464,12 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                 )
             elif pref.problem(s.value):
                 error("PG203", f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
+            elif pref.structure:
+                from profilegen.facts import findings
+
+                for level, code, message, _ in findings(s.value, pref.structure):
+                    if level == "warning":
+                        warn(code, f"{s.domain}: {s.key} = {message}", *path)
         elif never := catalog.never(s.key, s.domain):
             warn("PG207", never.message(), *path)
         elif s.domain in domains:

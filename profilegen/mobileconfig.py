@@ -63,11 +63,12 @@ def profile(selection: Selection, catalog: Catalog) -> dict:
         "PayloadDisplayName": details.display_name,
         "PayloadDescription": details.description,
         "PayloadIdentifier": details.identifier,
-        "PayloadScope": details.scope,
         "PayloadType": "Configuration",
         "PayloadUUID": stable_uuid(details.identifier),
         "PayloadVersion": 1,
     }
+    if details.scope != "None":
+        result["PayloadScope"] = details.scope
     if details.organization:
         result["PayloadOrganization"] = details.organization
     if details.removal_disallowed:

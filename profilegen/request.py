@@ -107,7 +107,11 @@ def check_proxy(text: str) -> str:
     return text.strip().lower()
 
 
-SCOPES = (("System", "System: every user of the Mac"), ("User", "User: the user the profile is installed for"))
+SCOPES = (
+    ("System", "System: every user of the Mac"),
+    ("User", "User: the user the profile is installed for"),
+    ("None", "None: PayloadScope left out, as in a profile made without one"),
+)
 PAC_MODES = (
     ("direct", "direct: the hosts Office needs go DIRECT, everything else to the proxy"),
     ("proxy", "proxy: everything through the proxy, which enforces the lists (no direct egress)"),
@@ -165,8 +169,8 @@ class Profile:
     )
     scope: str | None = option(
         "--scope",
-        metavar="system|user",
-        help="PayloadScope [default: system].",
+        metavar="system|user|none",
+        help="PayloadScope [default: system]; none leaves it out.",
         check=one_of("scope", SCOPES),
         choices=SCOPES,
         question="Install for:",

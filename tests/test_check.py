@@ -455,7 +455,7 @@ def test_the_apple_facts_table_is_what_the_script_makes_of_apples_schema(tmp_pat
     assert module.profile_rules(folder, committed["source"]) == rules
 
 
-def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
+def test_autoupdates_applications_record_is_kept_whole_with_a_deprecated_lcid(tmp_path):
     apps = {"/Applications/Microsoft Word.app": {"Application ID": "MSWD2019", "LCID": "1033"}}
     profile = {
         "PayloadType": "Configuration",
@@ -475,14 +475,13 @@ def test_autoupdates_applications_record_is_checked_to_its_lcid(tmp_path):
     }
     path = tmp_path / "mau.mobileconfig"
     path.write_bytes(plistlib.dumps(profile))
+    # An LCID, even written as a string, is deprecated: a warning, and the record is kept whole.
     result = run("check", path)
-    assert result.returncode == 1
-    assert (
-        "Applications = /Applications/Microsoft Word.app.LCID must be an integer, not a string ('1033')"
-        in result.stdout
-    )
+    assert result.returncode == 0
+    assert "Applications = /Applications/Microsoft Word.app.LCID is deprecated" in result.stdout
     data = json.loads(run("import", path, "--json").stdout)
-    assert any("LCID must be an integer" in line for line in data["left_out"])
+    assert not data["left_out"] and {s["key"]: s["value"] for s in data["settings"]}["Applications"] == apps
+    assert any("LCID is deprecated: Microsoft says it no longer applies" in line for line in data["warnings"])
     apps["/Applications/Microsoft Word.app"]["LCID"] = 1033
     path.write_bytes(plistlib.dumps(profile))
     assert run("check", path).returncode == 0

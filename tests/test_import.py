@@ -302,7 +302,7 @@ def test_a_profile_against_its_config(tmp_path):
     assert run("build", "-c", config, "-o", tmp_path, "-f", "mobileconfig").returncode == 0
     assert run("diff", config, tmp_path / "site.mobileconfig").returncode == 0
     changed = run("diff", config, "preset:required-data-only")
-    assert changed.returncode == 1 and "profile identifier: 'com.example.office'" in changed.stdout
+    assert changed.returncode == 1 and 'profile identifier: "com.example.office"' in changed.stdout
     bad = run("diff", config, "preset:nope")
     assert bad.returncode == 2 and bad.stderr.startswith("Error: unknown preset 'nope'")
     missing = run("diff", tmp_path / "missing.mobileconfig", config)

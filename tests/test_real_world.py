@@ -1,0 +1,169 @@
+"""What Mac admins really deploy, round three: profiles that set a key under its old name and its
+new one, profiles without a scope, AutoUpdate's Applications with a deprecated LCID, profiles
+that aren't Configuration profiles, and diff's report in plist terms."""
+
+import datetime
+import json
+import plistlib
+import uuid
+
+import pytest
+
+from conftest import run, shared
+
+
+def profile(*payloads, **top) -> dict:
+    data = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": "com.example.mau",
+        "PayloadUUID": str(uuid.uuid4()),
+        "PayloadContent": [
+            {
+                "PayloadVersion": 1,
+                "PayloadIdentifier": f"com.example.mau.{i}",
+                "PayloadUUID": str(uuid.uuid4()),
+                **payload,
+            }
+            for i, payload in enumerate(payloads)
+        ],
+        **top,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def write(path, data):
+    path.write_bytes(plistlib.dumps(data))
+    return path
+
+
+MAU = {"PayloadType": "com.microsoft.autoupdate2", "AcknowledgedDataCollectionPolicy": "RequiredDataOnly"}
+
+
+def test_a_key_set_under_its_old_and_its_new_name_imports_the_new_one(tmp_path):
+    path = write(
+        tmp_path / "mau.mobileconfig", profile({**MAU, "UpdateCheckFrequency": 360, "UpdateCheckInterval": 240})
+    )
+    result = run("import", path, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {s["key"]: s["value"] for s in data["settings"]}["UpdateCheckInterval"] == 240
+    superseded = [w for w in data["warnings"] if "superseded" in w]
+    assert superseded == [
+        "com.microsoft.autoupdate2 UpdateCheckFrequency = 360 (mau.mobileconfig): superseded by UpdateCheckInterval, "
+        "its current name, which the profile sets too; imported UpdateCheckInterval = 240"
+    ]
+    # Two values under the same name in two files: the message names each file once.
+    other = write(tmp_path / "other.mobileconfig", profile({**MAU, "UpdateCheckInterval": 60}))
+    clash = run("import", path, other)
+    assert clash.returncode == 1 and f"240 in {path} but 60 in {other}" in clash.stderr
+
+
+def test_the_mofa_autoupdate_profile_round_trips_through_import_build_and_diff(tmp_path):
+    source = write(
+        tmp_path / "mofa.mobileconfig",
+        profile(
+            {
+                **MAU,
+                "UpdateCheckFrequency": 360,
+                "UpdateCheckInterval": 240,
+                "ChannelName": "Production",
+                "Applications": {"/Applications/Microsoft Word.app": {"Application ID": "MSWD2019", "LCID": "1033"}},
+            },
+            PayloadDisplayName="MAU 7 day update",
+            PayloadDescription="Updates within 7 days",
+        ),
+    )
+    round_trip(tmp_path, source)
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", ["MOFA__MOFA_mau_7day_update_v1", "MOFA__MOFA_mau_user_privacy"])
+def test_mofas_own_autoupdate_profiles_round_trip(tmp_path, name):
+    round_trip(tmp_path, shared("reference", "real-profiles", f"{name}.mobileconfig"))
+
+
+def round_trip(tmp_path, source):
+    config = tmp_path / "back.toml"
+    assert run("import", source, "-o", config).returncode == 0
+    built = run("build", "-c", config, "-o", tmp_path / "out", "-f", "mobileconfig")
+    assert built.returncode == 0, built.stderr
+    rebuilt = tmp_path / "out" / "back.mobileconfig"
+    diff = run("diff", source, rebuilt)
+    assert diff.returncode == 0, diff.stdout
+    assert diff.stdout.startswith(f"{source} and {rebuilt} mean the same")
+    original = plistlib.loads(source.read_bytes())
+    again = plistlib.loads(rebuilt.read_bytes())
+    assert ("PayloadScope" in again) == ("PayloadScope" in original)
+    apps = [p.get("Applications") for p in original["PayloadContent"] if "Applications" in p]
+    assert [p.get("Applications") for p in again["PayloadContent"] if "Applications" in p] == apps
+
+
+def test_a_profile_without_a_scope_keeps_none_and_import_writes_scopes_in_lower_case(tmp_path):
+    none = write(tmp_path / "none.mobileconfig", profile({**MAU}))
+    assert 'scope = "none"' in run("import", none).stdout
+    user = write(tmp_path / "user.mobileconfig", profile({**MAU}, PayloadScope="User"))
+    assert 'scope = "user"' in run("import", user).stdout
+    assert run("build", "--set", "HowToCheck=Manual", "--scope", "none", "-o", tmp_path / "b").returncode == 0
+    assert "PayloadScope" not in plistlib.loads((tmp_path / "b" / "office-network.mobileconfig").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "top, said",
+    [
+        ({"PayloadType": "Profile Service", "PayloadContent": {"URL": "https://mdm.example.com"}}, "an enrolment"),
+        ({"EncryptedPayloadContent": b"\x30\x80", "PayloadContent": None}, "an encrypted profile"),
+        ({"PayloadType": "com.apple.mdm"}, "a profile of type 'com.apple.mdm', not a Configuration profile"),
+    ],
+    ids=["enrolment", "encrypted", "other"],
+)
+def test_profiles_with_no_settings_are_refused_saying_what_they_are(tmp_path, top, said):
+    path = write(tmp_path / "p.mobileconfig", profile({**MAU}, **top))
+    result = run("import", path)
+    assert result.returncode == 1 and result.stderr.startswith(f"Error: {path} is {said}")
+    assert "can't tell its preference domain" not in result.stderr
+
+
+def test_diff_shows_values_in_plist_terms(tmp_path):
+    when = datetime.datetime(2026, 12, 31, 18, 0)
+    schedule = {
+        "/Applications/Microsoft Word.app": {
+            "Application ID": "MSWD2019",
+            "ForcedUpdateDate": when,
+            "ForcedUpdateVersion": "16.113",
+        }
+    }
+    a = write(
+        tmp_path / "a.mobileconfig",
+        profile(
+            {
+                **MAU,
+                "UpdateDeadline.ApplicationsForcedUpdateSchedule": schedule,
+                "Blob": b"\x00\x01",
+                "Long": list(range(30)),
+            }
+        ),
+    )
+    b = write(tmp_path / "b.mobileconfig", profile({**MAU}, PayloadDescription="Set by IT"))
+    result = run("diff", a, b)
+    assert result.returncode == 1
+    text = result.stdout
+    assert "None" not in text and "datetime" not in text
+    assert "<date>2026-12-31T18:00:00Z</date>" in text and "<data>AAE=</data>" in text
+    assert '      "Application ID": "MSWD2019",' not in text  # no Python dict reprs
+    assert '        "Application ID": "MSWD2019"' in text  # nested, indented across lines
+    assert "... (10 more items)" in text
+    assert 'profile description: not set -> "Set by IT"' in text
+
+
+def test_old_names_of_keys_and_values_compare_equal_and_are_said(tmp_path):
+    old = write(
+        tmp_path / "old.mobileconfig", profile({**MAU, "UpdateCheckFrequency": 240, "ChannelName": "Production"})
+    )
+    new = write(tmp_path / "new.mobileconfig", profile({**MAU, "UpdateCheckInterval": 240, "ChannelName": "Current"}))
+    result = run("diff", old, new)
+    assert result.returncode == 0, result.stdout
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note: ")]
+    assert any("UpdateCheckFrequency is an old name of UpdateCheckInterval" in n for n in notes)
+    assert any("ChannelName = Production is an old name of Current" in n for n in notes)
+    assert json.loads(run("diff", old, new, "--json").stdout)["notes"] == [n.removeprefix("note: ") for n in notes]
