@@ -65,15 +65,32 @@ _URL = re.compile(
 )
 
 
-def json_default(value: Any) -> Any:
-    """What JSON can't hold, as a property list's XML writes it: a date as ISO 8601 in UTC, data as
-    base64. The `default` of every JSON document profilegen writes."""
+def json_value(value: Any) -> Any:
+    """Any plist value as JSON takes it: data as base64, dates as ISO 8601 in UTC, UIDs, NaN and
+    infinities by their names; dictionaries and arrays all the way down."""
+    import base64
+    import math
+    import plistlib
+
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, plistlib.UID):
+        return f"UID({value.data})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, bytes):
-        import base64
+    return value
 
-        return base64.b64encode(value).decode("ascii")
+
+def json_default(value: Any) -> Any:
+    """The `default` of json.dumps for what JSON can't hold (dates, data), as json_value writes it."""
+    if isinstance(value, (bytes, datetime.datetime)):
+        return json_value(value)
     raise TypeError(f"{type(value).__name__} can't be written as JSON")
 
 

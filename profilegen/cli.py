@@ -186,8 +186,9 @@ def _stdout(text: str) -> None:
 
 def _json(document: dict) -> None:
     """Every --json document is an object that names the profilegen that wrote it."""
-    from profilegen.catalog import json_default
+    from profilegen.catalog import json_default, json_value
 
+    document = json_value(document)
     _stdout(
         # ASCII, \u escapes for the rest: a file name that isn't UTF-8 still makes valid JSON.
         json.dumps({"profilegen_version": __version__, **document}, indent=2, allow_nan=False, default=json_default)

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import impact
-from profilegen.catalog import Catalog, Setting, format_value
+from profilegen.catalog import Catalog, Setting
 from profilegen.errors import SelectionError
+from profilegen.inspection import plist_text
 from profilegen.request import Profile, TargetOptions
 from profilegen.selection import Selection, resolve
 from profilegen.target import Target
@@ -198,56 +199,6 @@ def _change(head: str, old: Any, new: Any) -> str:
     if len(a) == len(b) == 1:
         return f"{head} {a[0]} -> {b[0]}"
     return "\n".join([head, "  was " + a[0], *a[1:], "  now " + b[0], *b[1:]])
-
-
-LONG = 20  # entries of a dictionary or array shown before the rest is counted
-TEXT = 200  # characters of a string shown before the rest is counted
-
-
-def plist_text(value: Any, indent: str = "") -> list[str]:
-    """A value in plist terms, for people: true and false, "text", <date>...</date>, <data> in
-    base64, dictionaries and arrays across indented lines; long ones cut, saying how much is left."""
-    import base64
-    import datetime
-    import json
-
-    more = indent + "  "
-    if value is None:
-        return ["not set"]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    if isinstance(value, str):
-        cut = f" ... ({len(value) - TEXT} more characters)" if len(value) > TEXT else ""
-        return [json.dumps(value[:TEXT], ensure_ascii=False) + cut]
-    if isinstance(value, datetime.datetime):
-        return [f"<date>{value.strftime('%Y-%m-%dT%H:%M:%SZ')}</date>"]
-    if isinstance(value, bytes):
-        text = base64.b64encode(value[:150]).decode()
-        return [f"<data>{text}</data>" + (f" ... ({len(value) - 150} more bytes)" if len(value) > 150 else "")]
-    if isinstance(value, dict):
-        if not value:
-            return ["{}"]
-        lines = ["{"]
-        for i, (key, item) in enumerate(value.items()):
-            if i == LONG:
-                lines.append(f"{more}... ({len(value) - LONG} more keys)")
-                break
-            shown = plist_text(item, more)
-            lines.append(f"{more}{plist_text(key)[0]}: {shown[0]}")
-            lines += shown[1:]
-        return [*lines, indent + "}"]
-    if isinstance(value, list):
-        if not value:
-            return ["[]"]
-        lines = ["["]
-        for i, item in enumerate(value):
-            if i == LONG:
-                lines.append(f"{more}... ({len(value) - LONG} more items)")
-                break
-            shown = plist_text(item, more)
-            lines += [more + shown[0], *shown[1:]]
-        return [*lines, indent + "]"]
-    return [format_value(value)]
 
 
 def _setting(s: Setting) -> dict:

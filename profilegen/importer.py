@@ -169,11 +169,14 @@ class _OldStyle:
 
     TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.:/$+-]+)|(.))', re.S)
 
+    LEVELS = 64  # as deep as any property list profilegen reads
+
     def __init__(self, text: str):
         self.tokens = [
             (quoted, bare, sign) for quoted, bare, sign in self.TOKEN.findall(text) if quoted or bare or sign.strip()
         ]
         self.at = 0
+        self.depth = 0
 
     def read(self) -> Any:
         value = self.value()
@@ -182,37 +185,52 @@ class _OldStyle:
         return value
 
     def next(self):
-        if self.at >= len(self.tokens):
-            raise ValueError("ends too early")
+        self.peek()
         self.at += 1
         return self.tokens[self.at - 1]
 
+    def peek(self) -> str:
+        """The sign of the next token ("" for a word), or ValueError at the end."""
+        if self.at >= len(self.tokens):
+            raise ValueError("ends too early")
+        return self.tokens[self.at][2]
+
     def value(self) -> Any:
         quoted, bare, sign = self.next()
-        if sign == "{":
-            result = {}
-            while self.tokens[self.at][2] != "}":
-                key = self.value()
-                if self.next()[2] != "=" or not isinstance(key, str):
-                    raise ValueError("has a key without '='")
-                result[key] = self.value()
-                if self.next()[2] != ";":
-                    raise ValueError("has a value without ';'")
-            self.next()
-            return result
-        if sign == "(":
-            items = []
-            while self.tokens[self.at][2] != ")":
-                items.append(self.value())
-                if self.tokens[self.at][2] == ",":
-                    self.next()
-            self.next()
-            return items
+        if sign in ("{", "("):
+            self.depth += 1
+            if self.depth > self.LEVELS:
+                raise ValueError(f"nests deeper than {self.LEVELS} levels")
+            try:
+                return self.dictionary() if sign == "{" else self.array()
+            finally:
+                self.depth -= 1
         if sign:
             raise ValueError(f"has an unexpected {sign!r}")
         if bare:
             return int(bare) if re.fullmatch(r"-?[0-9]+", bare) else bare
         return re.sub(r"\\(.)", r"\1", quoted)
+
+    def dictionary(self) -> dict:
+        result = {}
+        while self.peek() != "}":
+            key = self.value()
+            if self.next()[2] != "=" or not isinstance(key, str):
+                raise ValueError("has a key without '='")
+            result[key] = self.value()
+            if self.next()[2] != ";":
+                raise ValueError("has a value without ';'")
+        self.next()
+        return result
+
+    def array(self) -> list:
+        items = []
+        while self.peek() != ")":
+            items.append(self.value())
+            if self.peek() == ",":
+                self.next()
+        self.next()
+        return items
 
 
 def bring_in(catalog: Catalog, raws: list[Raw]) -> Imported:

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import inputs
-from profilegen.catalog import Catalog, Setting, a_or_an, bounded, format_value, same_value, type_name
+from profilegen.catalog import (
+    Catalog,
+    Setting,
+    a_or_an,
+    bounded,
+    format_value,
+    json_value,
+    same_value,
+    type_name,
+)
 from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
@@ -115,7 +124,30 @@ def parse_plist(data: bytes, path: Path) -> Any:
             f"{path} nests or repeats its values beyond what a profile holds "
             f"(more than {MAX_LEVELS} levels or {MAX_VALUES:,} values, counted as read)"
         )
+    odd = _odd_key(value)
+    if odd is not None:
+        key, where = odd
+        raise ProfileReadError(
+            f"{path}: a dictionary key that isn't text ({type_name(key)} {key!r}) at {where or 'the top level'}; "
+            "a property list's keys are strings, and macOS reads no other"
+        )
     return value
+
+
+def _odd_key(value: Any) -> tuple[Any, str] | None:
+    """The first dictionary key that isn't a string, and where it is; None when every key is text.
+    (A binary plist made by hand may key a dictionary by data or a number.)"""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return key, where
+                stack.append((child, f"{where}.{key}" if where else key))
+        elif isinstance(item, list):
+            stack += [(child, f"{where}[{i}]") for i, child in enumerate(item)]
+    return None
 
 
 MAX_LEVELS = 64  # deeper than any payload Apple documents, far short of Python's recursion limit
@@ -250,42 +282,65 @@ def _certificate(data: Any) -> dict | None:
     }
 
 
-def plain(value: Any) -> Any:
-    """Any plist value as JSON takes it: data as base64, dates as ISO 8601, UIDs, NaN and
-    infinities as strings."""
-    import base64
-    import math
+plain = json_value  # the one JSON form of a plist value
 
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
+
+LONG = 20  # entries of a dictionary or array shown before the rest is counted
+TEXT = 200  # characters of a string shown before the rest is counted
+
+
+def plist_text(value: Any, indent: str = "", quote: bool = True) -> list[str]:
+    """A value in plist terms, for people: true and false, "text", <date>...</date>, <data> in
+    base64, dictionaries and arrays across indented lines; long ones cut, saying how much is left."""
+    import base64
+    import datetime
+    import json
+
+    more = indent + "  "
+    if value is None:
+        return ["not set"]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, str):
+        cut = f" ... ({len(value) - TEXT} more characters)" if len(value) > TEXT else ""
+        if quote:
+            return [json.dumps(value[:TEXT], ensure_ascii=False) + cut]
+        first, *rest = (value[:TEXT] + cut).splitlines() or [""]
+        return [first, *(more + line for line in rest)]
+    if isinstance(value, datetime.datetime):
+        return [f"<date>{value.strftime('%Y-%m-%dT%H:%M:%SZ')}</date>"]
     if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, plistlib.UID):
-        return f"UID({value.data})"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+        text = base64.b64encode(value[:150]).decode()
+        return [f"<data>{text}</data>" + (f" ... ({len(value) - 150} more bytes)" if len(value) > 150 else "")]
+    if isinstance(value, dict):
+        if not value:
+            return ["{}"]
+        lines = ["{"]
+        for i, (key, item) in enumerate(value.items()):
+            if i == LONG:
+                lines.append(f"{more}... ({len(value) - LONG} more keys)")
+                break
+            shown = plist_text(item, more, quote)
+            lines.append(f"{more}{plist_text(key)[0]}: {shown[0]}")
+            lines += shown[1:]
+        return [*lines, indent + "}"]
+    if isinstance(value, list):
+        if not value:
+            return ["[]"]
+        lines = ["["]
+        for i, item in enumerate(value):
+            if i == LONG:
+                lines.append(f"{more}... ({len(value) - LONG} more items)")
+                break
+            shown = plist_text(item, more, quote)
+            lines += [more + shown[0], *shown[1:]]
+        return [*lines, indent + "]"]
+    return [format_value(value)]
 
 
 def text(value: Any, indent: str = "    ") -> str:
-    """A value in plist terms for people: true/false, arrays and dictionaries indented."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        return "".join(f"\n{indent}{k}: {text(v, indent + '  ')}" for k, v in value.items())
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        return "".join(f"\n{indent}- {text(v, indent + '  ')}" for v in value)
-    if isinstance(value, str) and "\n" in value:
-        return "".join(f"\n{indent}{line}" for line in value.splitlines())
-    return str(value)
+    """A value in plist terms for people, as `inspect` prints it (text unquoted)."""
+    return "\n".join(plist_text(value, indent.removesuffix("  "), quote=False))
 
 
 def lines(info: dict) -> list[str]:

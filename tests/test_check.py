@@ -280,10 +280,11 @@ def test_inspect_never_crashes_on_any_plist_type(tmp_path):
     path.write_bytes(plistlib.dumps(profile, fmt=plistlib.FMT_BINARY))
     data = json.loads(run("inspect", path, "--json").stdout)
     values = {s["key"]: s["value"] for s in data["payloads"][0]["settings"]}
-    assert values["Data"] == "AP8=" and values["When"] == "2026-01-02T03:04:00" and values["Id"] == "UID(5)"
+    assert values["Data"] == "AP8=" and values["When"] == "2026-01-02T03:04:00Z" and values["Id"] == "UID(5)"
     assert (values["Nothing"], values["Huge"]) == ("NaN", "Infinity") and values["Nested"] == {"a": [1, True]}
     shown = run("inspect", path)
-    assert shown.returncode == 0 and "\n      - true" in shown.stdout and "\n    line two" in shown.stdout
+    assert shown.returncode == 0 and re.search(r"\n +true\n", shown.stdout) and "line two" in shown.stdout
+    assert "When = 2026-01-02T03:04:00Z" in shown.stdout and "datetime" not in shown.stdout
     checked = run("check", path)
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert "Forced must be an array of dictionaries holding mcx_preference_settings" in checked.stdout

@@ -167,3 +167,78 @@ def test_old_names_of_keys_and_values_compare_equal_and_are_said(tmp_path):
     assert any("UpdateCheckFrequency is an old name of UpdateCheckInterval" in n for n in notes)
     assert any("ChannelName = Production is an old name of Current" in n for n in notes)
     assert json.loads(run("diff", old, new, "--json").stdout)["notes"] == [n.removeprefix("note: ") for n in notes]
+
+
+# --- the last tracebacks: each is one Error line ---------------------------------------------
+
+
+def binary_plist(objects, top):
+    """A binary property list made by hand, which plistlib won't write (keys that aren't text)."""
+    import struct
+
+    data, offsets = b"bplist00", []
+    for item in objects:
+        offsets.append(len(data))
+        data += item
+    table = len(data)
+    data += b"".join(struct.pack(">H", offset) for offset in offsets)
+    return data + struct.pack(">6xBBQQQ", 2, 1, len(objects), top, table)
+
+
+def text(value):
+    data = value.encode()
+    return bytes([0x50 | len(data)]) + data if len(data) < 15 else bytes([0x5F, 0x10, len(data)]) + data
+
+
+@pytest.mark.parametrize("command", ["check", "inspect", "import", "diff", "verify"])
+def test_a_dictionary_key_that_is_data_is_one_error_line(tmp_path, command):
+    objects = [
+        bytes([0xD3, 1, 3, 5, 2, 4, 6]),  # the profile: PayloadContent, PayloadType and a data key
+        text("PayloadContent"),
+        bytes([0xA1, 7]),
+        text("PayloadType"),
+        text("Configuration"),
+        bytes([0x41, 0xAB]),
+        bytes([0x10, 1]),
+        bytes([0xD2, 8, 3, 9, 10]),  # a payload keyed by data too
+        bytes([0x41, 0xCD]),
+        text("x"),
+        text("com.microsoft.Word"),
+    ]
+    path = tmp_path / "data-key.mobileconfig"
+    path.write_bytes(binary_plist(objects, 0))
+    assert b"\xab" in [k for k in plistlib.loads(path.read_bytes()) if isinstance(k, bytes)][0]
+    args = (path, path) if command == "diff" else (path,)
+    result = run(command, *args)
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and ("isn't text" in errors[0] or "is not signed" in errors[0]), result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [("{", "ends too early"), ("{a = " * 5000 + "1;" + "};" * 5000, "nests deeper than 64 levels")],
+    ids=["brace", "deep"],
+)
+def test_defaults_text_that_ends_early_or_nests_too_deep_is_one_error_line(tmp_path, content, said, pki):
+    from profilegen import cms
+
+    plain = tmp_path / "com.microsoft.Word.plist"
+    plain.write_text(content)
+    leaf = pki.leaf("defaults-text")
+    signed = tmp_path / "signed.plist"
+    identity = cms.load_pem(leaf.cert_pem, leaf.key_pem, pki.inter_pem, lambda: None)
+    signed.write_bytes(cms.sign(content.encode(), identity))
+    for path, extra in ((plain, ()), (signed, ("--domain", "com.microsoft.Word"))):
+        result = run("import", path, *extra)
+        assert result.returncode == 1 and result.stderr.startswith("Error: ") and said in result.stderr
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_diff_json_of_a_profile_holding_nan(tmp_path):
+    path = write(tmp_path / "nan.mobileconfig", profile({"PayloadType": "com.microsoft.Word", "Zoom": float("nan")}))
+    other = write(tmp_path / "inf.mobileconfig", profile({"PayloadType": "com.microsoft.Word", "Zoom": float("inf")}))
+    result = run("diff", path, other, "--json")
+    assert result.returncode == 1, result.stderr
+    changed = json.loads(result.stdout)["changed"]
+    assert changed == [{"domain": "com.microsoft.Word", "key": "Zoom", "value": "Infinity", "was": "NaN"}]
