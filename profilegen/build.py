@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -151,7 +152,7 @@ def configs_in(folder: Path) -> list[Path]:
     return found
 
 
-def load_identity(options: SigningOptions, password: PasswordSource | None = None):
+def load_identity(options: SigningOptions, password: PasswordSource | None = None, notes: list[str] | None = None):
     """The signing identity the options name, checked (profilegen.cms.Identity), or None when not signing.
 
     A password comes from its file option where one is given, else from `password`.
@@ -164,6 +165,14 @@ def load_identity(options: SigningOptions, password: PasswordSource | None = Non
     def secret(path: Path, kind: str, file: Path | None) -> Callable[[], bytes | None]:
         def get() -> bytes | None:
             if file is not None:
+                try:
+                    mode = os.stat(file).st_mode
+                except OSError:
+                    mode = 0
+                if mode & 0o077 and notes is not None:
+                    notes.append(
+                        f"password file {str(file)!r} can be read by other users (mode {mode & 0o777:o}); chmod 600 it"
+                    )
                 try:
                     lines = inputs.read(file).decode("utf-8").splitlines()
                 except (OSError, UnicodeDecodeError) as e:
@@ -193,7 +202,7 @@ def signing_time(environ=os.environ) -> datetime.datetime | None:
     if text is None:
         return None
     try:
-        when = datetime.datetime.fromtimestamp(int(text), datetime.UTC) if text.isdigit() else None
+        when = datetime.datetime.fromtimestamp(int(text), datetime.UTC) if re.fullmatch(r"[0-9]+", text) else None
     except (ValueError, OverflowError, OSError):
         when = None
     if when is None or not 1950 <= when.year < 2050:  # CMS writes signing times in UTCTime
@@ -256,7 +265,8 @@ def plan(
                 message = f"{config}: {message}"
             raise SelectionError(message) from None
     when = signing_time() if request.signing.wanted else None
-    signer = load_identity(request.signing, password)
+    notes: list[str] = []
+    signer = load_identity(request.signing, password, notes)
     products = []
     # A batch's configs mostly share a preset and differ in profile details: what the settings
     # mean for the target is worked out once per distinct selection (the value types included,
@@ -276,7 +286,7 @@ def plan(
         key = (tuple((s, type(s.value)) for s in chosen.settings), chosen.target, chosen.preset)
         if key not in advised:
             advised[key] = target.warnings(catalog, chosen.settings, chosen.target, formats, chosen.preset)
-        advice = advised[key] + identifier_warnings(chosen.profile.identifier)
+        advice = advised[key] + identifier_warnings(chosen.profile.identifier) + notes
         products.append(Product(chosen, tuple(outputs), tuple(dict.fromkeys((*chosen.warnings, *advice)))))
     extra = tuple(
         Output(path.relative_to(request.output_dir).as_posix(), "config", text.encode())
@@ -286,12 +296,17 @@ def plan(
 
 
 def sign_file(
-    source: Path, target: Path, signing: SigningOptions, password: PasswordSource | None = None, force: bool = False
+    source: Path,
+    target: Path,
+    signing: SigningOptions,
+    password: PasswordSource | None = None,
+    force: bool = False,
+    notes: list[str] | None = None,
 ):
     """Sign an existing profile, its bytes kept exactly as the signed content; returns the identity."""
     from profilegen import cms, inspection
 
-    signer = load_identity(signing, password)
+    signer = load_identity(signing, password, notes)
     if signer is None:
         raise UsageError("give --sign-p12, or --sign-cert with --sign-key")
     profile = inspection.read(source)

@@ -518,7 +518,9 @@ def sign(
     """Sign an existing profile, keeping its bytes exactly as the signed content."""
     from profilegen import build as core
 
-    signer = core.sign_file(source, target, signing, _password, force)
+    notes: list[str] = []
+    signer = core.sign_file(source, target, signing, _password, force, notes)
+    _warn(notes)
     typer.echo(f"wrote {target} (signed by {signer.certificate.subject.rfc4514_string()})")
 
 

@@ -74,7 +74,7 @@ def load_pem(
 ) -> Identity:
     certificate = _certificates(_read(cert_path, "certificate", "sign_cert"), cert_path, "sign_cert")[0]
     key_data = _read(key_path, "key", "sign_key")
-    secret = password() if b"ENCRYPTED" in key_data else None
+    secret = _usable(password() if b"ENCRYPTED" in key_data else None, f"key {str(key_path)!r}", utf8=False)
     try:
         # cryptography checks every parameter of an RSA key as it loads it (about 40 ms for 2048
         # bits), a guard for keys from strangers. This key is the admin's own file; `identity`
@@ -97,6 +97,23 @@ def load_pem(
     return identity(certificate, key, chain)
 
 
+def _usable(secret: bytes | None, what: str, utf8: bool) -> bytes | None:
+    """A password the crypto library can take, or one clear refusal: it takes no NUL byte, and
+    reads a .p12 password as UTF-8 text."""
+    if secret is None:
+        return None
+    if b"\0" in secret:
+        raise SigningError(f"the password for {what} holds a NUL byte, which no password can", "password")
+    if utf8:
+        try:
+            secret.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SigningError(
+                f"the password for {what} isn't UTF-8 text, which a .p12 password must be", "password"
+            ) from None
+    return secret
+
+
 def load_p12(path: Path, password: Password) -> Identity:
     from asn1crypto import pkcs12 as asn1_pkcs12
 
@@ -105,7 +122,7 @@ def load_p12(path: Path, password: Password) -> Identity:
         len(asn1_pkcs12.Pfx.load(data).authenticated_safe)
     except Exception:  # asn1crypto raises several kinds for malformed input
         raise SigningError(f"{path} is not a readable PKCS#12 (.p12) file", "sign_p12") from None
-    secret = password()
+    secret = _usable(password(), str(path), utf8=True)
     if secret is None:
         raise SigningError(
             f"no password for {path}: set PROFILEGEN_P12_PASSWORD, use --p12-password-file, "

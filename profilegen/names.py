@@ -12,23 +12,37 @@ from typing import TypeVar
 from profilegen.errors import SelectionError
 
 T = TypeVar("T")
+LONGEST = 100  # longer than any name profilegen knows: no typo of one, so no suggestion is looked for
+
+
+_IGNORED = str.maketrans("", "", "-_ \t")
 
 
 def fold(name: str) -> str:
     """The form two spellings of one name share: `volume_license-offline` is `Volume-License-Offline`."""
-    return "".join(c for c in name.lower() if c not in "-_ \t")
+    return name.lower().translate(_IGNORED)
 
 
 def find(name: str, known: Iterable[T], spelled=str) -> T | None:
     """The known item whose spelling (`spelled(item)`) folds to what `name` folds to, or None."""
+    if len(name) > LONGEST * 4:  # far longer than any known name, spaces and dashes included
+        return None
     wanted = fold(name)
     return next((item for item in known if fold(spelled(item)) == wanted), None)
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """A name as an error message quotes it: whole, or its start and how long it is."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def closest(name: str, known: Iterable[str]) -> str | None:
-    """The known name closest to `name` (a typo, another spelling), if one is close enough."""
+    """The known name closest to `name` (a typo, another spelling), if one is close enough; the
+    search is bounded: a name far longer than any known one is no typo of one."""
     import difflib
 
+    if len(name) > LONGEST:
+        return None
     folded = {fold(k): k for k in known}
     match = difflib.get_close_matches(fold(name), folded, n=1, cutoff=0.6)
     return folded[match[0]] if match else None
@@ -51,4 +65,4 @@ def unknown(what: str, name: str, known: Iterable[str], listed: str | None = Non
     rest = listed or "expected one of " + ", ".join(known)
     if suggestion:
         rest = f"did you mean {suggestion!r}? {rest[0].upper()}{rest[1:]}"
-    return SelectionError(f"unknown {what} {name!r}; {rest}")
+    return SelectionError(f"unknown {what} {shorten(name)!r}; {rest}")

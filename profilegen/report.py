@@ -5,6 +5,7 @@ effect, app and section in the page, or from the address (`#effect=silenced&app=
 from __future__ import annotations
 
 import os
+import re
 from html import escape
 
 from profilegen import __version__, impact, target
@@ -105,7 +106,7 @@ def made_at(environ=os.environ) -> str:
 
     text = environ.get("SOURCE_DATE_EPOCH", "")
     try:
-        when = datetime.datetime.fromtimestamp(int(text), datetime.UTC) if text.isdigit() else None
+        when = datetime.datetime.fromtimestamp(int(text), datetime.UTC) if re.fullmatch(r"[0-9]+", text) else None
     except (OverflowError, OSError, ValueError):
         when = None
     return (when or datetime.datetime.now(datetime.UTC)).strftime("%Y-%m-%d %H:%M UTC")

@@ -101,7 +101,7 @@ def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) ->
     """One --set: KEY=VALUE for every documented domain, APP:KEY=VALUE for one."""
     target, sep, raw = text.partition("=")
     if not sep or not target.strip():
-        raise SelectionError(f"--set {text!r}: expected KEY=VALUE or APP:KEY=VALUE")
+        raise SelectionError(f"--set {names.shorten(text)!r}: expected KEY=VALUE or APP:KEY=VALUE")
     app, _, key = target.strip().rpartition(":")
     try:
         if app:
@@ -112,7 +112,7 @@ def parse_set(catalog: Catalog, text: str, warnings: list[str] | None = None) ->
         value = _read(pref, raw, warnings, parse=True)
         return {(domain, pref.key): value for domain in pref.domains}
     except SelectionError as e:
-        raise SelectionError(f"--set {text}: {e}") from None
+        raise SelectionError(f"--set {names.shorten(text, 120)}: {e}") from None
 
 
 def _for_domain(catalog: Catalog, domain: str, key: str, warnings: list[str] | None):

@@ -624,6 +624,10 @@ def test_a_t61string_signer_signs_and_verifies_as_openssl_says(tmp_path, pki):
     )
     verdict = run_process("verify", signed, "--ca", pki.root_pem)
     assert (verdict.returncode == 0) == (oracle.returncode == 0), (verdict.stdout, oracle.stderr)
+    for command in ("inspect", "check"):  # a T61String subject is read, never a traceback
+        result = run_process(command, signed)
+        assert "Traceback" not in result.stderr and result.returncode in (0, 1), result.stderr
+        assert "T61 Signer" in result.stdout or command == "check", result.stdout
 
 
 def impossible_key_usage_bits(tbs: bytes) -> bytes:

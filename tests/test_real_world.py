@@ -242,3 +242,66 @@ def test_diff_json_of_a_profile_holding_nan(tmp_path):
     assert result.returncode == 1, result.stderr
     changed = json.loads(result.stdout)["changed"]
     assert changed == [{"domain": "com.microsoft.Word", "key": "Zoom", "value": "Infinity", "was": "NaN"}]
+
+
+def test_passwords_the_crypto_library_cant_take_are_one_error_line(tmp_path, pki):
+    import os
+
+    from conftest import run_process
+
+    leaf = pki.leaf("passwords")
+    p12 = pki.p12(leaf, b"secret")
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(b"se\x00cret\n")
+    nul.chmod(0o600)
+    cases = [
+        (("--p12-password-file", nul), {}, "holds a NUL byte"),
+        ((), {"PROFILEGEN_P12_PASSWORD": b"\xff\xfe"}, "isn't UTF-8 text"),
+    ]
+    for args, extra, said in cases:
+        env = {**os.environb, **{k.encode(): v for k, v in extra.items()}}
+        env.pop(b"PROFILEGEN_P12_PASSWORD", None) if not extra else None
+        result = run_process("build", "-p", "manual-updates", "-o", tmp_path / "out", "--sign-p12", p12, *args, env=env)
+        assert result.returncode == 1 and "Traceback" not in result.stderr and "Panic" not in result.stderr
+        assert result.stderr.startswith("Error: the password for ") and said in result.stderr
+
+
+def test_a_password_file_others_can_read_is_warned_of(tmp_path, pki):
+    leaf = pki.leaf("readable")
+    p12 = pki.p12(leaf, b"secret")
+    password = tmp_path / "pw.txt"
+    password.write_text("secret\n")
+    password.chmod(0o644)
+    result = run(
+        "build", "-p", "manual-updates", "-o", tmp_path / "out", "--sign-p12", p12, "--p12-password-file", password
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Warning: password file '{password}' can be read by other users (mode 644); chmod 600 it" in result.stderr
+    password.chmod(0o600)
+    again = run(
+        "build", "-p", "manual-updates", "-o", tmp_path / "again", "--sign-p12", p12, "--p12-password-file", password
+    )
+    assert "can be read by other users" not in again.stderr
+
+
+def test_source_date_epoch_takes_ascii_digits_only(tmp_path, pki):
+    import os
+
+    leaf = pki.leaf("epoch")
+    signing = ("--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem)
+    for text in ("١٢٣", "１２３", "12.5"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": text}
+        result = run("build", "-p", "manual-updates", "-o", tmp_path / "out", *signing, env=env)
+        assert result.returncode == 1 and result.stderr.startswith(f"Error: SOURCE_DATE_EPOCH {text!r} is not valid")
+
+
+def test_a_14_mb_key_name_is_answered_at_once(tmp_path):
+    from conftest import cpu_bound
+
+    name = "a" * 14_000_000
+    path = write(tmp_path / "big.mobileconfig", profile({"PayloadType": "com.microsoft.Word", name: 1}))
+    with cpu_bound(5):  # the "did you mean" search is bounded: milliseconds, not minutes
+        imported = run("import", path)
+        refused = run("build", "--set", f"{name}=1", "-o", tmp_path / "out")
+    assert imported.returncode == 0 and "not in profilegen's catalog" in imported.stderr
+    assert refused.returncode == 1 and "(14,000,000 characters)" in refused.stderr and len(refused.stderr) < 1000
