@@ -36,7 +36,9 @@ def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGN
             )
         )
         return found
-    if "values" in spec and not any(same_value(value, v) for v in spec["values"]):
+    # Where reals are allowed, an integer is the same number (0 is 0.0), as macOS reads it.
+    same = (lambda a, b: a == b) if kind == "real" else same_value
+    if "values" in spec and not any(same(value, v) for v in spec["values"]):
         found.append(
             (
                 "error",
@@ -49,6 +51,9 @@ def findings(value: Any, spec: dict, label: str = "", path: tuple = (), skip=IGN
     if isinstance(value, dict) and ("keys" in spec or "any" in spec):
         known = spec.get("keys", {})
         for key, sub in known.items():
+            # TCC's Allowed is required unless Authorization stands in its place (Apple: one or the other).
+            if key == "Allowed" and "Authorization" in value:
+                continue
             if sub.get("required") and key not in value:
                 found.append(("warning", "PG301", f"{_join(label, key)} is required and missing", path))
         for key, item in value.items():

@@ -26,7 +26,6 @@ from profilegen.catalog import (
     bounded,
     format_value,
     json_value,
-    same_value,
     type_name,
 )
 from profilegen.errors import ProfilegenError, SelectionError
@@ -402,9 +401,19 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
     if profile.get("PayloadType") == PROFILE_SERVICE:
         _check_profile_service(profile, error)
         return problems
+    encrypted = "EncryptedPayloadContent" in profile and "PayloadContent" not in profile
     for key in ("PayloadContent", "PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion"):
-        if key not in profile:
+        if key not in profile and not (key == "PayloadContent" and encrypted):
             error("PG100", f"required top-level key {key} is missing")
+    if encrypted:
+        problems.append(
+            Problem(
+                "info",
+                "PG117",
+                "the payloads are encrypted (EncryptedPayloadContent), for the device they were made for: not checked",
+                ("EncryptedPayloadContent",),
+            )
+        )
     for key, value in profile.items():
         expected = TOP_LEVEL.get(key)
         if expected is None:
@@ -418,7 +427,7 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
             )
     if profile.get("PayloadType", "Configuration") != "Configuration":
         error("PG104", f"top-level PayloadType must be Configuration, not {profile['PayloadType']!r}", "PayloadType")
-    if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
+    if type_name(profile.get("PayloadVersion")) == "integer" and profile["PayloadVersion"] != 1:  # else a type finding
         error(
             "PG105",
             f"top-level PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}",
@@ -443,7 +452,7 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
             for key, expected in COMMON.items():
                 if key in item and not _type_ok(item[key], expected):
                     error("PG109", f"{name}: {key} must be {expected}, not {type_name(item[key])}", *where, key)
-            if "PayloadVersion" in item and not same_value(item["PayloadVersion"], 1):
+            if type_name(item.get("PayloadVersion")) == "integer" and item["PayloadVersion"] != 1:  # else PG109
                 error(
                     "PG110",
                     f"{name}: PayloadVersion must be the integer 1, not {item['PayloadVersion']!r}",
@@ -451,7 +460,9 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                     "PayloadVersion",
                 )
         value = item.get("PayloadUUID")
-        if isinstance(value, str):
+        if value == "":
+            error("PG116", f"{name}: PayloadUUID is empty; generate one with uuidgen", *where, "PayloadUUID")
+        elif isinstance(value, str):
             if value.upper() in uuids:
                 error("PG111", f"{name}: PayloadUUID {value} is used twice", *where, "PayloadUUID")
             uuids[value.upper()] = where
@@ -494,6 +505,17 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
         pref = _known(catalog, s.key)
         if pref is not None and pref.key != s.key:
             warn("PG200", f"{s.domain}: {s.key} is not Microsoft's spelling; Microsoft documents {pref.key}", *path)
+        if not s.domain.startswith("com.microsoft."):
+            # Another vendor's key of the same name (Chrome's UpdateCheckInterval, a firewall's
+            # Applications) is that vendor's, not profilegen's to judge.
+            if not s.domain.startswith("com.apple.") and s.domain not in warned_domains:
+                warned_domains.add(s.domain)
+                problems.append(
+                    Problem(
+                        "info", "PG208", f"{s.domain} is not a payload profilegen has facts for; not checked", path[:2]
+                    )
+                )
+            continue
         if pref is not None:
             if s.domain not in pref.domains:
                 error(
@@ -582,7 +604,7 @@ def _check_profile_service(profile: dict, error) -> None:
             error("PG130", f"Profile Service: required key {key} is missing")
         elif not _type_ok(profile[key], kind):
             error("PG130", f"Profile Service: {key} must be {kind}, not {type_name(profile[key])}", key)
-    if "PayloadVersion" in profile and not same_value(profile["PayloadVersion"], 1):
+    if type_name(profile.get("PayloadVersion")) == "integer" and profile["PayloadVersion"] != 1:  # else a type finding
         error(
             "PG130",
             f"Profile Service: PayloadVersion must be the integer 1, not {profile['PayloadVersion']!r}",

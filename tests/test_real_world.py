@@ -305,3 +305,73 @@ def test_a_14_mb_key_name_is_answered_at_once(tmp_path):
         refused = run("build", "--set", f"{name}=1", "-o", tmp_path / "out")
     assert imported.returncode == 0 and "not in profilegen's catalog" in imported.stderr
     assert refused.returncode == 1 and "(14,000,000 characters)" in refused.stderr and len(refused.stderr) < 1000
+
+
+# --- check on Apple's and other vendors' payloads ---------------------------------------------
+
+
+def findings(path) -> list[tuple[str, str]]:
+    data = json.loads(run("check", path, "--format", "json").stdout)
+    return [(f["code"], f["message"]) for f in data["findings"]]
+
+
+def test_a_key_of_another_vendor_is_theirs_and_said_to_be_unchecked(tmp_path):
+    path = write(
+        tmp_path / "vendors.mobileconfig",
+        profile(
+            {"PayloadType": "com.google.Chrome", "UpdateCheckInterval": 5},
+            {"PayloadType": "com.apple.security.firewall", "EnableFirewall": True, "Applications": []},
+            {"PayloadType": "com.microsoft.Word", "UpdateCheckInterval": 5},
+        ),
+    )
+    found = findings(path)
+    assert [c for c, m in found if c == "PG201"] == ["PG201"]  # Word's, not Chrome's or the firewall's
+    assert ("PG208", "com.google.Chrome is not a payload profilegen has facts for; not checked") in found
+    assert run("check", path).returncode == 1  # for Word's key alone
+
+
+def test_an_encrypted_profile_is_valid_and_its_contents_unchecked(tmp_path):
+    data = profile({"PayloadType": "com.microsoft.Word"})
+    del data["PayloadContent"]
+    path = write(tmp_path / "enc.mobileconfig", {**data, "EncryptedPayloadContent": b"\x30\x80\x00\x00"})
+    result = run("check", path)
+    assert result.returncode == 0 and "[PG100]" not in result.stdout
+    assert "encrypted (EncryptedPayloadContent)" in result.stdout and "no problems found" not in result.stdout
+
+
+def test_an_integer_where_apple_allows_reals_is_the_same_number(tmp_path):
+    path = write(
+        tmp_path / "cookies.mobileconfig",
+        profile({"PayloadType": "com.apple.applicationaccess", "safariAcceptCookies": 2}),
+    )
+    assert not [m for c, m in findings(path) if "safariAcceptCookies" in m]
+    bad = write(
+        tmp_path / "bad.mobileconfig", profile({"PayloadType": "com.apple.applicationaccess", "safariAcceptCookies": 3})
+    )
+    assert any("safariAcceptCookies = 3 is not one of" in m for c, m in findings(bad))
+
+
+def test_one_defect_one_finding_an_empty_uuid_and_tccs_authorization(tmp_path):
+    data = profile(
+        {"PayloadType": "com.microsoft.Word", "PayloadVersion": "1"},
+        {
+            "PayloadType": "com.apple.TCC.configuration-profile-policy",
+            "Services": {
+                "Camera": [
+                    {"Identifier": "x", "IdentifierType": "bundleID", "CodeRequirement": "y", "Authorization": "Allow"}
+                ]
+            },
+        },
+    )
+    data["PayloadVersion"], data["PayloadUUID"] = "1", ""
+    codes = [c for c, _ in findings(write(tmp_path / "p.mobileconfig", data))]
+    assert codes.count("PG103") == 1 and "PG105" not in codes  # a string PayloadVersion: one finding
+    assert codes.count("PG109") == 1 and "PG110" not in codes
+    assert "PG116" in codes and "PG101" not in codes  # an empty PayloadUUID is an error of its own
+    assert "PG301" not in codes  # Authorization stands for Allowed
+
+
+def test_an_unknown_payload_type_is_never_no_problems_found(tmp_path):
+    path = write(tmp_path / "odd.mobileconfig", profile({"PayloadType": "com.apple.notathing", "X": 1}))
+    result = run("check", path)
+    assert result.returncode == 0 and "not checked" in result.stdout and "no problems found" not in result.stdout
