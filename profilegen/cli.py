@@ -622,6 +622,7 @@ def inspect(files: Files, json_: Json = False) -> None:
 
 
 @app.command()
+@_options(TargetOptions, "target")
 def check(
     files: Files,
     format_: Annotated[
@@ -634,22 +635,26 @@ def check(
             help="How to report: for people, pipelines, GitHub annotations or code-scanning tools (SARIF 2.1.0).",
         ),
     ] = "text",
+    target: TargetOptions = TargetOptions(),
 ) -> None:
     """Check profiles against Apple's rules and the catalog; exit 1 on any error.
 
     One finding per problem, with a stable code and, where the file is XML, its
-    line. Keys the catalog doesn't know are warnings, not errors.
+    line. Keys the catalog doesn't know are warnings, not errors, as are settings
+    the target (--office, --mau; the catalog's current where not given) doesn't read.
     """
     from profilegen import inspection, names
+    from profilegen.target import Target
 
     format_ = names.pick("--format", format_, inspection.REPORTS)
+    aim = Target.of(_catalog(), target.office, target.mau)
     findings: list[inspection.Finding] = []
     checked: list[str] = []
 
     def one(file: Path) -> int:
         try:
             found = inspection.read(file)
-            problems = inspection.check(found, _catalog())
+            problems = inspection.check(found, _catalog(), aim)
         except ProfilegenError as e:
             findings.append(inspection.Finding(str(file), None, inspection.Problem("error", "PG001", str(e))))
             if format_ == "text":

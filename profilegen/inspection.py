@@ -382,7 +382,11 @@ def _type_ok(value: Any, expected: str | tuple[str, ...]) -> bool:
     return type_name(value) in ((expected,) if isinstance(expected, str) else expected)
 
 
-def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
+def check(pf: ProfileFile, catalog: Catalog, target=None) -> list[Problem]:
+    """Apple's rules and the catalog's; with a target (profilegen.target.Target), also what those
+    versions of Office and AutoUpdate don't read, as `build` warns of it."""
+    from profilegen.target import unread
+
     profile = pf.profile
     problems: list[Problem] = []
 
@@ -541,6 +545,8 @@ def check(pf: ProfileFile, catalog: Catalog) -> list[Problem]:
                 )
             elif pref.problem(s.value):
                 error("PG203", f"{s.domain}: {s.key} = {pref.problem(s.value)}", *path)
+            elif target is not None and (why := unread(catalog, Setting(s.domain, pref.key, s.value), target)):
+                warn("PG209", f"{s.domain}: {s.key}: {why}", *path)
             elif pref.structure:
                 from profilegen.facts import findings
 

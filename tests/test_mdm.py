@@ -80,7 +80,13 @@ def test_both_payload_styles_pass_apples_schema_and_check(tmp_path, preset, styl
     assert apple_schema.problems(profile) == []
     types = {p["PayloadType"] for p in profile["PayloadContent"]}
     assert (types == {"com.apple.ManagedClient.preferences"}) == (style == "mcx")
-    checked = run("check", path)
+    # Judged against the versions the preset is for, as the build is.
+    aim = [
+        arg
+        for product, low, high in catalog_module.load().presets[preset].versions
+        for arg in (f"--{'office' if product == 'office' else 'mau'}", str(high or low))
+    ]
+    checked = run("check", path, *aim)
     assert checked.returncode == 0 and "no problems found" in checked.stdout
 
 
