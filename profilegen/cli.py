@@ -601,14 +601,22 @@ def verify(
 def inspect(files: Files, json_: Json = False) -> None:
     """Show profiles' metadata, payloads and settings, with what each known setting does.
 
-    With --json, one object for one file, a list for several.
+    With --json, one file's description (file, format, signed, signer, metadata, payloads
+    with their settings), or for several files {"profiles": [...]}, one entry each in the
+    order given; a file that can't be read is an entry with its "error".
     """
     from profilegen import inspection
 
-    described = []
+    described: list[dict] = []
+    several = len(_paths(files)) > 1
 
     def one(file: Path) -> None:
-        info = inspection.describe(inspection.read(file), _catalog())
+        try:
+            info = inspection.describe(inspection.read(file), _catalog())
+        except ProfilegenError as e:
+            if json_ and several:
+                described.append({"file": str(file), "error": str(e)})
+            raise
         if json_:
             described.append(info)
         else:
@@ -618,7 +626,7 @@ def inspect(files: Files, json_: Json = False) -> None:
         _each(files, one)
     finally:
         if json_ and described:
-            _json(described[0] if len(_paths(files)) == 1 else {"profiles": described})
+            _json({"profiles": described} if several else described[0])
 
 
 @app.command()
@@ -635,6 +643,10 @@ def check(
             help="How to report: for people, pipelines, GitHub annotations or code-scanning tools (SARIF 2.1.0).",
         ),
     ] = "text",
+    base: Annotated[
+        Path | None,
+        typer.Option("--base", metavar="DIR", help="The folder SARIF's file URIs are relative to [default: this one]."),
+    ] = None,
     target: TargetOptions = TargetOptions(),
 ) -> None:
     """Check profiles against Apple's rules and the catalog; exit 1 on any error.
@@ -671,7 +683,7 @@ def check(
     try:
         _each(files, one)
     finally:
-        typer.echo(inspection.report(checked, findings, format_))
+        typer.echo(inspection.report(checked, findings, format_, base))
 
 
 @app.command(name="import")

@@ -106,12 +106,31 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _text(text: str) -> str:
+    """Text a user gave (a display name), as Markdown shows it: no markup, no HTML, one line."""
+    import html
+    import re
+
+    flat = html.escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", flat)
+
+
+def _code(text: str, table: bool = False) -> str:
+    """A value in a Markdown code span, whatever backticks it holds (and bars, in a table cell)."""
+    import re
+
+    flat = " ".join(text.split())
+    flat = flat.replace("|", "\\|") if table else flat
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    return f"{fence} {flat} {fence}" if "`" in flat else f"{fence}{flat}{fence}"
+
+
 def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catalog: Catalog) -> str:
     title = (selection.profile.display_name or selection.name) if selection else "the whole catalog"
-    lines = [f"# Endpoint impact: {_cell(title)}", ""]
+    lines = [f"# Endpoint impact: {_text(title)}", ""]
     if selection:
         lines += ["Settings:", ""]
-        lines += [f"- `{s.domain}` `{s.key}` = `{format_value(s.value)}`" for s in selection.settings]
+        lines += [f"- `{s.domain}` `{s.key}` = {_code(format_value(s.value))}" for s in selection.settings]
         lines.append("")
     lines += [f"**{impact.summary_line(impacts)}.**", ""]
     lines += [f"- **{effect}**: {meaning}" for effect, meaning in EFFECTS.items()]
@@ -132,7 +151,7 @@ def as_markdown(impacts: list[impact.Impact], selection: Selection | None, catal
             lines.append(
                 f"| `{e.url}` | {', '.join(e.apps) or 'all (no app column)'} | {e.type} | {i.effect} "
                 f"| {', '.join(i.silenced_for)} | {', '.join(i.still_contacted_by)} "
-                f"| {'<br>'.join(f'`{setting_text(s)}`' for s in i.settings)} | {i.evidence or ''} "
+                f"| {'<br>'.join(_code(setting_text(s), table=True) for s in i.settings)} | {i.evidence or ''} "
                 f"| {_cell(i.status_text) or 'current'} |"
             )
     reasons = dict.fromkeys((i.evidence, i.reason) for i in impacts if i.reason)

@@ -1,9 +1,11 @@
 """`profilegen check` and `inspect` on good, broken and real public profiles."""
 
 import json
+import os
 import plistlib
 import re
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -346,7 +348,13 @@ def test_findings_have_stable_codes_and_four_report_formats(good, tmp_path):
     assert result["level"] == "error" and result["message"]["text"].startswith("com.microsoft.Word")
     assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == "PG202"
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == path.as_posix() and location["region"]["startLine"] == line
+    # Relative to the current folder, percent-encoded: never a raw absolute path.
+    assert location["artifactLocation"]["uri"] == quote(os.path.relpath(path))
+    assert location["region"]["startLine"] == line
+    rule = run_["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert rule["shortDescription"]["text"] and rule["help"]["text"] and "informationUri" not in run_["tool"]["driver"]
+    based = json.loads(run("check", path, "--format", "sarif", "--base", tmp_path, *FOR_2016).stdout)
+    assert based["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path.name
     clean = json.loads(run("check", good, "--format", "sarif", *FOR_2016).stdout)
     assert clean["runs"][0]["results"] == []
     assert run("check", good, "--format", "xml").returncode == 1

@@ -375,3 +375,67 @@ def test_an_unknown_payload_type_is_never_no_problems_found(tmp_path):
     path = write(tmp_path / "odd.mobileconfig", profile({"PayloadType": "com.apple.notathing", "X": 1}))
     result = run("check", path)
     assert result.returncode == 0 and "not checked" in result.stdout and "no problems found" not in result.stdout
+
+
+# --- reports that tools can't misread ---------------------------------------------------------
+
+
+def test_github_annotations_escape_what_could_forge_another(tmp_path):
+    name = "x\n::error file=forged.mobileconfig::forged,y:z%.mobileconfig"
+    path = write(tmp_path / name, profile({"PayloadType": "com.microsoft.Word", "UseOnlineContent": "0"}))
+    out = run("check", path, "--format", "github").stdout.splitlines()
+    found = json.loads(run("check", path, "--format", "json").stdout)["findings"]
+    # One annotation per finding, each one line whose properties end where GitHub expects them.
+    assert len(out) == len(found) and all(line.startswith(("::error file=", "::warning file=")) for line in out)
+    properties = out[0].split("::")[1]
+    assert "%0A%3A%3Aerror file=forged.mobileconfig%3A%3Aforged%2Cy%3Az%25" in properties
+
+
+def test_json_and_sarif_are_valid_whatever_bytes_a_file_name_holds(tmp_path):
+    import os
+
+    name = os.fsdecode(b"bad-\xff-name.mobileconfig")
+    path = write(tmp_path / name, profile({"PayloadType": "com.microsoft.Word", "UseOnlineContent": "0"}))
+    for fmt in ("json", "sarif"):
+        text = run("check", path, "--format", fmt).stdout
+        text.encode("utf-8")  # no lone surrogates reach the output
+        json.loads(text)
+    sarif = json.loads(run("check", path, "--format", "sarif", "--base", tmp_path).stdout)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "bad-%FF-name.mobileconfig"
+
+
+def test_inspect_json_lists_every_file_an_unreadable_one_with_its_error(tmp_path):
+    good = write(tmp_path / "good.mobileconfig", profile({"PayloadType": "com.microsoft.Word", "UseOnlineContent": 0}))
+    bad = tmp_path / "bad.mobileconfig"
+    bad.write_text("not a plist")
+    result = run("inspect", good, bad, "--json")
+    assert result.returncode == 1
+    profiles = json.loads(result.stdout)["profiles"]
+    assert [p["file"] for p in profiles] == [str(good), str(bad)]
+    assert "error" not in profiles[0] and "is not a property list" in profiles[1]["error"]
+    assert "one entry each" in " ".join(run("inspect", "--help").stdout.split())
+
+
+def test_the_endpoints_markdown_shows_a_users_text_as_text(tmp_path):
+    name = "Office <script>alert(1)</script> [click](javascript:x) | *bold*"
+    result = run(
+        "build", "--set", "DefaultWeatherLocation=Paris `x` | y", "--display-name", name,
+        "-o", tmp_path, "-f", "endpoints",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "office-network-endpoints.md").read_text()
+    title = text.splitlines()[0]
+    assert "<script>" not in title and "&lt;script&gt;" in title and "\\[click\\]\\(javascript" in title
+    assert "\\| \\*bold\\*" in title
+    assert "= `` Paris `x` | y ``" in text  # the value whole, in a code span
+
+
+def test_the_pre_commit_hook_matches_profiles_in_any_case():
+    import re
+
+    from conftest import ROOT
+
+    pattern = re.search(r"^\s+files: (\S+)", (ROOT / ".pre-commit-hooks.yaml").read_text(), re.M).group(1)
+    assert all(re.search(pattern, name) for name in ("a.mobileconfig", "B.MOBILECONFIG", "c.MobileConfig"))
+    assert not re.search(pattern, "a.mobileconfig.bak")
