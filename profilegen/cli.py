@@ -569,7 +569,7 @@ def verify(
     import datetime
 
     from profilegen.errors import SelectionError, VerificationError
-    from profilegen.inspection import is_signed
+    from profilegen.inspection import is_signed, unwrap
 
     when = None
     if at is not None:
@@ -581,14 +581,18 @@ def verify(
 
     def one(file: Path) -> None:
         try:
-            data = inputs.read(file)
+            data = unwrap(inputs.read(file))
         except OSError as e:
             raise VerificationError(f"{file} can't be read: {e.strerror}") from None
         if not is_signed(data):
             raise VerificationError(f"{file} is not signed")
         from profilegen import cms
 
-        verdict = cms.verify(data, cms.load_roots(ca) if ca else None, when)
+        roots = cms.load_roots(ca) if ca else None
+        try:
+            verdict = cms.verify(data, roots, when)
+        except VerificationError as e:
+            raise VerificationError(f"{file}: {e}") from None
         typer.echo(f"{file}:")
         typer.echo("\n".join(verdict.lines(str(ca) if ca else None)))
         if not verdict.valid:

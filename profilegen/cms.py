@@ -263,15 +263,22 @@ def _parse(data: bytes):
     except VerificationError:
         raise
     except Exception as e:  # asn1crypto raises many kinds for malformed input
-        raise VerificationError(f"not a readable CMS signature ({e.__class__.__name__})") from None
+        raise VerificationError(
+            f"a damaged signature: not readable as CMS, truncated or corrupt ({e.__class__.__name__})"
+        ) from None
 
 
 def _load(data: bytes):
     signed, content = _parse(data)
-    certs = tuple(
-        x509.load_der_x509_certificate(c.chosen.dump()) for c in signed["certificates"] or () if c.name == "certificate"
-    )
-    return signed, content, certs
+    certs = []
+    for n, c in enumerate((c for c in signed["certificates"] or () if c.name == "certificate"), 1):
+        try:
+            certs.append(x509.load_der_x509_certificate(c.chosen.dump()))
+        except Exception as e:  # the signature is readable; one of its certificates isn't
+            raise VerificationError(
+                f"certificate {n} in the signature can't be read ({e.__class__.__name__}): the chain can't be checked"
+            ) from None
+    return signed, content, tuple(certs)
 
 
 def _untrusted(parse):
@@ -283,7 +290,7 @@ def _untrusted(parse):
         except VerificationError:
             raise
         except Exception as e:
-            raise VerificationError(f"invalid: the signature is malformed ({e.__class__.__name__})") from None
+            raise VerificationError(f"a damaged signature: part of it can't be read ({e.__class__.__name__})") from None
 
     return guarded
 

@@ -95,13 +95,12 @@ def read(path: Path, domain: str | None = None) -> Raw:
         data = inputs.read(path)
     except OSError as e:
         raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
-    from profilegen.inspection import ProfileReadError, is_signed, parse_plist, settings
+    from profilegen.inspection import ProfileReadError, is_signed, parse_plist, settings, signed_content, unwrap
 
     form = "profile"
+    data = unwrap(data)
     if is_signed(data):
-        from profilegen import cms
-
-        data, form = cms.extract(data).content, "signed profile"
+        data, form = signed_content(data, path).content, "signed profile"
     stripped = data.removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped.startswith((b"<key>", b"{")):
         plist = _text_forms(stripped, path)

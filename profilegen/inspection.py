@@ -96,6 +96,31 @@ class Problem:
     path: tuple = field(default=())
 
 
+def unwrap(data: bytes) -> bytes:
+    """A signed profile's DER from its PEM form (-----BEGIN PKCS7----- or CMS, as openssl writes
+    it with -outform PEM); anything else as it is."""
+    import base64
+    import binascii
+
+    found = re.match(rb"\s*-----BEGIN (PKCS7|CMS)-----\s+(.*?)-----END \1-----\s*$", data, re.S)
+    if found is None:
+        return data
+    try:
+        return base64.b64decode(b"".join(found.group(2).split()), validate=True)
+    except binascii.Error:
+        return data
+
+
+def signed_content(data: bytes, path: Path):
+    """The signed profile in data (profilegen.cms.Signed), its file named in any error."""
+    from profilegen import cms
+
+    try:
+        return cms.extract(data)
+    except cms.VerificationError as e:
+        raise ProfileReadError(f"{path}: {e}") from None
+
+
 def is_signed(data: bytes) -> bool:
     """CMS ContentInfo starts with a SEQUENCE (0x30) holding the signedData OID."""
     return data[:1] == b"\x30" and b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" in data[:40]
@@ -155,14 +180,12 @@ MAX_VALUES = 100_000  # a binary plist can name one array many times: counted ea
 
 def read(path: Path) -> ProfileFile:
     try:
-        data = inputs.read(path)
+        data = unwrap(inputs.read(path))
     except OSError as e:
         raise ProfileReadError(f"{path} can't be read: {e.strerror}") from None
     signer, whole = None, None
     if is_signed(data):
-        from profilegen import cms
-
-        signed = cms.extract(data)
+        signed = signed_content(data, path)
         whole, data, signer = data, signed.content, signed.signer
     profile = parse_plist(data, path)
     if not isinstance(profile, dict):

@@ -439,3 +439,47 @@ def test_the_pre_commit_hook_matches_profiles_in_any_case():
     pattern = re.search(r"^\s+files: (\S+)", (ROOT / ".pre-commit-hooks.yaml").read_text(), re.M).group(1)
     assert all(re.search(pattern, name) for name in ("a.mobileconfig", "B.MOBILECONFIG", "c.MobileConfig"))
     assert not re.search(pattern, "a.mobileconfig.bak")
+
+
+# --- signatures in the forms and states they come in ------------------------------------------
+
+
+@pytest.fixture
+def signed(tmp_path, pki):
+    leaf = pki.leaf("forms")
+    out = tmp_path / "out"
+    built = run("build", "-p", "manual-updates", "-o", out, "-f", "mobileconfig", "--sign-cert", leaf.cert_pem,
+                "--sign-key", leaf.key_pem, "--sign-chain", pki.inter_pem)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    return out / "manual-updates.signed.mobileconfig"
+
+
+def test_a_pem_wrapped_signed_profile_is_read_as_signed(tmp_path, signed, pki):
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(signed.read_bytes()).decode(), 64))
+    pem = tmp_path / "pem.mobileconfig"
+    pem.write_text(f"-----BEGIN PKCS7-----\n{body}\n-----END PKCS7-----\n")
+    assert "signed by CN=Profile Signer forms" in run("inspect", pem).stdout
+    assert run("verify", pem, "--ca", pki.root_pem).returncode == 0
+    assert "(signed content)" in run("check", pem).stdout
+    assert run("import", pem).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["inspect", "check", "import", "verify"])
+def test_a_truncated_signature_names_its_file_and_says_it_is_damaged(tmp_path, signed, command):
+    cut = tmp_path / "cut.mobileconfig"
+    cut.write_bytes(signed.read_bytes()[:600])
+    result = run(command, cut)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert result.returncode == 1 and errors == [
+        f"Error: {cut}: a damaged signature: not readable as CMS, truncated or corrupt (ValueError)"
+    ]
+
+
+def test_a_file_that_is_not_cms_at_all_is_not_signed(tmp_path):
+    plain = tmp_path / "plain.mobileconfig"
+    plain.write_bytes(b"\x30\x03\x02\x01\x01")  # DER, but no signedData
+    result = run("verify", plain)
+    assert result.returncode == 1 and result.stderr == f"Error: {plain} is not signed\n"
