@@ -672,7 +672,8 @@ def check(
             found = inspection.read(file)
             problems = inspection.check(found, _catalog(), aim)
         except ProfilegenError as e:
-            findings.append(inspection.Finding(str(file), None, inspection.Problem("error", "PG001", str(e))))
+            line = getattr(e, "line", None)  # where the file stops being a property list, if known
+            findings.append(inspection.Finding(str(file), line, inspection.Problem("error", "PG001", str(e))))
             if format_ == "text":
                 raise
             return 1

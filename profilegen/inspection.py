@@ -65,7 +65,11 @@ COMMON: dict[str, str | tuple[str, ...]] = {
 
 
 class ProfileReadError(ProfilegenError):
-    """The file is not a profile that can be read."""
+    """The file is not a profile that can be read; `line`, where the place is known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,13 @@ def parse_plist(data: bytes, path: Path) -> Any:
         # Count lines in the file as given: stripped white space shifts them.
         line = e.lineno + data[: len(data) - len(text.lstrip())].count(b"\n")
         raise ProfileReadError(
-            f"{path}:{line}:{e.offset + 1}: not a well-formed property list: {e.args[0].split(':')[0]}"
+            f"{path}:{line}:{e.offset + 1}: not a well-formed property list: {e.args[0].split(':')[0]}", line
         ) from None
     except Exception:  # plistlib raises several kinds for malformed input, RecursionError among them
+        found = _xml_plist_problem(data) if fmt else None
+        if found:
+            why, line, column = found
+            raise ProfileReadError(f"{path}:{line}:{column}: not a property list: {why}", line) from None
         raise ProfileReadError(f"{path} is not a property list (XML, binary or signed)") from None
     if not bounded(value, MAX_LEVELS, MAX_VALUES):
         raise ProfileReadError(
@@ -156,6 +164,78 @@ def parse_plist(data: bytes, path: Path) -> Any:
             "a property list's keys are strings, and macOS reads no other"
         )
     return value
+
+
+_ELEMENTS = {"plist", "dict", "array", "key", "string", "integer", "real", "true", "false", "date", "data"}
+_TEXT = {"key", "string", "integer", "real", "date", "data"}  # elements that hold text, never another element
+
+
+def _xml_plist_problem(data: bytes) -> tuple[str, int, int] | None:
+    """Where well-formed XML stops being a property list, and why: an element a plist has no
+    such thing as, a value its element can't hold (a template's placeholder in an <integer>, bad
+    base64), a dictionary whose keys and values don't alternate. (line, column) of the element."""
+    import base64
+    import binascii
+    import datetime
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    stack: list[list] = []  # [name, text, line, column, children]
+    found: list[tuple[str, int, int]] = []
+
+    def start(name, attrs):
+        where = (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        if not found and name not in _ELEMENTS:
+            found.append((f"<{name}> is not an element of a property list", *where))
+        if stack:
+            parent = stack[-1]
+            if not found and parent[0] in _TEXT:  # as `<string>Manual/string>` leaves it
+                found.append(
+                    (f"<{parent[0]}> holds a <{name}>: its closing </{parent[0]}> is missing or mistyped", *parent[2:4])
+                )
+            if not found and parent[0] == "dict" and (name == "key") != (len(parent[4]) % 2 == 0):
+                wanted = "a <key>" if len(parent[4]) % 2 == 0 else "the value of the <key> before it"
+                found.append((f"<dict> has a <{name}> where {wanted} belongs", *where))
+            parent[4].append(name)
+        stack.append([name, "", *where, []])
+
+    def text(chunk):
+        if stack:
+            stack[-1][1] += chunk
+
+    def end(name):
+        element, content, line, column, children = stack.pop()
+        value = content.strip()
+        problem = None
+        if element == "integer" and not re.fullmatch(r"[+-]?(0x[0-9a-fA-F]+|[0-9]+)", value):
+            problem = f"<integer> holds {value[:40]!r}, not a whole number"
+        elif element == "real":
+            try:
+                float(value)
+            except ValueError:
+                problem = f"<real> holds {value[:40]!r}, not a number"
+        elif element == "data":
+            try:
+                base64.b64decode("".join(value.split()), validate=True)
+            except (binascii.Error, ValueError):
+                problem = "<data> holds something that isn't base64"
+        elif element == "date":
+            try:
+                datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+            except ValueError:
+                problem = f"<date> holds {value[:40]!r}, not a date such as 2026-12-31T18:00:00Z"
+        elif element == "dict" and len(children) % 2:
+            problem = "<dict> ends with a <key> that has no value"
+        if problem and not found:
+            found.append((problem, line, column))
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as e:  # plistlib stopped first; what went wrong before this is the cause
+        if not found:
+            return f"not well-formed: {e.args[0].split(':')[0]}", e.lineno, e.offset + 1
+    return found[0] if found else None
 
 
 def _odd_key(value: Any) -> tuple[Any, str] | None:

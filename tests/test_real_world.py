@@ -5,6 +5,7 @@ that aren't Configuration profiles, and diff's report in plist terms."""
 import datetime
 import json
 import plistlib
+import re
 import uuid
 
 import pytest
@@ -483,3 +484,41 @@ def test_a_file_that_is_not_cms_at_all_is_not_signed(tmp_path):
     plain.write_bytes(b"\x30\x03\x02\x01\x01")  # DER, but no signedData
     result = run("verify", plain)
     assert result.returncode == 1 and result.stderr == f"Error: {plain} is not signed\n"
+
+
+# --- a file that isn't a property list says why, and where ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, said",
+    [
+        (
+            "<string>Manual</string>",
+            "<string>Manual/string>",
+            "<string> holds a <key>: its closing </string> is missing",
+        ),
+        ("<integer>1</integer>", "<integer>{{payload_version}}</integer>", "<integer> holds '{{payload_version}}'"),
+        ("<key>HowToCheck</key>", "<key>HowToCheck</key><data>!!not base64!!</data>", "<data> holds something"),
+        ("<key>HowToCheck</key>", "<key>HowToCheck</key><key>Again</key>", "<dict> has a <key> where the value"),
+        ("</dict>\n</plist>", "</dict>\n</plist", "not a well-formed property list"),
+    ],
+    ids=["typo", "placeholder", "base64", "two-keys", "unclosed"],
+)
+def test_xml_that_isnt_a_plist_names_the_problem_its_line_and_column(tmp_path, old, new, said):
+    assert run("build", "--set", "HowToCheck=Manual", "-o", tmp_path / "b", "-f", "mobileconfig").returncode == 0
+    text = (tmp_path / "b" / "office-network.mobileconfig").read_text()
+    assert old in text
+    broken = tmp_path / "broken.mobileconfig"
+    broken.write_text(text.replace(old, new, 1))
+    line = text[: text.index(old)].count("\n") + 1
+    result = run("check", broken)
+    assert result.returncode == 1 and said in result.stderr, result.stderr
+    shown = re.match(rf"Error: {re.escape(str(broken))}:(\d+):(\d+): ", result.stderr)
+    assert shown and (int(shown.group(1)) == line or "well-formed" in said)
+    for fmt in ("json", "github", "sarif"):
+        out = run("check", broken, "--format", fmt).stdout
+        assert (
+            f"line={shown.group(1)}" in out
+            if fmt == "github"
+            else f'"{"line" if fmt == "json" else "startLine"}": {shown.group(1)}' in out
+        )
