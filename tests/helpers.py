@@ -25,3 +25,17 @@ def profile_settings(profile) -> set[tuple]:
         else:
             found |= {(payload["PayloadType"], k, v) for k, v in payload.items() if not k.startswith("Payload")}
     return {(d, k, PLIST_TYPES[type(v)], v) for d, k, v in found}
+
+
+def binary_plist(objects: list[bytes], top: int) -> bytes:
+    """A binary property list made by hand, object by object: what plistlib won't write (cycles,
+    shared arrays, keys that aren't text)."""
+    import struct
+
+    data, offsets = b"bplist00", []
+    for item in objects:
+        offsets.append(len(data))
+        data += item
+    table = len(data)
+    data += b"".join(struct.pack(">H", offset) for offset in offsets)
+    return data + struct.pack(">6xBBQQQ", 2, 1, len(objects), top, table)

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import HUNG, Held, cpu_bound, run, run_process
+from helpers import binary_plist
 
 
 def tree(folder):
@@ -363,19 +364,6 @@ def test_a_name_longer_than_the_file_system_takes_is_one_line(tmp_path, where):
     assert result.returncode == 1 and result.stderr.startswith("Error: can't write to ")
     assert "File name too long" in result.stderr
     assert tree(tmp_path) == []
-
-
-def binary_plist(objects, top):
-    """A binary property list made by hand: what plistlib won't write (cycles, shared arrays)."""
-    import struct
-
-    data, offsets = b"bplist00", []
-    for item in objects:
-        offsets.append(len(data))
-        data += item
-    table = len(data)
-    data += b"".join(struct.pack(">H", offset) for offset in offsets)
-    return data + struct.pack(">6xBBQQQ", 2, 1, len(objects), top, table)
 
 
 @pytest.mark.parametrize(

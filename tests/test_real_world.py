@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from conftest import run, shared
+from helpers import binary_plist
 
 
 def profile(*payloads, **top) -> dict:
@@ -171,19 +172,6 @@ def test_old_names_of_keys_and_values_compare_equal_and_are_said(tmp_path):
 
 
 # --- the last tracebacks: each is one Error line ---------------------------------------------
-
-
-def binary_plist(objects, top):
-    """A binary property list made by hand, which plistlib won't write (keys that aren't text)."""
-    import struct
-
-    data, offsets = b"bplist00", []
-    for item in objects:
-        offsets.append(len(data))
-        data += item
-    table = len(data)
-    data += b"".join(struct.pack(">H", offset) for offset in offsets)
-    return data + struct.pack(">6xBBQQQ", 2, 1, len(objects), top, table)
 
 
 def text(value):
