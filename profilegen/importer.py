@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen import inputs
+from profilegen import inputs, names
 from profilegen.catalog import Catalog, Setting, format_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
 from profilegen.request import SCOPES, Profile, check_identifier, one_of
@@ -244,7 +244,7 @@ def bring_in(catalog: Catalog, raws: list[Raw]) -> Imported:
 
 
 def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, value: Any) -> None:
-    where = f"{domain} {key}"
+    where = f"{names.shorten(domain, 80)} {names.shorten(key, 80)}"  # a hostile name is quoted in part
     if domain not in catalog.domains:
         result.left_out.append(f"{where} = {_shown(value)} ({path.name}): {domain} is not in profilegen's catalog")
         return
@@ -361,7 +361,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    return format_value(value) if isinstance(value, bool) else repr(value)
+    return names.shorten(format_value(value) if isinstance(value, bool) else repr(value), 200)
 
 
 def load(catalog: Catalog, paths: list[Path], domain: str | None = None) -> Imported:

@@ -169,6 +169,15 @@ def test_every_warning_and_nothing_guessed(tmp_path):
         assert expected in left, expected
 
 
+def test_a_huge_unknown_key_or_value_is_quoted_in_part(tmp_path):
+    path = tmp_path / "com.microsoft.Word.plist"
+    path.write_bytes(plistlib.dumps({"K" * 100_000: 1, "UseOnlineContent": "x" * 100_000}))
+    data = imported(path)
+    assert len(data["left_out"]) == 2
+    for line in data["left_out"]:
+        assert len(line) < 600 and ",00" in line and "characters)" in line
+
+
 def test_files_that_disagree_and_files_that_are_nothing(tmp_path):
     one, two = tmp_path / "com.microsoft.Word.plist", tmp_path / "sub" / "com.microsoft.Word.plist"
     two.parent.mkdir()
