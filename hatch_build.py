@@ -1,4 +1,4 @@
-"""Builds the catalog cache into the package (profilegen.catalog.CACHE): start-up then reads
+"""Builds the catalog cache into the package (profilegen.catalog.loading.CACHE): start-up then reads
 each data file's table from it instead of parsing the TOML again, where the file is unchanged."""
 
 import sys
@@ -11,11 +11,11 @@ class CatalogCache(BuildHookInterface):
     def initialize(self, version, build_data):
         sys.path.insert(0, self.root)
         try:
-            from profilegen import catalog
+            from profilegen.catalog import loading
         finally:
             sys.path.remove(self.root)
         payloads = Path(self.root) / "payloads"
-        target = payloads / catalog.CACHE
+        target = payloads / loading.CACHE
         temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(catalog.cache(payloads))
+        temporary.write_bytes(loading.cache(payloads))
         temporary.replace(target)  # the wheel takes it with payloads/ (force-include in pyproject.toml)

@@ -1,7 +1,7 @@
 """The `profilegen` command and `python -m profilegen`: SIGINT and SIGTERM are taken in hand
 before the CLI's imports, so an interrupt is one line and an exit code, never a traceback.
 
-A build's own writing holds them while it renames (profilegen.output), so the folder keeps the
+A build's own writing holds them while it renames (profilegen.build.output), so the folder keeps the
 previous build or the new one, whole.
 """
 
@@ -16,7 +16,7 @@ def main() -> None:
         from profilegen.checkpoints import reached
 
         reached("main")  # from here on, an interrupt is one line and 128+N
-        from profilegen.cli import main as run
+        from profilegen.cli.app import main as run
 
         run()
     except interrupts.Interrupted as e:

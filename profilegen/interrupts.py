@@ -4,7 +4,7 @@ build writes, so that the output folder keeps the previous build or the new one,
 `install` is the entry point's first act (profilegen.__main__, before the CLI's imports); what
 comes before it is Python's own start-up, where a signal ends the process before anything is
 written or, rarely, is an exception Python ignores, and the build goes on. `held` is the
-writing's (profilegen.output).
+writing's (profilegen.build.output).
 """
 
 import signal

@@ -97,7 +97,7 @@ def run(*args, cwd=None, env=None, input=None) -> subprocess.CompletedProcess:
     start-up imports, a terminal) uses `run_process`."""
     from typer.testing import CliRunner
 
-    from profilegen.cli import app
+    from profilegen.cli.app import app
 
     # `env` replaces the environment, as subprocess's does: what it leaves out is unset.
     changes = None if env is None else {**{k: None for k in os.environ if k not in env}, **env}
@@ -200,6 +200,6 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def catalog():
-    from profilegen import catalog
+    from profilegen.catalog import loading
 
-    return catalog.load()
+    return loading.load()

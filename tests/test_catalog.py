@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from profilegen import catalog as catalog_module
+from profilegen.catalog import loading as catalog_module
 from profilegen.errors import CatalogError, SelectionError
 
 import seed
@@ -46,7 +46,7 @@ def test_rows_added_since_the_article_name_their_own_source(catalog):
 
 
 def test_every_claim_names_a_known_source_and_a_confidence(catalog):
-    from profilegen.catalog import CONFIDENCE
+    from profilegen.catalog.sources import CONFIDENCE
 
     claims = [p.evidence for p in catalog.preferences.values()]
     claims += [s.evidence for p in catalog.preferences.values() for s in p.statuses]
@@ -154,7 +154,7 @@ def test_the_most_private_preset_keeps_the_add_ins_an_organization_deploys(catal
 
 @pytest.mark.parametrize("name", list(catalog_module.load().presets))
 def test_each_preset_is_read_whole_by_the_versions_it_is_for(catalog, name):
-    from profilegen.target import Target, unread
+    from profilegen.core.target import Target, unread
 
     preset = catalog.presets[name]
     bounds = {p: (low, high) for p, low, high in preset.versions}
@@ -290,7 +290,7 @@ def test_typed_values_keep_their_plist_type(catalog):
 
 
 def test_versions_compare_number_by_number_with_every_operator():
-    from profilegen.catalog import Version
+    from profilegen.catalog.values import Version
 
     older, newer = Version.parse("16.9"), Version.parse("16.10")  # as text, "16.9" > "16.10"
     assert older < newer and older <= newer and newer > older and newer >= older
@@ -362,7 +362,7 @@ def test_the_wheel_carries_the_cache(tmp_path):
 def test_every_claim_names_the_section_of_its_source_where_it_stands(catalog):
     """What the citation test checks on the stored pages, every claim must give: a source of
     sources.toml, its section, a confidence, and for an inferred claim how it was inferred."""
-    from profilegen.catalog import CONFIDENCE
+    from profilegen.catalog.sources import CONFIDENCE
 
     claims = catalog.claims()
     assert len(claims) > 200

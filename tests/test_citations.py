@@ -87,7 +87,7 @@ def test_the_section_reader_finds_what_a_reader_sees():
 
 
 def test_a_claim_that_its_section_does_not_bear_out_is_found():
-    from profilegen.catalog import Claim, Evidence
+    from profilegen.catalog.sources import Claim, Evidence
 
     cited = Evidence("mau-preferences", "high", section="HowToCheck")
     sections = {"HowToCheck": "## HowToCheck\n| Accepted Values | AutomaticDownload<br>AutomaticCheck |"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from profilegen import docs
+from profilegen.cli import docs
 
 from conftest import ROOT
 
@@ -14,13 +14,13 @@ def test_every_generated_block_of_the_readme_matches_the_code(catalog, name):
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     assert start in README and end in README, f"README lacks the {name} block"
     written = README.split(start, 1)[1].split(end, 1)[0].strip()
-    assert written == docs.BLOCKS[name](catalog), "run: python -m profilegen.docs"
+    assert written == docs.BLOCKS[name](catalog), "run: python -m profilegen.cli.docs"
     assert docs.update(README, catalog) == README
 
 
 def test_the_generated_tables_name_what_the_code_has(catalog):
+    from profilegen.core.registry import FORMATS, KINDS
     from profilegen.errors import EXIT_CODES
-    from profilegen.render import FORMATS, KINDS
 
     for needle in [*FORMATS, *KINDS, *(d.alias for d in catalog.domains.values()), *catalog.preferences]:
         assert f"`{needle}`" in README, needle
@@ -43,7 +43,7 @@ def test_readme_starts_with_the_two_commands():
 def test_every_command_and_build_option_is_documented():
     import typer
 
-    from profilegen.cli import app
+    from profilegen.cli.app import app
 
     group = typer.main.get_command(app)
     assert len(group.commands) >= 9

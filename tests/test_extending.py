@@ -89,7 +89,7 @@ def test_it_is_listed_and_built(project, tmp_path):
 
 def test_it_joins_the_readme_table(project):
     readme = project / "README.md"
-    subprocess.run([sys.executable, "-m", "profilegen.docs", str(readme)], cwd=project, check=True)
+    subprocess.run([sys.executable, "-m", "profilegen.cli.docs", str(readme)], cwd=project, check=True)
     row = next(line for line in readme.read_text().splitlines() if line.startswith("| `ProfilegenTestCadence`"))
     assert "`Daily` Every day<br>`Never` Not at all" in row and "⚠ Made up for a test." in row
 
@@ -99,7 +99,7 @@ def test_it_joins_the_readme_table(project):
 def test_the_wizard_asks_it(project, tmp_path):
     from test_wizard import ENTER, answer, begin, details, finish, outputs, pick, settings, spawn
 
-    from profilegen import catalog as catalog_module
+    from profilegen.catalog import loading as catalog_module
 
     catalog = catalog_module.load(project / "payloads")
     new = catalog.preferences["ProfilegenTestCadence"]

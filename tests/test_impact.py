@@ -7,10 +7,11 @@ import os
 
 import pytest
 
-from profilegen import impact
-from profilegen.catalog import Setting, Version
-from profilegen.request import TargetOptions
-from profilegen.selection import resolve
+from profilegen.catalog.model import Setting
+from profilegen.catalog.values import Version
+from profilegen.core import impact
+from profilegen.core.request import TargetOptions
+from profilegen.core.selection import resolve
 
 import seed
 from conftest import HUNG, run

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from profilegen import catalog as catalog_module
+from profilegen.catalog import loading as catalog_module
 
 from conftest import run, shared
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from profilegen import catalog as catalog_module
-from profilegen.render import FORMATS
+from profilegen.catalog import loading as catalog_module
+from profilegen.core.registry import FORMATS
 
 import apple_schema
 from conftest import run

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from profilegen import catalog as catalog_module
-from profilegen import mobileconfig
-from profilegen.request import Profile
-from profilegen.selection import resolve
+from profilegen.catalog import loading as catalog_module
+from profilegen.core.request import Profile
+from profilegen.core.selection import resolve
+from profilegen.formats import mobileconfig
 
 import apple_schema
 import seed

@@ -7,9 +7,9 @@ import plistlib
 
 import pytest
 
-from profilegen import mobileconfig, plist
-from profilegen.request import Profile
-from profilegen.selection import resolve
+from profilegen.core.request import Profile
+from profilegen.core.selection import resolve
+from profilegen.formats import mobileconfig, plist
 
 
 def oracle(value):

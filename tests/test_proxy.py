@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from profilegen.endpoints import squid_acl
+from profilegen.formats.endpoints import squid_acl
 
 from conftest import HUNG, run
 
@@ -416,7 +416,7 @@ def test_pac_mode_is_checked_and_rebuilds_from_its_command(tmp_path):
         "build", "-p", "manual-updates", "-o", tmp_path, "-f", "pac", "--pac-proxy", "p.example:1", "--pac-mode", "none"
     )
     assert wrong.returncode == 1 and wrong.stderr.startswith("Error: ") and "'none'" in wrong.stderr
-    from profilegen.cli import parse
+    from profilegen.cli.app import parse
 
     request = parse(["--pac-proxy", "p.example:1", "--pac-mode", "PROXY"])
     assert request.pac_mode == "proxy" and "--pac-mode proxy" in request.command()

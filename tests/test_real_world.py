@@ -210,7 +210,7 @@ def test_a_dictionary_key_that_is_data_is_one_error_line(tmp_path, command):
     ids=["brace", "deep"],
 )
 def test_defaults_text_that_ends_early_or_nests_too_deep_is_one_error_line(tmp_path, content, said, pki):
-    from profilegen import cms
+    from profilegen.reading import cms
 
     plain = tmp_path / "com.microsoft.Word.plist"
     plain.write_text(content)

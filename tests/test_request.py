@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from profilegen.cli import parse
-from profilegen.request import Profile, Request, SigningOptions
+from profilegen.cli.app import parse
+from profilegen.core.request import Profile, Request, SigningOptions
 
 from conftest import run
 

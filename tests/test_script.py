@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from profilegen import catalog as catalog_module
-from profilegen import mobileconfig, script
-from profilegen.request import Profile
-from profilegen.selection import resolve
+from profilegen.catalog import loading as catalog_module
+from profilegen.core.request import Profile
+from profilegen.core.selection import resolve
+from profilegen.formats import mobileconfig, script
 
 from conftest import HUNG, run
 from helpers import profile_settings

@@ -7,9 +7,10 @@ import plistlib
 
 import pytest
 
-from profilegen import build, impact
-from profilegen.request import Profile, Request, TargetOptions
-from profilegen.selection import resolve
+from profilegen.build import plan as build
+from profilegen.core import impact
+from profilegen.core.request import Profile, Request, TargetOptions
+from profilegen.core.selection import resolve
 
 from conftest import run
 

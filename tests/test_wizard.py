@@ -18,10 +18,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from profilegen.cli import parse
-from profilegen.request import Profile, Request, SigningOptions
-from profilegen.target import Target
-from profilegen.wizard import asked, default_preset, presets_for
+from profilegen.cli.app import parse
+from profilegen.cli.wizard import asked, default_preset, presets_for
+from profilegen.core.request import Profile, Request, SigningOptions
+from profilegen.core.target import Target
 
 from conftest import HUNG, run
 

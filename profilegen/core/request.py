@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import names
+from profilegen.core.registry import CONSOLES, FORMATS, check_formats
 from profilegen.errors import SelectionError, UsageError
-from profilegen.render import CONSOLES, FORMATS, check_formats
 
 # Where the CLI looks for passwords before asking on a terminal; never in argv.
 PASSWORD_VARIABLES = {"p12": "PROFILEGEN_P12_PASSWORD", "key": "PROFILEGEN_KEY_PASSWORD"}
@@ -204,7 +204,7 @@ class Profile:
 
 def check_version(flag: str) -> Callable[[str], str]:
     def check(text: str) -> str:
-        from profilegen.catalog import Version
+        from profilegen.catalog.values import Version
 
         return str(Version.parse(text, flag))
 

@@ -9,10 +9,11 @@ import re
 import shlex
 from pathlib import Path
 
-from profilegen import impact
-from profilegen.catalog import EFFECTS, Catalog, Setting, format_value, json_default
-from profilegen.render import Output
-from profilegen.selection import Selection
+from profilegen.catalog.model import EFFECTS, Catalog, Setting
+from profilegen.catalog.values import format_value, json_default
+from profilegen.core import impact
+from profilegen.core.registry import Output
+from profilegen.core.selection import Selection
 
 COLUMNS = (
     "section",
@@ -376,7 +377,7 @@ def probe_script(impacts: list[impact.Impact], selection: Selection) -> str:
     """A POSIX sh script that asks each host of both lists through the proxy and says whether the
     proxy treats it as the article asks. A wildcard names no host to ask: it is listed as skipped,
     as are the shared hosts, which a site may well leave open."""
-    from profilegen.script import comment
+    from profilegen.formats.script import comment
 
     needed, blocked, web = impact.hosts(impacts, _legacy(selection))
     calls, skipped = [], []

@@ -19,15 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import inputs
-from profilegen.catalog import (
-    Catalog,
-    Setting,
-    a_or_an,
-    bounded,
-    format_value,
-    json_value,
-    type_name,
-)
+from profilegen.catalog.model import Catalog, Setting
+from profilegen.catalog.values import a_or_an, bounded, format_value, json_value, type_name
 from profilegen.errors import ProfilegenError, SelectionError
 
 MCX = "com.apple.ManagedClient.preferences"
@@ -116,8 +109,8 @@ def unwrap(data: bytes) -> bytes:
 
 
 def signed_content(data: bytes, path: Path):
-    """The signed profile in data (profilegen.cms.Signed), its file named in any error."""
-    from profilegen import cms
+    """The signed profile in data (profilegen.reading.cms.Signed), its file named in any error."""
+    from profilegen.reading import cms
 
     try:
         return cms.extract(data)
@@ -486,9 +479,9 @@ def _type_ok(value: Any, expected: str | tuple[str, ...]) -> bool:
 
 
 def check(pf: ProfileFile, catalog: Catalog, target=None) -> list[Problem]:
-    """Apple's rules and the catalog's; with a target (profilegen.target.Target), also what those
+    """Apple's rules and the catalog's; with a target (profilegen.core.target.Target), also what those
     versions of Office and AutoUpdate don't read, as `build` warns of it."""
-    from profilegen.target import unread
+    from profilegen.core.target import unread
 
     profile = pf.profile
     problems: list[Problem] = []
@@ -500,7 +493,7 @@ def check(pf: ProfileFile, catalog: Catalog, target=None) -> list[Problem]:
         problems.append(Problem("warning", code, message, path))
 
     if pf.signed is not None:
-        from profilegen import cms
+        from profilegen.reading import cms
 
         verdict = cms.verify(pf.signed)
         if verdict.signature:
@@ -651,7 +644,7 @@ def check(pf: ProfileFile, catalog: Catalog, target=None) -> list[Problem]:
             elif target is not None and (why := unread(catalog, Setting(s.domain, pref.key, s.value), target)):
                 warn("PG209", f"{s.domain}: {s.key}: {why}", *path)
             elif pref.structure:
-                from profilegen.facts import findings
+                from profilegen.catalog.facts import findings
 
                 for level, code, message, _ in findings(s.value, pref.structure):
                     if level == "warning":
@@ -671,7 +664,7 @@ def apple_facts() -> dict:
     """Apple's payload schema as facts (payloads/apple-payloads.json, made by tools/apple_facts.py)."""
     import json
 
-    from profilegen.catalog import payloads_dir
+    from profilegen.catalog.loading import payloads_dir
 
     return json.loads((payloads_dir() / "apple-payloads.json").read_text(encoding="utf-8"))
 
@@ -682,7 +675,7 @@ def _check_apple(payload: dict, where: tuple, name: str, problems: list) -> None
     Apple marks some keys required that have alternatives (TCC's Allowed or Authorization), so a
     missing one is a warning; a wrong type or value is an error.
     """
-    from profilegen import facts
+    from profilegen.catalog import facts
 
     kind = payload.get("PayloadType")
     spec = apple_facts()["payloads"].get(kind)

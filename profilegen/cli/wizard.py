@@ -27,10 +27,11 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.key_binding.defaults import load_key_bindings
 
-from profilegen import build, impact, render
-from profilegen.catalog import Catalog, Preference, Setting, format_value, same_value
-from profilegen.errors import ProfilegenError, SigningError
-from profilegen.request import (
+from profilegen.build import plan as build
+from profilegen.catalog.model import Catalog, Preference, Setting
+from profilegen.catalog.values import format_value, same_value
+from profilegen.core import impact, registry
+from profilegen.core.request import (
     PAC_MODES,
     PASSWORD_VARIABLES,
     Profile,
@@ -40,8 +41,9 @@ from profilegen.request import (
     check_proxy,
     check_version,
 )
-from profilegen.selection import config_text, default_display_name, default_identifier
-from profilegen.target import Target, unread_key, unread_value
+from profilegen.core.selection import config_text, default_display_name, default_identifier
+from profilegen.core.target import Target, unread_key, unread_value
+from profilegen.errors import ProfilegenError, SigningError
 
 DEFAULT_PRESETS = ("required-data-only", "no-usage-telemetry")  # the first that suits the target
 UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
@@ -173,7 +175,7 @@ class Wizard:
             questionary.select(
                 "Which console deploys the profile?",
                 default=self.console,
-                choices=[questionary.Choice(f"{name}: {c.help}", name) for name, c in render.CONSOLES.items()],
+                choices=[questionary.Choice(f"{name}: {c.help}", name) for name, c in registry.CONSOLES.items()],
             )
         )
         if console != self.console:
@@ -314,7 +316,7 @@ class Wizard:
         if opt.type is bool:
             value = ask(questionary.confirm(opt.question, default=bool(current))) or None
         elif opt.choices:
-            console = render.CONSOLES[self.console].payload_style if name == "payload_style" else None
+            console = registry.CONSOLES[self.console].payload_style if name == "payload_style" else None
             value = ask(
                 questionary.select(
                     opt.question,
@@ -362,7 +364,7 @@ class Wizard:
 
     def console_formats(self) -> tuple[str, ...]:
         """What the console takes by default; a PAC file only when asked for, as it needs a proxy."""
-        formats = render.CONSOLES[self.console].formats or tuple(render.FORMATS)
+        formats = registry.CONSOLES[self.console].formats or tuple(registry.FORMATS)
         return tuple(f for f in formats if f != "pac")
 
     def ask_formats(self) -> None:
@@ -372,12 +374,12 @@ class Wizard:
                 "Outputs to write:",
                 choices=[
                     questionary.Choice(f"{key}: {fmt.help}", key, checked=key in (self.formats or default))
-                    for key, fmt in render.FORMATS.items()
+                    for key, fmt in registry.FORMATS.items()
                 ],
                 validate=lambda picked: bool(picked) or "choose at least one output",
             )
         )
-        self.formats = () if set(chosen) == set(default) else tuple(k for k in render.FORMATS if k in chosen)
+        self.formats = () if set(chosen) == set(default) else tuple(k for k in registry.FORMATS if k in chosen)
         if "pac" in self.formats:
             self.ask_pac()
         else:

@@ -17,19 +17,20 @@ from typer import _click as click  # typer's own copy of click: the only one ins
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from profilegen import __version__, completion, inputs
+from profilegen import __version__, inputs
+from profilegen.cli import completion
+from profilegen.core.request import PASSWORD_VARIABLES, Request, SigningOptions, TargetOptions, from_options, options
 from profilegen.errors import CANCELLED, ProfilegenError
-from profilegen.request import PASSWORD_VARIABLES, Request, SigningOptions, TargetOptions, from_options, options
 
 
 def _catalog():
-    from profilegen import catalog
+    from profilegen.catalog import loading
 
-    return catalog.load()
+    return loading.load()
 
 
 def format_value(value) -> str:
-    from profilegen.catalog import format_value
+    from profilegen.catalog.values import format_value
 
     return format_value(value)
 
@@ -186,7 +187,7 @@ def _stdout(text: str) -> None:
 
 def _json(document: dict) -> None:
     """Every --json document is an object that names the profilegen that wrote it."""
-    from profilegen.catalog import json_default, json_value
+    from profilegen.catalog.values import json_default, json_value
 
     document = json_value(document)
     _stdout(
@@ -240,7 +241,7 @@ def build(request: Request, json_: Json = False) -> None:
     nothing is written. With a signing identity, each profile is also written
     signed, as NAME.signed.mobileconfig.
     """
-    from profilegen import build as core
+    from profilegen.build import plan as core
 
     plan = core.plan(request, _catalog(), _password)
     # Warnings follow a build that was written; with --strict they are why nothing is.
@@ -269,8 +270,8 @@ def settings(
     if impact:
         import sys
 
-        from profilegen import endpoints
-        from profilegen import impact as impact_module
+        from profilegen.core import impact as impact_module
+        from profilegen.formats import endpoints
 
         items = impact_module.by_setting(catalog)
         if json_:
@@ -360,11 +361,12 @@ def endpoints_(
     With no selection it lists the whole catalog. A setting the target (--office,
     --mau) doesn't read changes nothing.
     """
-    from profilegen import endpoints, impact, selection
+    from profilegen.core import impact, selection
+    from profilegen.formats import endpoints
 
     if json_ + csv_ + markdown > 1:
         raise typer.BadParameter("choose one of --json, --csv or --markdown")
-    from profilegen.target import Target
+    from profilegen.core.target import Target
 
     catalog = _catalog()
     chosen = (
@@ -405,7 +407,7 @@ def _endpoint_tables(impacts, catalog) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from profilegen.impact import summary_line
+    from profilegen.core.impact import summary_line
 
     letters = {name: letter for letter, name in catalog.apps.items()}
     console = Console(highlight=False)
@@ -516,7 +518,7 @@ def sign(
     force: Annotated[bool, typer.Option("--force", help="Replace TARGET if it exists.")] = False,
 ) -> None:
     """Sign an existing profile, keeping its bytes exactly as the signed content."""
-    from profilegen import build as core
+    from profilegen.build import plan as core
 
     notes: list[str] = []
     signer = core.sign_file(source, target, signing, _password, force, notes)
@@ -569,7 +571,7 @@ def verify(
     import datetime
 
     from profilegen.errors import SelectionError, VerificationError
-    from profilegen.inspection import is_signed, unwrap
+    from profilegen.reading.inspection import is_signed, unwrap
 
     when = None
     if at is not None:
@@ -586,7 +588,7 @@ def verify(
             raise VerificationError(f"{file} can't be read: {e.strerror}") from None
         if not is_signed(data):
             raise VerificationError(f"{file} is not signed")
-        from profilegen import cms
+        from profilegen.reading import cms
 
         roots = cms.load_roots(ca) if ca else None
         try:
@@ -609,7 +611,7 @@ def inspect(files: Files, json_: Json = False) -> None:
     with their settings), or for several files {"profiles": [...]}, one entry each in the
     order given; a file that can't be read is an entry with its "error".
     """
-    from profilegen import inspection
+    from profilegen.reading import inspection
 
     described: list[dict] = []
     several = len(_paths(files)) > 1
@@ -659,8 +661,9 @@ def check(
     line. Keys the catalog doesn't know are warnings, not errors, as are settings
     the target (--office, --mau; the catalog's current where not given) doesn't read.
     """
-    from profilegen import inspection, names
-    from profilegen.target import Target
+    from profilegen import names
+    from profilegen.core.target import Target
+    from profilegen.reading import inspection
 
     format_ = names.pick("--format", format_, inspection.REPORTS)
     aim = Target.of(_catalog(), target.office, target.mau)
@@ -718,9 +721,9 @@ def import_(
     Every key the catalog knows is imported, typed; conversions and left-out keys
     are listed on stderr (or in --json), never guessed.
     """
-    from profilegen import importer
-    from profilegen import output as output_module
-    from profilegen.render import Output
+    from profilegen.build import output as output_module
+    from profilegen.core.registry import Output
+    from profilegen.reading import importer
 
     catalog = _catalog()
     found = importer.load(catalog, _paths(files), domain)
@@ -747,7 +750,7 @@ def diff(
 
     Exits 0 when they mean the same, 1 when they differ, 2 on trouble, as diff(1) does.
     """
-    from profilegen import comparison
+    from profilegen.reading import comparison
 
     try:
         found = comparison.compare(_catalog(), a, b, target)
@@ -786,7 +789,7 @@ def wizard() -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _error("the wizard needs a terminal; in pipelines use `profilegen build` (see profilegen build --help)")
         raise typer.Exit(2)
-    from profilegen import wizard as wizard_module
+    from profilegen.cli import wizard as wizard_module
 
     try:
         wizard_module.run(_catalog())

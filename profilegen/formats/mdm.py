@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from profilegen import plist
-from profilegen.catalog import Catalog, json_default
-from profilegen.render import Output
-from profilegen.selection import Selection
+from profilegen.catalog.model import Catalog
+from profilegen.catalog.values import json_default
+from profilegen.core.registry import Output
+from profilegen.core.selection import Selection
+from profilegen.formats import plist
 
 
 def _values(selection: Selection) -> dict[str, dict]:
@@ -55,7 +56,7 @@ def _value_schema(pref) -> dict:
     their titles, and the bounds the catalog checks."""
     schema: dict = {"title": "Configured", "type": _JSON_TYPES[pref.type]}
     if pref.structure:
-        from profilegen.facts import json_schema
+        from profilegen.catalog.facts import json_schema
 
         schema.update({k: v for k, v in json_schema(pref.structure).items() if k != "type"})
     if pref.values:
@@ -76,7 +77,7 @@ def jamf_schema(catalog: Catalog, domain: str) -> dict:
     """Jamf Pro's custom schema for one domain: every catalog key of the domain, each Not configured
     until the admin chooses a value, so that the form enforces nothing nobody chose (json-editor's
     `remove_empty_properties` leaves the unconfigured ones out of the profile)."""
-    from profilegen.catalog import cite
+    from profilegen.catalog.sources import cite
 
     properties = {}
     left_out = []

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from profilegen.catalog import Catalog, Preference, Setting, Status, Version, format_value
+from profilegen.catalog.model import Catalog, Preference, Setting, Status
+from profilegen.catalog.values import Version, format_value
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def warnings(
     for (key, why), domains in reasons.items():
         found.append(f"{key} in {_apps(catalog, domains)}: {why}")
 
-    from profilegen.impact import active
+    from profilegen.core.impact import active
 
     broken: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for s, rule in active(read, catalog):

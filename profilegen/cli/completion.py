@@ -85,9 +85,9 @@ def _matching(incomplete: str, items: Iterable[tuple[str, str]]) -> list[tuple[s
 
 
 def _catalog():
-    from profilegen import catalog
+    from profilegen.catalog import loading
 
-    return catalog.load()
+    return loading.load()
 
 
 def presets(incomplete: str) -> list[tuple[str, str]]:
@@ -96,14 +96,14 @@ def presets(incomplete: str) -> list[tuple[str, str]]:
 
 def formats(incomplete: str) -> list[tuple[str, str]]:
     """Format names, also after a comma: `-f script,end` completes the last one."""
-    from profilegen.render import FORMATS
+    from profilegen.core.registry import FORMATS
 
     done, comma, last = incomplete.rpartition(",")
     return _matching(incomplete, ((done + comma + name, f.help) for name, f in FORMATS.items()))
 
 
 def consoles(incomplete: str) -> list[tuple[str, str]]:
-    from profilegen.render import CONSOLES
+    from profilegen.core.registry import CONSOLES
 
     return _matching(incomplete, ((name, c.help) for name, c in CONSOLES.items()))
 
@@ -115,13 +115,13 @@ def apps(incomplete: str) -> list[tuple[str, str]]:
 
 
 def effects(incomplete: str) -> list[tuple[str, str]]:
-    from profilegen.catalog import EFFECTS
+    from profilegen.catalog.model import EFFECTS
 
     return _matching(incomplete, ((effect, "") for effect in EFFECTS))
 
 
 def reports(incomplete: str) -> list[tuple[str, str]]:
-    from profilegen.inspection import REPORTS
+    from profilegen.reading.inspection import REPORTS
 
     return _matching(incomplete, ((name, "") for name in REPORTS))
 
@@ -137,7 +137,7 @@ def choices(pairs: tuple[tuple[str, str], ...]):
 
 def sets(incomplete: str) -> list[tuple[str, str]]:
     """--set: `KEY=` and `APP:` first, then the keys of that app, then the values of that key."""
-    from profilegen.catalog import format_value
+    from profilegen.catalog.values import format_value
     from profilegen.errors import SelectionError
 
     catalog = _catalog()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from profilegen.catalog import a_or_an, format_value, same_value, type_name
+from profilegen.catalog.values import a_or_an, format_value, same_value, type_name
 
 IGNORED: frozenset[str] = frozenset()
 

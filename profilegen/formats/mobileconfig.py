@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from profilegen import plist
-from profilegen.catalog import Catalog, Setting, format_value
-from profilegen.render import Output
-from profilegen.selection import Selection
+from profilegen.catalog.model import Catalog, Setting
+from profilegen.catalog.values import format_value
+from profilegen.core.registry import Output
+from profilegen.core.selection import Selection
+from profilegen.formats import plist
 
 # UUIDs are derived from the identifiers, so rebuilding a profile keeps its
 # PayloadUUIDs and macOS updates the installed payloads in place.

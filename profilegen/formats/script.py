@@ -13,10 +13,12 @@ import re
 import shlex
 from pathlib import Path
 
-from profilegen import __version__, impact
-from profilegen.catalog import Catalog, format_value
-from profilegen.render import Output
-from profilegen.selection import Selection
+from profilegen import __version__
+from profilegen.catalog.model import Catalog
+from profilegen.catalog.values import format_value
+from profilegen.core import impact
+from profilegen.core.registry import Output
+from profilegen.core.selection import Selection
 
 TEMPLATE = Path(__file__).with_name("script.sh")
 # Domains, keys and types come from the catalog; this is the belt to those braces.

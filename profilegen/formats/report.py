@@ -8,10 +8,12 @@ import os
 import re
 from html import escape
 
-from profilegen import __version__, impact, target
-from profilegen.catalog import EFFECTS, Catalog, format_value
-from profilegen.render import Output
-from profilegen.selection import Selection
+from profilegen import __version__
+from profilegen.catalog.model import EFFECTS, Catalog
+from profilegen.catalog.values import format_value
+from profilegen.core import impact, target
+from profilegen.core.registry import Output
+from profilegen.core.selection import Selection
 
 STYLE = """
 body { font: 14px/1.4 -apple-system, "Helvetica Neue", Arial, sans-serif; margin: 2em; color: #111;

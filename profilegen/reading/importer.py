@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from profilegen import inputs, names
-from profilegen.catalog import Catalog, Setting, format_value, type_name
+from profilegen.catalog.model import Catalog, Setting
+from profilegen.catalog.values import format_value, type_name
+from profilegen.core.request import SCOPES, Profile, check_identifier, one_of
 from profilegen.errors import ProfilegenError, SelectionError
-from profilegen.request import SCOPES, Profile, check_identifier, one_of
 
 # Profile keys carried into [profile], and how.
 METADATA = {
@@ -64,7 +65,7 @@ class Imported:
         return catalog.ordered(Setting(d, k, v) for (d, k), v in self.settings.items())
 
     def config(self, catalog: Catalog) -> str:
-        from profilegen.selection import config_text
+        from profilegen.core.selection import config_text
 
         return config_text(catalog, self.ordered(catalog), Profile(**self.profile))
 
@@ -95,7 +96,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
         data = inputs.read(path)
     except OSError as e:
         raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
-    from profilegen.inspection import ProfileReadError, is_signed, parse_plist, settings, signed_content, unwrap
+    from profilegen.reading.inspection import ProfileReadError, is_signed, parse_plist, settings, signed_content, unwrap
 
     form = "profile"
     data = unwrap(data)
@@ -288,7 +289,7 @@ def _one(catalog: Catalog, result: Imported, path: Path, domain: str, key: str, 
         result.left_out.append(f"{where} ({path.name}): {problem}")
         return
     if pref.structure:
-        from profilegen.facts import findings
+        from profilegen.catalog.facts import findings
 
         result.warnings += [
             f"{where} ({path.name}): {message}"

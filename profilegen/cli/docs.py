@@ -1,6 +1,6 @@
 """Generated documentation: the README's reference tables come from the code and the catalog.
 
-`python -m profilegen.docs` rewrites every generated block of README.md (between
+`python -m profilegen.cli.docs` rewrites every generated block of README.md (between
 `<!-- NAME:start -->` and `<!-- NAME:end -->`); a test fails when one differs.
 """
 
@@ -10,8 +10,10 @@ import re
 import sys
 from pathlib import Path
 
-from profilegen import catalog as catalog_module
-from profilegen.catalog import EFFECTS, Catalog, cite, format_value
+from profilegen.catalog import loading as catalog_module
+from profilegen.catalog.model import EFFECTS, Catalog
+from profilegen.catalog.sources import cite
+from profilegen.catalog.values import format_value
 
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
@@ -54,7 +56,7 @@ def settings_table(catalog: Catalog) -> str:
 
 
 def sources(catalog: Catalog) -> str:
-    from profilegen.catalog import CONFIDENCE
+    from profilegen.catalog.sources import CONFIDENCE
 
     return "\n\n".join(
         [
@@ -96,7 +98,7 @@ def build_options(catalog: Catalog) -> str:
     """Every option of `profilegen build`, as its --help gives them."""
     import typer
 
-    from profilegen.cli import app
+    from profilegen.cli.app import app
 
     rows = []
     group = typer.main.get_command(app)
@@ -124,7 +126,7 @@ def apps(catalog: Catalog) -> str:
 
 
 def formats(catalog: Catalog) -> str:
-    from profilegen.render import FORMATS, KINDS
+    from profilegen.core.registry import FORMATS, KINDS
 
     return "\n\n".join(
         [

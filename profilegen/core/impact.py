@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from profilegen import names
-from profilegen.catalog import EFFECTS, Catalog, Endpoint, Preference, RowStatus, Rule, Setting, same_value
+from profilegen.catalog.model import EFFECTS, Catalog, Endpoint, Preference, RowStatus, Rule, Setting
+from profilegen.catalog.values import same_value
+from profilegen.core.request import Profile
+from profilegen.core.selection import Selection
+from profilegen.core.target import Target
 from profilegen.errors import SelectionError
-from profilegen.request import Profile
-from profilegen.selection import Selection
-from profilegen.target import Target
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def active(settings, catalog: Catalog) -> list[tuple[Setting, Rule]]:
 
 def read_settings(selection: Selection, catalog: Catalog) -> list[Setting]:
     """The selection's settings that its target reads: the others change nothing on the Macs."""
-    from profilegen.target import unread
+    from profilegen.core.target import unread
 
     target = selection.target
     return [s for s in selection.settings if target is None or unread(catalog, s, target) is None]

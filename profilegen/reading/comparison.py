@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from profilegen import impact
-from profilegen.catalog import Catalog, Setting
+from profilegen.catalog.model import Catalog, Setting
+from profilegen.core import impact
+from profilegen.core.request import Profile, TargetOptions
+from profilegen.core.selection import Selection, resolve
+from profilegen.core.target import Target
 from profilegen.errors import SelectionError
-from profilegen.inspection import plist_text
-from profilegen.request import Profile, TargetOptions
-from profilegen.selection import Selection, resolve
-from profilegen.target import Target
+from profilegen.reading.inspection import plist_text
 
 DETAILS = ("identifier", "display_name", "description", "organization", "scope", "removal_disallowed")
 
@@ -39,7 +39,7 @@ def side(catalog: Catalog, text: str, target: Target) -> Side:
     path = Path(text)
     if path.suffix == ".toml":
         return _from_selection(text, resolve(catalog, config=path), target)
-    from profilegen import importer
+    from profilegen.reading import importer
 
     raw = importer.read(path)
     brought = importer.bring_in(catalog, [raw])

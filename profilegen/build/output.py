@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from profilegen import inputs, interrupts
 from profilegen.checkpoints import reached
 from profilegen.errors import OutputError
-from profilegen.render import Output
+from profilegen.core.registry import Output
 
 MANIFEST = ".manifest.json"
 TEMP = ".profilegen-tmp-"
@@ -287,7 +287,7 @@ def _leftovers(targets: list[Parts], folders: _Folders) -> list[tuple[Parts, str
 def _manifest(folders: _Folders, parts: Parts) -> tuple[list[tuple[Parts, int, str]] | None, str | None]:
     """(files, None) from a manifest profilegen wrote, paths made relative to the output folder;
     (None, why) for anything else, or (None, None) where there is none."""
-    from profilegen.catalog import bounded
+    from profilegen.catalog.values import bounded
 
     where = "/".join(parts)
     if folders.lstat(parts) is None:

@@ -14,12 +14,18 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from profilegen import inputs, output, render, target
-from profilegen.catalog import Catalog, type_name
+import importlib
+
+from profilegen import inputs
+from profilegen.build import output
+from profilegen.core import target
+from profilegen.core.registry import CONSOLES, FORMATS
+from profilegen.catalog.model import Catalog
+from profilegen.catalog.values import type_name
 from profilegen.errors import SelectionError, SigningError, UsageError
-from profilegen.render import Output
-from profilegen.request import Request, SigningOptions
-from profilegen.selection import Selection, identifier_warnings, load_config, name_of, resolve
+from profilegen.core.registry import Output
+from profilegen.core.request import Request, SigningOptions
+from profilegen.core.selection import Selection, identifier_warnings, load_config, name_of, resolve
 
 # Asked for a password when an identity file needs one: (the file, "p12" or "key") -> password or None.
 PasswordSource = Callable[[Path, str], "bytes | None"]
@@ -153,14 +159,14 @@ def configs_in(folder: Path) -> list[Path]:
 
 
 def load_identity(options: SigningOptions, password: PasswordSource | None = None, notes: list[str] | None = None):
-    """The signing identity the options name, checked (profilegen.cms.Identity), or None when not signing.
+    """The signing identity the options name, checked (profilegen.reading.cms.Identity), or None when not signing.
 
     A password comes from its file option where one is given, else from `password`.
     """
     options.check()
     if not options.wanted:
         return None
-    from profilegen import cms
+    from profilegen.reading import cms
 
     def secret(path: Path, kind: str, file: Path | None) -> Callable[[], bytes | None]:
         def get() -> bytes | None:
@@ -212,6 +218,30 @@ def signing_time(environ=os.environ) -> datetime.datetime | None:
     return when
 
 
+def render(
+    selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None, signing_time=None
+) -> list[Output]:
+    """Every output of the formats (none: all); with a signer (profilegen.reading.cms.Identity), each profile
+    signed too, at signing_time (a datetime) where one is given."""
+    outputs: list[Output] = []
+    for name in formats or FORMATS:
+        chosen = FORMATS[name]
+        outputs.extend(getattr(importlib.import_module(chosen.module), chosen.function)(selection, catalog))
+    if signer is not None:
+        from profilegen.reading import cms
+
+        outputs.extend(
+            Output(
+                out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig",
+                "mobileconfig-signed",
+                cms.sign(out.data, signer, signing_time),
+            )
+            for out in list(outputs)
+            if out.kind == "mobileconfig"
+        )
+    return outputs
+
+
 def plan(
     request: Request, catalog: Catalog, password: PasswordSource | None = None, unsaved: dict[Path, str] | None = None
 ) -> Plan:
@@ -235,7 +265,7 @@ def plan(
             f"two configs make the build name {name_of(duplicate)} ({duplicate.name} and another); "
             "each build needs its own subfolder"
         )
-    console = render.CONSOLES[request.console]
+    console = CONSOLES[request.console]
     formats = request.formats or console.formats
     if "pac" in formats and not request.pac_proxy:
         raise UsageError(
@@ -274,7 +304,7 @@ def plan(
     advised: dict[tuple, list[str]] = {}
     for chosen in selections:
         prefix = f"{chosen.name}/" if batch else ""
-        outputs = [o._replace(path=prefix + o.path) for o in render.render(chosen, catalog, formats, signer, when)]
+        outputs = [o._replace(path=prefix + o.path) for o in render(chosen, catalog, formats, signer, when)]
         for out in outputs:
             if console.max_profile and out.kind.startswith("mobileconfig") and len(out.data) > console.max_profile:
                 raise SelectionError(
@@ -304,7 +334,7 @@ def sign_file(
     notes: list[str] | None = None,
 ):
     """Sign an existing profile, its bytes kept exactly as the signed content; returns the identity."""
-    from profilegen import cms, inspection
+    from profilegen.reading import cms, inspection
 
     signer = load_identity(signing, password, notes)
     if signer is None:

@@ -1,20 +1,15 @@
-"""The registry of output formats: pure renderers from a resolved selection to bytes.
+"""The registry of output formats, by name: what each writes, and the module of profilegen.formats
+whose `render(selection, catalog)` makes it; and what each MDM console takes.
 
-Each format names the module whose `render(selection, catalog)` returns its
-outputs; modules are imported only when their format is asked for, so a build
-that doesn't sign never imports the signing stack.
+Data only, named here so that a request can be checked and `--help` list the formats without
+importing a renderer: profilegen.build.plan imports a format's module only when it is asked for.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from profilegen import names
-
-if TYPE_CHECKING:  # kept off the start-up path: `profilegen --help` lists FORMATS
-    from profilegen.catalog import Catalog
-    from profilegen.selection import Selection
 
 
 class Output(NamedTuple):
@@ -55,52 +50,56 @@ KINDS = {
 
 FORMATS: dict[str, Format] = {
     "mobileconfig": Format(
-        "profilegen.mobileconfig", "configuration profile (.mobileconfig)", ("mobileconfig", "mobileconfig-signed")
+        "profilegen.formats.mobileconfig",
+        "configuration profile (.mobileconfig)",
+        ("mobileconfig", "mobileconfig-signed"),
     ),
     "script": Format(
-        "profilegen.script",
+        "profilegen.formats.script",
         "shell script that applies, audits or undoes the settings with defaults",
         ("script", "jamf-extension-attribute"),
     ),
     "endpoints": Format(
-        "profilegen.endpoints",
+        "profilegen.formats.endpoints",
         "endpoint impact tables (Markdown, CSV, JSON)",
         ("endpoints-markdown", "endpoints-csv", "endpoints-json"),
     ),
     "proxy-lists": Format(
-        "profilegen.endpoints",
+        "profilegen.formats.endpoints",
         "hosts to allow and hosts to block, and a probe that tests the proxy",
         ("proxy-allow", "proxy-block", "probe"),
         "render_proxy_lists",
     ),
     "squid": Format(
-        "profilegen.endpoints",
+        "profilegen.formats.endpoints",
         "Squid ACLs: silenced hosts answered with 403, needed hosts named",
         ("squid",),
         "render_squid",
     ),
     "pac": Format(
-        "profilegen.endpoints",
+        "profilegen.formats.endpoints",
         "proxy auto-config: needed hosts DIRECT, the rest to --pac-proxy (written only with it)",
         ("pac",),
         "render_pac",
     ),
     "jamf-plist": Format(
-        "profilegen.mdm",
+        "profilegen.formats.mdm",
         "a plist per domain for Jamf Pro's Application & Custom Settings",
         ("jamf-plist",),
         "render_jamf_plist",
     ),
     "intune-plist": Format(
-        "profilegen.mdm", "a preference file per domain for Intune", ("intune-plist",), "render_intune_plist"
+        "profilegen.formats.mdm", "a preference file per domain for Intune", ("intune-plist",), "render_intune_plist"
     ),
     "jamf-schema": Format(
-        "profilegen.mdm",
+        "profilegen.formats.mdm",
         "a JSON schema per domain for Jamf Pro's custom schema",
         ("jamf-schema",),
         "render_jamf_schema",
     ),
-    "html": Format("profilegen.report", "a self-contained web page of the endpoint impact, to share", ("report-html",)),
+    "html": Format(
+        "profilegen.formats.report", "a self-contained web page of the endpoint impact, to share", ("report-html",)
+    ),
 }
 
 
@@ -138,27 +137,3 @@ def check_formats(given: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
             if name not in chosen:
                 chosen.append(name)
     return tuple(chosen)
-
-
-def render(
-    selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None, signing_time=None
-) -> list[Output]:
-    """Every output of the formats (none: all); with a signer (profilegen.cms.Identity), each profile
-    signed too, at signing_time (a datetime) where one is given."""
-    outputs: list[Output] = []
-    for name in formats or FORMATS:
-        chosen = FORMATS[name]
-        outputs.extend(getattr(importlib.import_module(chosen.module), chosen.function)(selection, catalog))
-    if signer is not None:
-        from profilegen import cms
-
-        outputs.extend(
-            Output(
-                out.path.removesuffix(".mobileconfig") + ".signed.mobileconfig",
-                "mobileconfig-signed",
-                cms.sign(out.data, signer, signing_time),
-            )
-            for out in list(outputs)
-            if out.kind == "mobileconfig"
-        )
-    return outputs
