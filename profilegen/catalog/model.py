@@ -688,5 +688,22 @@ class Catalog(NamedTuple):
         keys = {key: i for i, key in enumerate(self.preferences)}
         return tuple(sorted(settings, key=lambda s: (self.domain_order(s.domain), keys[s.key])))
 
+    def active(self, settings) -> list[tuple[Setting, Rule]]:
+        """Every (setting, rule) whose value triggers the rule, whose `also` settings are all there
+        and whose `unless` doesn't hold."""
+        settings = list(settings)
+
+        def holds(key, value) -> bool:
+            return any(s.key == key and same_value(s.value, value) for s in settings)
+
+        return [
+            (setting, rule)
+            for setting in settings
+            for rule in self.preferences[setting.key].impact
+            if rule.holds(setting.value)
+            and not any(holds(k, v) for k, v in rule.unless)
+            and all(holds(k, v) for k, v in rule.also)
+        ]
+
     def current(self) -> dict[str, Version]:
         return {name: product.current for name, product in self.products.items()}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from profilegen import names
 from profilegen.catalog.model import EFFECTS, Catalog, Endpoint, Preference, RowStatus, Rule, Setting
-from profilegen.catalog.values import same_value
 from profilegen.core.request import Profile
 from profilegen.core.selection import Selection
 from profilegen.core.target import Target
@@ -62,24 +61,6 @@ class Impact:
         }
 
 
-def active(settings, catalog: Catalog) -> list[tuple[Setting, Rule]]:
-    """Every (setting, rule) whose value triggers the rule, whose `also` settings are all there
-    and whose `unless` doesn't hold."""
-    settings = list(settings)
-
-    def holds(key, value) -> bool:
-        return any(s.key == key and same_value(s.value, value) for s in settings)
-
-    return [
-        (setting, rule)
-        for setting in settings
-        for rule in catalog.preferences[setting.key].impact
-        if rule.holds(setting.value)
-        and not any(holds(k, v) for k, v in rule.unless)
-        and all(holds(k, v) for k, v in rule.also)
-    ]
-
-
 def read_settings(selection: Selection, catalog: Catalog) -> list[Setting]:
     """The selection's settings that its target reads: the others change nothing on the Macs."""
     from profilegen.core.target import unread
@@ -107,7 +88,7 @@ def assess(selection: Selection | None, catalog: Catalog, target: Target | None 
 
 
 def _assess(selection: Selection | None, catalog: Catalog, target: Target | None) -> list[Impact]:
-    rules = active(read_settings(selection, catalog), catalog) if selection else []
+    rules = catalog.active(read_settings(selection, catalog)) if selection else []
     versions = ((selection.target if selection else None) or target or Target.of(catalog)).versions()
     result = []
     for index, endpoint in enumerate(catalog.endpoints):
@@ -299,7 +280,7 @@ def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[Set
             target=selection.target if selection else None,
         )
         impacts = [i for i in assess(alone, catalog) if i.effect != "unchanged"]
-        breaks = tuple(dict.fromkeys(b for s, rule in active(alone.settings, catalog) for b in rule.breaks))
+        breaks = tuple(dict.fromkeys(b for s, rule in catalog.active(alone.settings) for b in rule.breaks))
         result.append(
             SettingImpact(
                 pref,

@@ -126,10 +126,8 @@ def warnings(
     for (key, why), domains in reasons.items():
         found.append(f"{key} in {_apps(catalog, domains)}: {why}")
 
-    from profilegen.core.impact import active
-
     broken: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for s, rule in active(read, catalog):
+    for s, rule in catalog.active(read):
         if rule.breaks:
             domains, breaks = broken.setdefault((s.key, format_value(s.value)), ([], []))
             domains.append(s.domain) if s.domain not in domains else None
