@@ -334,12 +334,12 @@ def sign_file(
     notes: list[str] | None = None,
 ):
     """Sign an existing profile, its bytes kept exactly as the signed content; returns the identity."""
-    from profilegen.reading import cms, inspection
+    from profilegen.reading import cms, profiles
 
     signer = load_identity(signing, password, notes)
     if signer is None:
         raise UsageError("give --sign-p12, or --sign-cert with --sign-key")
-    profile = inspection.read(source)
+    profile = profiles.read(source)
     if profile.signer is not None:
         raise SelectionError(f"{source} is already signed")
     signed = cms.sign(source.read_bytes(), signer, signing_time())

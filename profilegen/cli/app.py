@@ -571,7 +571,7 @@ def verify(
     import datetime
 
     from profilegen.errors import SelectionError, VerificationError
-    from profilegen.reading.inspection import is_signed, unwrap
+    from profilegen.reading.profiles import is_signed, unwrap
 
     when = None
     if at is not None:
@@ -611,14 +611,14 @@ def inspect(files: Files, json_: Json = False) -> None:
     with their settings), or for several files {"profiles": [...]}, one entry each in the
     order given; a file that can't be read is an entry with its "error".
     """
-    from profilegen.reading import inspection
+    from profilegen.reading import description, profiles
 
     described: list[dict] = []
     several = len(_paths(files)) > 1
 
     def one(file: Path) -> None:
         try:
-            info = inspection.describe(inspection.read(file), _catalog())
+            info = description.describe(profiles.read(file), _catalog())
         except ProfilegenError as e:
             if json_ and several:
                 described.append({"file": str(file), "error": str(e)})
@@ -626,7 +626,7 @@ def inspect(files: Files, json_: Json = False) -> None:
         if json_:
             described.append(info)
         else:
-            typer.echo("\n".join(inspection.lines(info)))
+            typer.echo("\n".join(description.lines(info)))
 
     try:
         _each(files, one)
@@ -663,35 +663,35 @@ def check(
     """
     from profilegen import names
     from profilegen.core.target import Target
-    from profilegen.reading import inspection
+    from profilegen.reading import checks, findings, profiles
 
-    format_ = names.pick("--format", format_, inspection.REPORTS)
+    format_ = names.pick("--format", format_, findings.REPORTS)
     aim = Target.of(_catalog(), target.office, target.mau)
-    findings: list[inspection.Finding] = []
+    found_all: list[findings.Finding] = []
     checked: list[str] = []
 
     def one(file: Path) -> int:
         try:
-            found = inspection.read(file)
-            problems = inspection.check(found, _catalog(), aim)
+            found = profiles.read(file)
+            problems = checks.check(found, _catalog(), aim)
         except ProfilegenError as e:
             line = getattr(e, "line", None)  # where the file stops being a property list, if known
-            findings.append(inspection.Finding(str(file), line, inspection.Problem("error", "PG001", str(e))))
+            found_all.append(findings.Finding(str(file), line, checks.Problem("error", "PG001", str(e))))
             if format_ == "text":
                 raise
             return 1
         where = f"{file} (signed content)" if found.signer is not None and format_ == "text" else str(file)
         checked.append(where)
-        locate = inspection.lines_of(found.content) if found.format == "xml" and problems else None
+        locate = checks.lines_of(found.content) if found.format == "xml" and problems else None
         for problem in problems:
             line = locate(problem.path) if locate else None
-            findings.append(inspection.Finding(where, line, problem))
+            found_all.append(findings.Finding(where, line, problem))
         return 1 if any(p.level == "error" for p in problems) else 0
 
     try:
         _each(files, one)
     finally:
-        typer.echo(inspection.report(checked, findings, format_, base))
+        typer.echo(findings.report(checked, found_all, format_, base))
 
 
 @app.command(name="import")

@@ -121,7 +121,7 @@ def effects(incomplete: str) -> list[tuple[str, str]]:
 
 
 def reports(incomplete: str) -> list[tuple[str, str]]:
-    from profilegen.reading.inspection import REPORTS
+    from profilegen.reading.findings import REPORTS
 
     return _matching(incomplete, ((name, "") for name in REPORTS))
 

@@ -18,7 +18,7 @@ from profilegen.core.request import Profile, TargetOptions
 from profilegen.core.selection import Selection, resolve
 from profilegen.core.target import Target
 from profilegen.errors import SelectionError
-from profilegen.reading.inspection import plist_text
+from profilegen.reading.description import plist_text
 
 DETAILS = ("identifier", "display_name", "description", "organization", "scope", "removal_disallowed")
 

@@ -96,7 +96,7 @@ def read(path: Path, domain: str | None = None) -> Raw:
         data = inputs.read(path)
     except OSError as e:
         raise UnreadableError(f"{path} can't be read: {e.strerror}") from None
-    from profilegen.reading.inspection import ProfileReadError, is_signed, parse_plist, settings, signed_content, unwrap
+    from profilegen.reading.profiles import ProfileReadError, is_signed, parse_plist, settings, signed_content, unwrap
 
     form = "profile"
     data = unwrap(data)
