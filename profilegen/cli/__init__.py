@@ -1,6 +1,12 @@
-"""The front ends: the typer app and its commands (`app`), the wizard (`wizard`), shell
-completion (`completion`) and the README's generated reference (`docs`).
+"""The front ends, the top layer.
 
-The top layer: each command fills a request or names files and makes one call below; errors
-cross into the CLI in one place (app._Group.invoke). Nothing below imports from here.
+- `app`: the typer app, and the one place errors become an `Error: ...` line and an exit code;
+- `building`, `listing`, `profiles`: the commands that write, that show the catalog, and that
+  read existing profiles; each fills a request or names files and makes one call below;
+- `options`: every option of a request class as typer options, and the options commands share;
+- `console`: what commands print (errors, warnings, JSON, text at the terminal's width, tables);
+- `wizard`: the questions at a terminal that end in the same build as `profilegen build`;
+- `completion`: shell completion; `docs`: the README's generated reference.
+
+Nothing below imports from here.
 """

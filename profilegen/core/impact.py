@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from profilegen import names
 from profilegen.catalog.model import EFFECTS, Catalog, Endpoint, Preference, RowStatus, Rule, Setting
+from profilegen.catalog.values import format_value
 from profilegen.core.request import Profile
 from profilegen.core.selection import Selection
 from profilegen.core.target import Target
@@ -223,6 +224,20 @@ class HostImpact:
             "status": list(dict.fromkeys(i.status_text for i in self.rows if i.status)),
         }
 
+    def summary(self, column: int = 0) -> list[str]:
+        """The host whole, padded to `column`, with its effects; below, its sections and who still
+        contacts it, as `endpoints --by-host` prints it."""
+        row = self.as_dict()
+        details = [", ".join(row["sections"])]
+        if row["still_contacted_by"] and self.needed:
+            details.append("still " + ", ".join(row["still_contacted_by"]))
+        if row["settings"]:
+            details.append("by " + ", ".join(row["settings"]))
+        if row["shared"]:
+            details.append("shared with the web")
+        details += row["status"]
+        return [f"{self.host:<{column}}  {', '.join(self.effects)}", "  " + "; ".join(details)]
+
 
 def by_host(impacts: list[Impact]) -> list[HostImpact]:
     grouped: dict[str, list[Impact]] = {}
@@ -259,6 +274,17 @@ class SettingImpact:
             "reduced": [i.as_dict() for i in self.reduced],
             "breaks": list(self.breaks),
         }
+
+    def summary(self) -> list[str]:
+        """What the preference does alone, as `settings --impact` prints it."""
+        values = "/".join(sorted({format_value(s.value) for s in self.settings}))
+        silenced = [f"{i.endpoint.host} ({i.effect})" for i in self.silenced]
+        return [
+            f"{self.preference.key} = {values}",
+            "  silences: " + (", ".join(dict.fromkeys(silenced)) or "nothing"),
+            "  reduces: " + (", ".join(dict.fromkeys(i.endpoint.host for i in self.reduced)) or "nothing"),
+            "  breaks: " + (", ".join(self.breaks) or "nothing documented"),
+        ]
 
 
 def by_setting(catalog: Catalog, selection: Selection | None = None) -> list[SettingImpact]:
