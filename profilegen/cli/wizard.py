@@ -12,24 +12,28 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
-import textwrap
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import questionary
-from prompt_toolkit import print_formatted_text
-from prompt_toolkit.application import application
-from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-from prompt_toolkit.key_binding.defaults import load_key_bindings
 
 from profilegen.build import plan as build
 from profilegen.catalog.model import Catalog, Preference, Setting
 from profilegen.catalog.values import format_value, same_value
+from profilegen.cli import questions
+from profilegen.cli.questions import (
+    Cancelled,
+    ask,
+    existing_file,
+    say,
+    share_default_key_bindings,
+    show,
+    valid,
+    whole,
+    wrap,
+)
 from profilegen.core import impact, registry
 from profilegen.core.request import (
     PAC_MODES,
@@ -42,85 +46,16 @@ from profilegen.core.request import (
     check_version,
 )
 from profilegen.core.selection import config_text, default_display_name, default_identifier
-from profilegen.core.target import Target, unread_key, unread_value
+from profilegen.core.target import Target, unread_key
 from profilegen.errors import ProfilegenError, SigningError
 
 DEFAULT_PRESETS = ("required-data-only", "no-usage-telemetry")  # the first that suits the target
-UNSET = -1  # the "leave unset" choice; the others are indexes into a preference's values
 SIGNING_PATHS = {
     "sign_p12": "The .p12 file:",
     "sign_cert": "Certificate (PEM or DER):",
     "sign_key": "Private key (PEM):",
     "sign_chain": "Intermediate certificates (PEM, Enter for none):",
 }
-
-
-class Cancelled(Exception):
-    """The user pressed Ctrl-C or Esc, or chose to cancel."""
-
-
-def _escape_cancels() -> KeyBindings:
-    bindings = KeyBindings()
-
-    @bindings.add("escape", eager=True)
-    def _(event):
-        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
-
-    return bindings
-
-
-def ask(question: questionary.Question):
-    app = question.application
-    app.key_bindings = merge_key_bindings([b for b in (app.key_bindings, _escape_cancels()) if b is not None])
-    try:
-        return question.unsafe_ask()
-    except (KeyboardInterrupt, EOFError):
-        raise Cancelled from None
-
-
-def wrap(text: str, indent: str = "") -> str:
-    """Text wrapped to the terminal, so it reads at 80 columns."""
-    width = max(40, min(shutil.get_terminal_size().columns, 100) - 1)
-    lines = textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
-    return "\n".join(lines)
-
-
-def show(*parts: tuple[str, str]) -> None:
-    """Lines of text, each (style, text), in one print: prompt_toolkit works out its styles anew for
-    every print, which made the explanations between questions cost more than the questions."""
-    print_formatted_text(FormattedText([(style, text + "\n") for style, text in parts]), end="")
-
-
-def say(text: str, style: str = "", indent: str = "") -> None:
-    show((style, wrap(text, indent)))
-
-
-def whole(description: str) -> str:
-    """A choice's description wrapped under questionary's "  Description: " label: a select
-    shows it in one line, cut at the terminal's edge, and a caveat is often in its last words."""
-    label = len("  Description: ")
-    width = max(40, shutil.get_terminal_size().columns - 1)
-    return textwrap.fill(
-        description, width, initial_indent=" " * label, subsequent_indent="    ", break_on_hyphens=False
-    )[label:]
-
-
-def valid(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
-    """A questionary validator from the core's own check: the same words as the CLI's errors."""
-
-    def validate(text: str) -> bool | str:
-        try:
-            check(text)
-            return True
-        except ProfilegenError as e:
-            return str(e)
-
-    return validate
-
-
-def _existing_file(text: str) -> None:
-    if not Path(text).expanduser().is_file():
-        raise ProfilegenError(f"{text!r} is not a file")
 
 
 @dataclass(frozen=True)
@@ -250,7 +185,7 @@ class Wizard:
             return
         self.explain(pref)
         before = {d: self.values.pop((d, pref.key)) for d in domains if (d, pref.key) in self.values}
-        value = self._ask_value(pref, before, aim, domains[0])
+        value = questions.value(self.catalog, pref, before, aim, domains[0])
         if value is None:
             return
         if len(domains) > 1:
@@ -263,29 +198,6 @@ class Wizard:
             )
         for domain in domains:
             self.values[(domain, pref.key)] = value
-
-    def _ask_value(self, pref: Preference, before: dict, aim: Target, domain: str):
-        """A value the target takes, or None to leave the preference unset."""
-        question = f"{pref.question} ({pref.key})"
-        if not pref.values:
-            current = next(iter(before.values()), None)
-            text = ask(
-                questionary.text(
-                    question + " Enter: leave unset",
-                    default=format_value(current or ""),
-                    validate=lambda t: not t.strip() or valid(pref.parse)(t),
-                )
-            )
-            return pref.parse(text) if text.strip() else None
-        offered = [v for v in pref.values if not unread_value(self.catalog, pref, domain, v.value, aim)]
-        common = Counter(format_value(v) for v in before.values()).most_common(1)
-        default = next((i for i, v in enumerate(offered) if common and format_value(v.value) == common[0][0]), UNSET)
-        choices = [questionary.Choice(f"{format_value(v.value)}: {v.title}", i) for i, v in enumerate(offered)]
-        choices.append(questionary.Choice(f"Leave unset: don't manage {pref.key}", UNSET))
-        picked = ask(
-            questionary.select(question, choices=choices, default=next(c for c in choices if c.value == default))
-        )
-        return None if picked == UNSET else offered[picked].value
 
     def ask_settings(self) -> None:
         """The start and every preference, group by group; again until something is set."""
@@ -313,32 +225,17 @@ class Wizard:
         """One profile detail, asked as its Option declares it."""
         field = next(f for f in fields(Profile) if f.name == name)
         opt, current = field.metadata["option"], getattr(self.profile, name)
-        if opt.type is bool:
-            value = ask(questionary.confirm(opt.question, default=bool(current))) or None
-        elif opt.choices:
-            console = registry.CONSOLES[self.console].payload_style if name == "payload_style" else None
-            value = ask(
-                questionary.select(
-                    opt.question,
-                    default=current or console or opt.choices[0][0],
-                    choices=[questionary.Choice(title, v) for v, title in opt.choices],
-                )
-            )
+        if name == "payload_style":
+            suggested = registry.CONSOLES[self.console].payload_style or ""
+        elif name == "identifier":
+            suggested = default_identifier(self.file_name(), self.profile.organization)
+        elif name == "display_name":
+            suggested = self.default_display_name()
         else:
-            suggested = {
-                "identifier": lambda: default_identifier(self.file_name(), self.profile.organization),
-                "display_name": self.default_display_name,
-            }.get(name, lambda: "")
-            value = (
-                ask(
-                    questionary.text(
-                        opt.question, default=current or suggested(), validate=lambda t: not t or valid(opt.check)(t)
-                    )
-                )
-                or None
-            )
-            if name == "identifier" and not current and value == suggested():
-                value = None  # the default, which follows the name and organization if they change
+            suggested = ""
+        value = questions.option(opt, current, suggested)
+        if name == "identifier" and not current and value == suggested:
+            value = None  # the default, which follows the name and organization if they change
         self.profile = replace(self.profile, **{name: value})
 
     def default_display_name(self) -> str:
@@ -416,7 +313,7 @@ class Wizard:
             questionary.path(
                 SIGNING_PATHS[about],
                 default=str(current or ""),
-                validate=lambda t: (optional and not t) or valid(_existing_file)(t),
+                validate=lambda t: (optional and not t) or valid(existing_file)(t),
             )
         )
         return Path(text).expanduser() if text else None
@@ -629,13 +526,6 @@ class Wizard:
         return paths
 
 
-def _share_default_key_bindings() -> None:
-    """prompt_toolkit makes its 1,400 default key bindings anew for every question, more than half
-    of what a question costs before it is drawn; they hold no state, so one set serves them all."""
-    if application.load_key_bindings is load_key_bindings:
-        application.load_key_bindings = functools.cache(load_key_bindings)
-
-
 def run(catalog: Catalog) -> list[Path]:
-    _share_default_key_bindings()
+    share_default_key_bindings()
     return Wizard(catalog).run()
