@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from profilegen.formats.endpoints import squid_acl
+from profilegen.formats.proxy import squid_acl
 
 from conftest import HUNG, run
 

@@ -65,19 +65,19 @@ FORMATS: dict[str, Format] = {
         ("endpoints-markdown", "endpoints-csv", "endpoints-json"),
     ),
     "proxy-lists": Format(
-        "profilegen.formats.endpoints",
+        "profilegen.formats.proxy",
         "hosts to allow and hosts to block, and a probe that tests the proxy",
         ("proxy-allow", "proxy-block", "probe"),
         "render_proxy_lists",
     ),
     "squid": Format(
-        "profilegen.formats.endpoints",
+        "profilegen.formats.proxy",
         "Squid ACLs: silenced hosts answered with 403, needed hosts named",
         ("squid",),
         "render_squid",
     ),
     "pac": Format(
-        "profilegen.formats.endpoints",
+        "profilegen.formats.proxy",
         "proxy auto-config: needed hosts DIRECT, the rest to --pac-proxy (written only with it)",
         ("pac",),
         "render_pac",

@@ -3,7 +3,8 @@ registry (profilegen.core.registry) names them. Templates sit beside their rende
 
 - `mobileconfig`: the configuration profile; `plist`: the fast XML plist writer it uses;
 - `script` (+ script.sh): the `defaults write` script and the Jamf extension attribute;
-- `endpoints` (+ probe.sh): endpoint tables, proxy host lists, the probe, Squid ACLs, PAC;
+- `endpoints`: the endpoint impact as Markdown, CSV and JSON tables;
+- `proxy` (+ probe.sh): host lists to allow and block, the probe, Squid ACLs, the PAC file;
 - `mdm`: Jamf Pro plists and custom schemas, Intune preference files;
 - `report`: the shareable HTML page.
 
