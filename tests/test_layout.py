@@ -51,3 +51,20 @@ def test_a_cycle_is_found():
     assert cycles(graph, graph.modules) == []
     graph.add_import(importer="p.c", imported="p.a")
     assert cycles(graph, graph.modules) == [["p.a", "p.b", "p.c"]]
+
+
+def test_each_folder_says_what_it_holds():
+    """Every layer's __init__ names each of its modules, so the docstring can't fall behind the tree."""
+    import ast
+    from pathlib import Path
+
+    import profilegen
+
+    root = Path(profilegen.__file__).parent
+    folders = [p for p in root.iterdir() if (p / "__init__.py").is_file()]
+    assert len(folders) >= 6
+    for folder in folders:
+        doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
+        for module in folder.glob("*.py"):
+            if module.stem != "__init__":
+                assert f"`{module.stem}`" in doc, f"{folder.name}/__init__.py doesn't say what {module.name} holds"

@@ -221,8 +221,9 @@ def signing_time(environ=os.environ) -> datetime.datetime | None:
 def render(
     selection: Selection, catalog: Catalog, formats: tuple[str, ...] = (), signer=None, signing_time=None
 ) -> list[Output]:
-    """Every output of the formats (none: all); with a signer (profilegen.reading.cms.Identity), each profile
-    signed too, at signing_time (a datetime) where one is given."""
+    """Every output of the formats (none: all), each rendered by the module the registry names,
+    imported only now; with a signer (profilegen.reading.cms.Identity), each profile signed too,
+    at signing_time (a datetime) where one is given."""
     outputs: list[Output] = []
     for name in formats or FORMATS:
         chosen = FORMATS[name]
