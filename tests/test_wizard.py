@@ -142,9 +142,14 @@ def rebuild_command(child) -> str:
     return child.match.group(1)
 
 
+# The HTML report says when it was made, to the minute: two builds compared byte for byte are
+# made at one stated time, or a minute that turns between them would tell them apart.
+MADE = {"SOURCE_DATE_EPOCH": "1764633600"}
+
+
 def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_back(tmp_path, catalog):
     preset = "most-private-current"
-    child = spawn(tmp_path)
+    child = spawn(tmp_path, env=MADE)
     begin(child)
     answer(child, "Start from:", start_from(catalog, preset))
     settings(child, catalog)
@@ -157,8 +162,9 @@ def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_bac
     assert command == expected.command()
     assert parse(command.split()) == expected
     reference = tmp_path / "reference"
-    assert run("build", "-p", preset, "-o", reference).returncode == 0
+    assert run("build", "-p", preset, "-o", reference, env={**os.environ, **MADE}).returncode == 0
     built = tmp_path / "build"
+    assert b"Made 2025-12-02 00:00 UTC" in (built / f"{preset}-report.html").read_bytes()  # the time stated
     assert [p.relative_to(built) for p in files(built)] == sorted(
         [p.relative_to(reference) for p in files(reference)] + [Path(f"{preset}.toml")]
     )
@@ -175,7 +181,7 @@ def test_enter_throughout_builds_the_preset_and_prints_a_command_that_parses_bac
 
 def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_path, catalog):
     target = Target.of(catalog, "16.23", "4.11")
-    child = spawn(tmp_path)
+    child = spawn(tmp_path, env=MADE)
     begin(child, ("16.23", "4.11"))
     answer(child, "Start from:", start_from(catalog, "", target))
     prefs = catalog.preferences
@@ -235,6 +241,7 @@ def test_an_older_office_custom_answers_and_a_rebuild_from_the_saved_config(tmp_
     result = subprocess.run(
         [sys.executable, "-m", "profilegen", "build", "--config", "out/site.toml", "--output-dir", "rebuilt"],
         cwd=tmp_path,
+        env={**os.environ, **MADE},
         capture_output=True,
         text=True,
     )
