@@ -13,7 +13,10 @@ rounds' ratios, with the spread of those ratios (lowest to highest).
       identifier) in one batch call, against a shell loop that signs the same N
       unsigned profiles with `openssl smime -sign -binary -nodetach -outform der`,
       with an EC P-256 key and with an RSA-2048 key;
-- (d) the peak RSS of (a) and of (c).
+- (d) the peak RSS of (a), of (c) and of (e), (e) at N and at 3N profiles: what an audit keeps
+      grows with the settings it finds, not with the files it reads;
+- (e) `profilegen audit` of the N unsigned profiles of (c), in their folders, against
+      Python reading the same files with plistlib (the floor of any audit).
 The signing identities are throwaway leaves under an intermediate and a root, made
 here; both sides sign with the same key and include the same intermediate.
 """
@@ -34,7 +37,16 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PROFILEGEN = [PYTHON, "-m", "profilegen"]
-TARGETS = {"build": 3.0, "help": 2.5, "batch-ec": 8.0, "batch-rsa": 5.0, "rss_build": 60.0, "rss_batch": 120.0}
+TARGETS = {
+    "build": 3.0,
+    "help": 2.5,
+    "batch-ec": 8.0,
+    "batch-rsa": 5.0,
+    "audit": 4.0,
+    "rss_build": 60.0,
+    "rss_batch": 120.0,
+    "rss_audit": 80.0,
+}
 
 
 # Measure Python as users run it: with bytecode caches (a wheel install has them).
@@ -244,6 +256,35 @@ def run(args, work: Path) -> None:
             )
         )
         rss.append((f"(d) peak RSS of (c), {label}", peaks["batch"], TARGETS["rss_batch"]))
+
+    # (e) An export of N profiles audited, against reading them with plistlib; and 3N, for memory.
+    floor = (
+        "import pathlib, plistlib, sys\n"
+        "for p in pathlib.Path(sys.argv[1]).rglob('*.mobileconfig'): plistlib.loads(p.read_bytes())"
+    )
+    thrice = work / "thrice"
+    for copy in range(3):
+        shutil.copytree(unsigned, thrice / f"copy-{copy}")
+    times, peaks = interleaved(
+        args.batch_runs,
+        {
+            "audit": [*PROFILEGEN, "audit", str(unsigned), "--json"],
+            "plistlib": [PYTHON, "-c", floor, str(unsigned)],
+            "audit-3n": [*PROFILEGEN, "audit", str(thrice), "--json"],
+        },
+        work,
+    )
+    figures.append(
+        (
+            f"(e) audit of {args.batch} vs plistlib",
+            f"{statistics.median(times['audit']):.2f} s vs {statistics.median(times['plistlib']):.2f} s",
+            paired(times, "audit", "plistlib"),
+            "≤",
+            TARGETS["audit"],
+        )
+    )
+    rss.append((f"(d) peak RSS of (e), {args.batch} profiles", peaks["audit"], TARGETS["rss_audit"]))
+    rss.append((f"(d) peak RSS of (e), {3 * args.batch} profiles", peaks["audit-3n"], TARGETS["rss_audit"]))
 
     print(
         f"profilegen benchmark: Python {platform.python_version()}, {platform.machine()}, "

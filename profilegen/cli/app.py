@@ -126,6 +126,7 @@ COMMANDS = {
     "check": profiles.check,
     "import": profiles.import_,
     "diff": profiles.diff,
+    "audit": profiles.audit,
     "completion": completion_,
     "wizard": building.wizard,
 }

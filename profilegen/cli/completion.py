@@ -126,6 +126,12 @@ def reports(incomplete: str) -> list[tuple[str, str]]:
     return _matching(incomplete, ((name, "") for name in REPORTS))
 
 
+def audits(incomplete: str) -> list[tuple[str, str]]:
+    from profilegen.reading.audit_report import FORMATS
+
+    return _matching(incomplete, ((name, "") for name in FORMATS))
+
+
 def shells(incomplete: str) -> list[tuple[str, str]]:
     return _matching(incomplete, ((name, "") for name in SHELLS))
 

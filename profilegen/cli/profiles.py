@@ -243,3 +243,76 @@ def diff(
         typer.echo("\n".join(found.lines()))
     if not found.same:
         raise typer.Exit(1)
+
+
+@with_options(TargetOptions, "target")
+def audit(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Profiles (any form) and folders of them, what `profiles show -output stdout-xml` prints, "
+            "or a copy of /Library/Managed Preferences.",
+        ),
+    ],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="CONFIG.toml|preset:NAME|PROFILE",
+            help="What was meant: intended settings that are missing or other, settings nobody intended, "
+            "and endpoints whose effect differs.",
+        ),
+    ] = None,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="text|json|html|sarif|github",
+            autocompletion=completion.audits,
+            help="How to report: for people, as one JSON document, as a page to share, or for code scanning.",
+        ),
+    ] = "text",
+    json_: Json = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option("--base", metavar="DIR", help="The folder SARIF's file URIs are relative to [default: this one]."),
+    ] = None,
+    target: TargetOptions = TargetOptions(),
+) -> None:
+    """Show what a set of profiles adds up to: the effective Office settings and where each comes
+    from, conflicts, what the target doesn't read, and the endpoints the whole set silences.
+
+    Exits 0 when clean, 1 on conflicts, drift or other errors (with --strict, on warnings too),
+    2 when an input can't be read.
+    """
+    from profilegen import names
+    from profilegen.cli.console import stdout
+    from profilegen.core.target import Target
+    from profilegen.reading import audit as auditing
+    from profilegen.reading import audit_report, comparison
+
+    try:
+        fmt = "json" if json_ else names.pick("--format", format_, audit_report.FORMATS)
+        catalog = load_catalog()
+        aim = Target.of(catalog, target.office, target.mau, bool(target.include_legacy))
+        intended = comparison.side(catalog, against, aim) if against else None
+        result = auditing.audit(catalog, auditing.collect(catalog, paths(files)), aim, intended)
+    except ProfilegenError as e:
+        e.exit_code = 2  # trouble: 1 means the audit found something
+        raise
+    if fmt == "json":
+        print_json(audit_report.document(result, catalog))
+    elif fmt == "html":
+        stdout(audit_report.html(result, catalog))
+    elif fmt == "text":
+        stdout(audit_report.text(result, catalog))
+    else:
+        stdout(audit_report.annotated(result, fmt, base))
+    if not result.inputs.read:
+        error(f"nothing to audit: no file in {', '.join(str(f) for f in files)} could be read")
+    code = result.exit_code(strict)
+    if code:
+        raise typer.Exit(code)

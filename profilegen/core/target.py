@@ -126,13 +126,7 @@ def warnings(
     for (key, why), domains in reasons.items():
         found.append(f"{key} in {_apps(catalog, domains)}: {why}")
 
-    broken: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for s, rule in catalog.active(read):
-        if rule.breaks:
-            domains, breaks = broken.setdefault((s.key, format_value(s.value)), ([], []))
-            domains.append(s.domain) if s.domain not in domains else None
-            breaks.extend(b for b in rule.breaks if b not in breaks)
-    for (key, value), (domains, breaks) in broken.items():
+    for key, value, domains, breaks in stopped(catalog, read):
         found.append(f"{key} = {value} in {_apps(catalog, domains)} also stops: {', '.join(breaks)}")
 
     keys = {s.key for s in read}
@@ -161,6 +155,25 @@ def warnings(
                 f"{target.describe(catalog)} (--office and --mau name yours)"
             )
     return found
+
+
+def stopped(catalog: Catalog, read: list[Setting]) -> list[tuple[str, str, list[str], list[str]]]:
+    """What the settings also stop, besides endpoints (activation, add-ins, ...), by the catalog's
+    impact rules: (key, value in words, domains, what it stops), for each value that stops any."""
+    broken: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for s, rule in catalog.active(read):
+        if rule.breaks:
+            domains, breaks = broken.setdefault((s.key, format_value(s.value)), ([], []))
+            domains.append(s.domain) if s.domain not in domains else None
+            breaks.extend(b for b in rule.breaks if b not in breaks)
+    return [(key, value, domains, breaks) for (key, value), (domains, breaks) in broken.items()]
+
+
+def missing(catalog: Catalog, read: list[Setting], target: Target) -> list[str]:
+    """The preferences settings of a domain should come with (AutoUpdate's
+    AcknowledgedDataCollectionPolicy), where they don't: one sentence each."""
+    keys = {s.key for s in read}
+    return [line for pref in catalog.preferences.values() for line in _expected(catalog, pref, read, keys, target)]
 
 
 def _expected(catalog: Catalog, pref: Preference, read: list[Setting], keys: set[str], target: Target) -> list[str]:

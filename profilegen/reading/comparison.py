@@ -47,11 +47,11 @@ def side(catalog: Catalog, text: str, target: Target) -> Side:
     details["removal_disallowed"] = bool(details["removal_disallowed"])
     details["scope"] = details["scope"] if "PayloadScope" in raw.metadata else "None"
     chosen = Selection(path.stem, brought.ordered(catalog), Profile(), target=target)
-    settings, notes = _meaning(catalog, raw.settings, text)
+    settings, notes = meaning(catalog, raw.settings, text)
     return Side(text, details, settings, chosen, notes)
 
 
-def _meaning(catalog: Catalog, found, label: str) -> tuple[dict[tuple[str, str], Any], tuple[str, ...]]:
+def meaning(catalog: Catalog, found, label: str) -> tuple[dict[tuple[str, str], Any], tuple[str, ...]]:
     """A profile's settings by what the application reads: a documented old name of a key or of a
     value is read as the current one, and where a profile sets a key under both names the current
     one is what counts. Each such reading is a note, not a difference."""

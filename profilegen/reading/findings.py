@@ -67,6 +67,19 @@ CODES = {
     "PG304": ("A key isn't in Apple's schema", "Remove it, or check its spelling."),
     "PG305": ("A deprecated key", "Remove it: it no longer applies."),
     "PG400": ("The signature isn't valid", "Sign the profile again; verify says which part failed."),
+    # audit: what a set of profiles adds up to
+    "PG601": (
+        "Two sources set one key to different values: macOS doesn't define which wins",
+        "Remove the key from all but one profile.",
+    ),
+    "PG602": ("Two sources set one key to the same value", "Nothing to do; one source would be enough."),
+    "PG603": ("An input that isn't a profile, a profiles show document or Managed Preferences", "Leave it out."),
+    "PG610": ("A setting also stops a feature (activation, add-ins, ...)", "Check that this is intended."),
+    "PG611": ("A domain is managed without a key it needs", "Set the key the message names."),
+    "PG620": ("An intended setting is missing", "Deploy it, or change what is intended."),
+    "PG621": ("A setting has another value than intended", "Deploy the intended value."),
+    "PG622": ("A setting nobody intended", "Remove it, or add it to what is intended."),
+    "PG623": ("An endpoint's effect differs from the intended one", "Fix the settings the drift names."),
 }
 
 
@@ -114,8 +127,8 @@ def report(checked: list[str], findings: list[Finding], fmt: str, base: Path | N
     if fmt == "github":
         kinds = {"error": "error", "warning": "warning", "info": "notice"}
         return "\n".join(
-            f"::{kinds[f.problem.level]} file={_github(f.file, True)}{f',line={f.line}' if f.line else ''},"
-            f"title={f.problem.code}::{_github(f.problem.message)}"
+            f"::{kinds[f.problem.level]} {f'file={_github(f.file, True)},' if f.file else ''}"
+            f"{f'line={f.line},' if f.line else ''}title={f.problem.code}::{_github(f.problem.message)}"
             for f in findings
         )
     if fmt == "sarif":
@@ -155,7 +168,9 @@ def report(checked: list[str], findings: list[Finding], fmt: str, base: Path | N
                                             **({"region": {"startLine": f.line}} if f.line else {}),
                                         }
                                     }
-                                ],
+                                ]
+                                if f.file
+                                else [],  # a finding of no one file (an intended setting that is missing)
                             }
                             for f in findings
                         ],
