@@ -42,7 +42,7 @@ TARGETS = {
     "help": 2.5,
     "batch-ec": 8.0,
     "batch-rsa": 5.0,
-    "audit": 4.0,
+    "audit": 3.0,
     "rss_build": 60.0,
     "rss_batch": 120.0,
     "rss_audit": 80.0,

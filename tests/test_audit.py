@@ -1,5 +1,6 @@
 """`profilegen audit`: what a set of profiles adds up to, from every form they come in."""
 
+import html
 import json
 import plistlib
 import shutil
@@ -95,9 +96,10 @@ def test_two_profiles_that_disagree_are_a_conflict_in_every_format(tmp_path):
     assert doc["profilegen_version"] and doc["summary"]["errors"] == 1
     word = scope(doc, "computer")["settings"][0]
     assert word["conflict"] and word["value"] is None
-    assert {(s["file"], s["value"]) for s in word["sources"]} == {(str(a), 0), (str(b), 2)}
+    sources = doc["sources"]
+    assert {(sources[s["source"]]["file"], s["value"]) for s in word["sources"]} == {(str(a), 0), (str(b), 2)}
     # Which of 0 and 2 applies is undefined, so neither is assumed to silence anything.
-    assert all(not r["silenced_by"] for r in scope(doc, "computer")["endpoints"]["rows"])
+    assert all(not r["changed_by"] for r in scope(doc, "computer")["endpoints"]["rows"])
 
     page = audit(tmp_path / "fleet", "--format", "html")
     assert page.returncode == 1
@@ -158,8 +160,9 @@ def test_the_same_profiles_installed_as_profiles_show_prints_them(tmp_path):
     }
     assert codes(result).count("PG601") == 1
     excel = next(s for s in scope(result, "user alice")["settings"] if s["domain"] == "com.microsoft.Excel")
-    assert excel["sources"][0]["profile"] == "com.example.alice"
-    assert excel["sources"][0]["display_name"] == "com.example.alice display"
+    source = result["sources"][excel["sources"][0]["source"]]
+    assert (source["profile"], source["display_name"]) == ("com.example.alice", "com.example.alice display")
+    assert source["installed"] == "2026-11-30 09:00:00 +0000" and source["scope"] == "user alice"
 
 
 def test_a_copy_of_managed_preferences(tmp_path):
@@ -323,12 +326,36 @@ def test_a_clean_set_exits_0_and_the_text_fits_80_columns(tmp_path):
 
 
 def test_hostile_names_stay_text(tmp_path):
-    bad = "<script>alert(1)</script>"
-    path = write(tmp_path / "x.mobileconfig", profile(bad, payload("com.microsoft.Word", **{bad: 1})))
+    bad = "<script>alert(1)</script>\x1b[2J\x1b]0;owned\x07"
+    hostile = profile(bad, payload("com.microsoft.Word", **{bad: 1}))
+    path = write(tmp_path / "x.mobileconfig", hostile, plistlib.FMT_BINARY)  # XML can't hold the controls
     page = audit(path, "--format", "html").stdout
-    assert bad not in page and "&lt;script&gt;" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    text = audit(path).stdout
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text  # shown, not acted on
     doc = audited(path)
     assert finding(doc, "PG205")["profiles"] == [bad]
+
+
+def test_every_format_carries_the_same_findings(tmp_path):
+    fleet = tmp_path / "fleet"
+    two_that_disagree(fleet)
+    write(
+        fleet / "kept.mobileconfig", profile("com.example.kept", payload("com.microsoft.autoupdate2", LastUpdate="x"))
+    )
+    args = (fleet, "--against", "preset:most-private-current")
+    doc = audited(*args, code=1)
+    told = [(f["code"], f"{f['scope']}: {f['message']}") for f in doc["findings"]]
+    assert {"PG601", "PG620", "PG622", "PG623", "PG207"} <= {code for code, _ in told}
+    sarif = json.loads(audit(*args, "--format", "sarif").stdout)["runs"][0]["results"]
+    assert [(r["ruleId"], r["message"]["text"]) for r in sarif] == told
+    github = audit(*args, "--format", "github").stdout.splitlines()
+    assert [line.split("title=")[1].split("::")[0] for line in github] == [code for code, _ in told]
+    page = audit(*args, "--format", "html").stdout
+    text = " ".join(audit(*args).stdout.split())
+    for code, message in told:
+        assert code in page and html.escape(message.split(": ", 1)[1]) in page, message
+        assert " ".join(message.split(": ", 1)[1].split()) in text, message
 
 
 @pytest.mark.parametrize("args", [("--format", "yaml"), ("--against", "preset:nope")])

@@ -14,6 +14,7 @@ Memory holds the settings found and where they come from, never a whole profile.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from collections import Counter
@@ -48,6 +49,7 @@ class Source:
     identifier: str | None = None  # the profile's
     name: str | None = None  # the profile's display name
     payload: str | None = None  # the payload's identifier
+    installed: str | None = None  # when, where `profiles show` says
 
     def label(self, payload: bool = False) -> str:
         """The file, and the profile's identifier where it has one; with payload, the payload's too."""
@@ -62,6 +64,7 @@ class Source:
             "profile": self.identifier,
             "display_name": self.name,
             "payload": self.payload,
+            "installed": self.installed,
         }
 
 
@@ -134,6 +137,8 @@ def _walk(root: Path):
 
 
 def _text(value: Any) -> str | None:
+    if isinstance(value, datetime.datetime):  # ProfileInstallDate, where a tool wrote it as a date
+        return value.strftime("%Y-%m-%d %H:%M:%S +0000")
     return names.shorten(value, 200) if isinstance(value, str) else None
 
 
@@ -160,6 +165,7 @@ def _file(catalog: Catalog, found: Inputs, path: Path, root: Path) -> None:
                         scope,
                         _text(item.get("ProfileIdentifier")),
                         _text(item.get("ProfileDisplayName")),
+                        installed=_text(item.get("ProfileInstallDate")),
                     )
                     _profile(catalog, found, {"PayloadContent": payloads}, source)
     elif "PayloadContent" in doc or doc.get("PayloadType") == "Configuration":
@@ -261,11 +267,14 @@ class Scope:
     findings: list[Finding] = field(default_factory=list)
     impacts: list[impact.Impact] = field(default_factory=list)
     conflicted: list[tuple[str, str]] = field(default_factory=list)
+    _responsible: dict = field(default_factory=dict, repr=False)
 
     def value(self, domain: str, key: str) -> Any:
         return self.settings[(domain, key)][0].value
 
-    def as_dict(self) -> dict:
+    def as_dict(self, index: dict[Source, int]) -> dict:
+        """The scope as data; a source is named by its place in the document's list of sources,
+        so that a thousand profiles that set the same keys are listed once, not per row."""
         return {
             "scope": self.name,
             "settings": [
@@ -274,22 +283,25 @@ class Scope:
                     "key": key,
                     "value": None if (domain, key) in self.conflicted else entries[0].value,
                     "conflict": (domain, key) in self.conflicted,
-                    "sources": [{**e.source.as_dict(), "value": e.value} for e in entries],
+                    "sources": [{"source": index[e.source], "value": e.value} for e in entries],
                 }
                 for (domain, key), entries in self.settings.items()
             ],
             "findings": [f.as_dict() for f in self.findings],
             "endpoints": {
                 "summary": impact.summary(self.impacts),
-                "rows": [
-                    {**i.as_dict(), "silenced_by": [s.as_dict() for s in self.responsible(i)]} for i in self.impacts
-                ],
+                "rows": [{**i.as_dict(), "changed_by": [index[s] for s in self.responsible(i)]} for i in self.impacts],
             },
         }
 
     def responsible(self, row: impact.Impact) -> list[Source]:
-        """The sources of the settings that change an endpoint row."""
-        return list(dict.fromkeys(e.source for s in row.settings for e in self.settings.get((s.domain, s.key), ())))
+        """The sources of the settings that change an endpoint row (rows changed by the same
+        settings, as most are, are worked out once)."""
+        if row.settings not in self._responsible:
+            self._responsible[row.settings] = list(
+                dict.fromkeys(e.source for s in row.settings for e in self.settings.get((s.domain, s.key), ()))
+            )
+        return self._responsible[row.settings]
 
 
 @dataclass

@@ -4,6 +4,7 @@ the same writer as `check`'s. Every form carries the same findings."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from html import escape
 from pathlib import Path
@@ -55,7 +56,13 @@ def _totals(a: Audit) -> str:
     )
 
 
+# What a terminal would act on rather than show (escape sequences, newlines in a name): shown as
+# \x.. instead, so that a profile can't rewrite the screen of whoever audits it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _fill(text: str, indent: str = "", more: str = "    ") -> list[str]:
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return textwrap.wrap(
         text,
         WIDTH,
@@ -73,17 +80,15 @@ def _finding_lines(f: Finding, indent: str = "  ") -> list[str]:
 def _silencers(scope: Scope) -> list[tuple[list[str], list[str]]]:
     """(sources, the hosts whose rows they silence or reduce, with the others they take): sources
     that change the same rows share a line."""
-    by: dict[str, list[str]] = {}
+    by: dict = {}
     for row in scope.impacts:
         if row.effect != "unchanged":
+            word = f"{row.endpoint.host} ({row.effect})"
             for source in scope.responsible(row):
-                hosts = by.setdefault(source.label(), [])
-                word = f"{row.endpoint.host} ({row.effect})"
-                if word not in hosts:
-                    hosts.append(word)
+                by.setdefault(source, {})[word] = None
     shared: dict[tuple[str, ...], list[str]] = {}
-    for label, hosts in by.items():
-        shared.setdefault(tuple(hosts), []).append(label)
+    for source, hosts in by.items():
+        shared.setdefault(tuple(hosts), []).append(source.label())
     return [(labels, list(hosts)) for hosts, labels in shared.items()]
 
 
@@ -102,7 +107,7 @@ def text(a: Audit, catalog: Catalog) -> str:
         for f in first:
             lines += _finding_lines(f)
     for scope in a.scopes:
-        lines += ["", scope.name.capitalize() if scope.name == "computer" else f"User scope: {scope.name}"]
+        lines += ["", *_fill("Computer" if scope.name == "computer" else f"User scope: {scope.name}")]
         if not scope.settings:
             lines.append("  no Office settings")
         domain = None
@@ -140,7 +145,15 @@ def text(a: Audit, catalog: Catalog) -> str:
 
 
 def document(a: Audit, catalog: Catalog) -> dict:
+    """The audit as one JSON document. Every source (a payload of a profile, or a Managed
+    Preferences file) is listed once under "sources"; settings and endpoint rows name theirs by
+    its place in that list."""
     i = a.inputs
+    index: dict = {}
+    for scope in a.scopes:
+        for entries in scope.settings.values():
+            for e in entries:
+                index.setdefault(e.source, len(index))
     return {
         "catalog_revision": catalog.revision,
         "target": {p: str(a.target.version(p)) for p in ("office", "autoupdate")},
@@ -153,7 +166,8 @@ def document(a: Audit, catalog: Catalog) -> dict:
             "unreadable": [{"file": f, "error": why} for f, why in i.unreadable],
             "skipped": i.skipped,
         },
-        "scopes": [s.as_dict() for s in a.scopes],
+        "sources": [source.as_dict() for source in index],
+        "scopes": [s.as_dict(index) for s in a.scopes],
         "findings": [f.as_dict() for f in a.findings],
         "summary": {"errors": a.count("error"), "warnings": a.count("warning"), "info": a.count("info")},
     }
