@@ -211,6 +211,10 @@ def test_a_folder_of_every_form_with_unreadable_files_in_the_middle(tmp_path):
     assert run("sign", unsigned, signed, "--sign-cert", leaf.cert_pem, "--sign-key", leaf.key_pem).returncode == 0
     write(folder / "7-other.mobileconfig", profile("com.example.screen", payload("com.apple.screensaver", idleTime=1)))
     (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # Finder's, not an input
+    sealed = profile("com.example.sealed", payload("com.apple.screensaver"))
+    del sealed["PayloadContent"]
+    write(folder / "8-encrypted.mobileconfig", {**sealed, "EncryptedPayloadContent": b"\x30\x80"})
+    write(folder / "9-odd.mobileconfig", profile("com.example.odd", "not a payload", 42))
 
     doc = audited(folder, code=2)
     assert effective(doc) == {
@@ -224,13 +228,14 @@ def test_a_folder_of_every_form_with_unreadable_files_in_the_middle(tmp_path):
         str(folder / "4-empty.plist"),
     ]
     assert doc["inputs"]["skipped"] == 1
+    assert "PG604" in codes(doc)  # the encrypted one: said, not guessed at
     assert doc["inputs"]["kinds"] == {
-        "profile": 5,
+        "profile": 7,
         "profiles show": 0,
         "managed preferences": 0,
         "signed": 1,
     }
-    assert doc["inputs"]["payloads"] == {"office": 4, "other": 1}
+    assert doc["inputs"]["payloads"] == {"office": 4, "other": 3}
     assert codes(doc).count("PG001") == 2
 
     text = audit(folder)

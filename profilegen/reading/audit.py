@@ -171,6 +171,9 @@ def _file(catalog: Catalog, found: Inputs, path: Path, root: Path) -> None:
     elif "PayloadContent" in doc or doc.get("PayloadType") == "Configuration":
         found.kinds["profile"] += 1
         scope = "user" if doc.get("PayloadScope") == "User" else COMPUTER
+        if "EncryptedPayloadContent" in doc and not profiles.payloads(doc):
+            message = f"{file} is encrypted to the Macs it was made for: its payloads can't be audited"
+            found.notes.append(Finding("warning", "PG604", scope, message, (Source(file, "profile", scope),)))
         source = Source(
             file, "profile", scope, _text(doc.get("PayloadIdentifier")), _text(doc.get("PayloadDisplayName"))
         )
@@ -236,7 +239,9 @@ def _profile(catalog: Catalog, found: Inputs, doc: dict, source: Source) -> None
 
 
 def _mcx_office(payload: Any) -> bool:
-    content = payload.get("PayloadContent") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        return False
+    content = payload.get("PayloadContent")
     return (
         payload.get("PayloadType") == profiles.MCX
         and isinstance(content, dict)

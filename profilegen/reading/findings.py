@@ -74,6 +74,7 @@ CODES = {
     ),
     "PG602": ("Two sources set one key to the same value", "Nothing to do; one source would be enough."),
     "PG603": ("An input that isn't a profile, a profiles show document or Managed Preferences", "Leave it out."),
+    "PG604": ("An encrypted profile: its payloads can't be audited", "Audit the profile before it was encrypted."),
     "PG610": ("A setting also stops a feature (activation, add-ins, ...)", "Check that this is intended."),
     "PG611": ("A domain is managed without a key it needs", "Set the key the message names."),
     "PG620": ("An intended setting is missing", "Deploy it, or change what is intended."),
