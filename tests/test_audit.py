@@ -363,7 +363,9 @@ def test_every_format_carries_the_same_findings(tmp_path):
         assert " ".join(message.split(": ", 1)[1].split()) in text, message
 
 
-@pytest.mark.parametrize("args", [("--format", "yaml"), ("--against", "preset:nope")])
+@pytest.mark.parametrize(
+    "args", [("--format", "yaml"), ("--against", "preset:nope"), ("--against", "nope.toml"), ("--json", "-f", "html")]
+)
 def test_trouble_is_one_line_and_exit_2(tmp_path, args):
     a, _ = two_that_disagree(tmp_path)
     result = audit(a, *args)

@@ -247,10 +247,9 @@ def diff(
 
 @with_options(TargetOptions, "target")
 def audit(
-    files: Annotated[
+    sources: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH...",
             help="Profiles (any form) and folders of them, what `profiles show -output stdout-xml` prints, "
             "or a copy of /Library/Managed Preferences.",
         ),
@@ -291,15 +290,19 @@ def audit(
     from profilegen import names
     from profilegen.cli.console import stdout
     from profilegen.core.target import Target
+    from profilegen.errors import SelectionError
     from profilegen.reading import audit as auditing
     from profilegen.reading import audit_report, comparison
 
     try:
-        fmt = "json" if json_ else names.pick("--format", format_, audit_report.FORMATS)
+        fmt = names.pick("--format", format_, audit_report.FORMATS)
+        if json_ and fmt not in ("text", "json"):
+            raise SelectionError(f"--json and --format {fmt}: choose one")
+        fmt = "json" if json_ else fmt
         catalog = load_catalog()
         aim = Target.of(catalog, target.office, target.mau, bool(target.include_legacy))
         intended = comparison.side(catalog, against, aim) if against else None
-        result = auditing.audit(catalog, auditing.collect(catalog, paths(files)), aim, intended)
+        result = auditing.audit(catalog, auditing.collect(catalog, paths(sources)), aim, intended)
     except ProfilegenError as e:
         e.exit_code = 2  # trouble: 1 means the audit found something
         raise
@@ -312,7 +315,7 @@ def audit(
     else:
         stdout(audit_report.annotated(result, fmt, base))
     if not result.inputs.read:
-        error(f"nothing to audit: no file in {', '.join(str(f) for f in files)} could be read")
+        error(f"nothing to audit: no file in {', '.join(str(f) for f in sources)} could be read")
     code = result.exit_code(strict)
     if code:
         raise typer.Exit(code)
