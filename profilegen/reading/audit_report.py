@@ -185,8 +185,9 @@ def annotated(a: Audit, fmt: str, base: Path | None = None) -> str:
 
 
 STYLE = """
-body { font: 14px/1.4 -apple-system, "Helvetica Neue", Arial, sans-serif; margin: 2em; color: #111;
-       overflow-wrap: anywhere; }
+body { font: 14px/1.4 -apple-system, "Helvetica Neue", Arial, sans-serif; margin: 2em; color: #111; }
+td { overflow-wrap: anywhere; }
+th, td.level, td.code, td.scope, td.domain { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }
 th, td { border-bottom: 1px solid #ddd; padding: .3em .5em; text-align: left; vertical-align: top; }
 td.mono { font-family: ui-monospace, Menlo, monospace; }
@@ -201,7 +202,7 @@ def _findings_table(found: list[Finding]) -> str:
     if not found:
         return "<p>None.</p>"
     rows = "".join(
-        f'<tr class="{f.level}"><td class="level">{f.level}</td><td>{f.code}</td><td>{escape(f.scope)}</td>'
+        f'<tr class="{f.level}"><td class="level">{f.level}</td><td class="code">{f.code}</td><td class="scope">{escape(f.scope)}</td>'
         f"<td>{escape(f.message)}</td><td>{'<br>'.join(escape(s.label()) for s in dict.fromkeys(f.sources))}</td></tr>"
         for f in found
     )
@@ -245,7 +246,7 @@ def html(a: Audit, catalog: Catalog) -> str:
                 for e in (entries if conflict else entries[:SHOWN])
             ) + (f"<br>and {len(entries) - SHOWN} more" if not conflict and len(entries) > SHOWN else "")
             rows.append(
-                f'<tr{" class=conflict" if conflict else ""}><td class="mono">{escape(d)}</td>'
+                f'<tr{" class=conflict" if conflict else ""}><td class="mono domain">{escape(d)}</td>'
                 f'<td class="mono">{escape(key)}</td><td class="mono">{escape(value)}</td><td>{sources}</td></tr>'
             )
         endpoints = "".join(
