@@ -202,8 +202,9 @@ def _findings_table(found: list[Finding]) -> str:
     if not found:
         return "<p>None.</p>"
     rows = "".join(
-        f'<tr class="{f.level}"><td class="level">{f.level}</td><td class="code">{f.code}</td><td class="scope">{escape(f.scope)}</td>'
-        f"<td>{escape(f.message)}</td><td>{'<br>'.join(escape(s.label()) for s in dict.fromkeys(f.sources))}</td></tr>"
+        f'<tr class="{f.level}"><td class="level">{f.level}</td><td class="code">{f.code}</td>'
+        f'<td class="scope">{escape(f.scope)}</td><td>{escape(f.message)}</td>'
+        f"<td>{escape(_some(list(dict.fromkeys(s.label() for s in f.sources))))}</td></tr>"
         for f in found
     )
     return (
