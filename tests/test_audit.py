@@ -338,6 +338,8 @@ def test_hostile_names_stay_text(tmp_path):
     assert "<script>" not in page and "&lt;script&gt;" in page
     text = audit(path).stdout
     assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text  # shown, not acted on
+    github = audit(path, "--format", "github").stdout
+    assert "\x1b" not in github and "\x07" not in github and "\\x1b[2J" in github
     doc = audited(path)
     assert finding(doc, "PG205")["profiles"] == [bad]
 
