@@ -297,7 +297,9 @@ def test_against_a_preset_lists_what_is_missing(tmp_path, catalog):
 def test_what_check_says_of_the_merged_settings(tmp_path):
     updates, office = "com.microsoft.autoupdate2", "com.microsoft.office"
     fleet = tmp_path / "fleet"
-    write(fleet / "updates.mobileconfig", profile("com.example.updates", payload(updates, HowToCheck="Automatic")))
+    word = {"/Applications/Microsoft Word.app": {"Application ID": "MSWD2019", "LCID": 1033}}
+    updates_payload = payload(updates, HowToCheck="Automatic", Applications=word)
+    write(fleet / "updates.mobileconfig", profile("com.example.updates", updates_payload))
     write(fleet / "kept.mobileconfig", profile("com.example.kept", payload(updates, LastUpdate="yesterday")))
     write(
         fleet / "word.mobileconfig",
@@ -310,6 +312,7 @@ def test_what_check_says_of_the_merged_settings(tmp_path):
     assert "LastUpdate" in by_code["PG207"]["message"]  # a key Microsoft says never to set
     assert "activation" in by_code["PG610"]["message"]  # UseOnlineContent 0 stops online activation
     assert "DiagnosticDataTypePreference" in by_code["PG209"]["message"]  # 16.17 doesn't read it
+    assert any("LCID" in f["message"] and f["level"] == "warning" for f in doc["findings"])  # deprecated inside
     assert {f["level"] for f in doc["findings"]} == {"warning", "info"}, doc["findings"]
     assert audit(fleet, "--office", "16.17", "--strict").returncode == 1
 

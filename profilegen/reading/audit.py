@@ -424,6 +424,13 @@ def _judge(catalog: Catalog, scope: Scope, aim: target.Target) -> None:
         problem = _problem(catalog, setting, aim)
         if problem is None:
             read.append(setting)
+            structure = catalog.preferences[key].structure
+            if structure and mine:  # a dictionary's entries, as check judges them (an LCID as text, ...)
+                from profilegen.catalog.facts import findings
+
+                for level, code, message, _ in findings(value, structure):
+                    if level == "warning":
+                        found.append(Finding("warning", code, scope.name, f"{domain}: {key} = {message}", sources))
         elif mine and (problem[1] != "PG206" or domain not in warned):
             warned.add(domain)
             found.append(Finding(problem[0], problem[1], scope.name, problem[2], sources))
