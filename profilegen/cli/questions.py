@@ -1,7 +1,8 @@
 """Questions at a terminal: asking (Esc or Ctrl-C cancels anywhere), text that reads at 80
 columns, and the question for each kind of value, built from what the catalog and the request
 declare: a documented value picked from its list, a free value typed and checked by its
-preference, a profile detail by its Option (yes or no, one of a few, or text).
+preference, a profile detail by its Option (yes or no, one of a few, or text); and the
+questions about where the outputs go (the console, the target, the formats, a PAC file).
 
 Validation is the core's own: a question's `validate` calls the check the CLI calls.
 """
@@ -25,7 +26,8 @@ from prompt_toolkit.key_binding.defaults import load_key_bindings
 
 from profilegen.catalog.model import Catalog, Preference
 from profilegen.catalog.values import format_value
-from profilegen.core.request import Option
+from profilegen.core import registry
+from profilegen.core.request import PAC_MODES, Option, TargetOptions, check_proxy, check_version
 from profilegen.core.target import Target, unread_value
 from profilegen.errors import ProfilegenError
 
@@ -105,6 +107,82 @@ def share_default_key_bindings() -> None:
     of what a question costs before it is drawn; they hold no state, so one set serves them all."""
     if application.load_key_bindings is load_key_bindings:
         application.load_key_bindings = functools.cache(load_key_bindings)
+
+
+def console(current: str) -> str:
+    """The MDM console the outputs are for."""
+    return ask(
+        questionary.select(
+            "Which console deploys the profile?",
+            default=current,
+            choices=[questionary.Choice(f"{name}: {c.help}", name) for name, c in registry.CONSOLES.items()],
+        )
+    )
+
+
+def target(catalog: Catalog, current: TargetOptions) -> TargetOptions:
+    """The Office and AutoUpdate versions the Macs run: the catalog's current, or typed."""
+    office, mau = catalog.products["office"], catalog.products["autoupdate"]
+    which = ask(
+        questionary.select(
+            "Which Office do the Macs run?",
+            default="older" if current.office else "current",
+            choices=[
+                questionary.Choice(
+                    f"Current: Office {office.current} and AutoUpdate {mau.current} (released {office.released})",
+                    "current",
+                ),
+                questionary.Choice("An older version: type it", "older"),
+            ],
+        )
+    )
+    if which == "current":
+        return TargetOptions()
+    version = ask(
+        questionary.text(
+            "Office version (such as 16.89):",
+            default=current.office or "",
+            validate=valid(check_version("Office version")),
+        )
+    )
+    updater = ask(
+        questionary.text(
+            "AutoUpdate version (Enter: the current, as AutoUpdate updates itself):",
+            default=current.mau or "",
+            validate=lambda t: not t or valid(check_version("AutoUpdate version"))(t),
+        )
+    )
+    return TargetOptions(str(version).strip(), updater.strip() or None)
+
+
+def outputs(checked: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats to write, in the registry's order; `checked` are ticked to start with."""
+    chosen = ask(
+        questionary.checkbox(
+            "Outputs to write:",
+            choices=[
+                questionary.Choice(f"{key}: {fmt.help}", key, checked=key in checked)
+                for key, fmt in registry.FORMATS.items()
+            ],
+            validate=lambda picked: bool(picked) or "choose at least one output",
+        )
+    )
+    return tuple(k for k in registry.FORMATS if k in chosen)
+
+
+def pac(proxy: str | None, mode: str) -> tuple[str, str]:
+    """The proxy a PAC file sends to (asked, never made up), and what it sends DIRECT."""
+    proxy = check_proxy(
+        ask(questionary.text("Proxy for the PAC file (HOST:PORT):", default=proxy or "", validate=valid(check_proxy)))
+    )
+    mode = ask(
+        questionary.select(
+            "What should the PAC file send DIRECT, besides the local network?",
+            default=mode,
+            choices=[questionary.Choice(title, m) for m, title in PAC_MODES],
+        )
+    )
+    return proxy, mode
 
 
 def value(catalog: Catalog, pref: Preference, before: dict, aim: Target, domain: str) -> Any | None:

@@ -36,14 +36,11 @@ from profilegen.cli.questions import (
 )
 from profilegen.core import impact, registry
 from profilegen.core.request import (
-    PAC_MODES,
     PASSWORD_VARIABLES,
     Profile,
     Request,
     SigningOptions,
     TargetOptions,
-    check_proxy,
-    check_version,
 )
 from profilegen.core.selection import config_text, default_display_name, default_identifier
 from profilegen.core.target import Target, unread_key
@@ -106,50 +103,13 @@ class Wizard:
 
     def ask_console(self) -> None:
         """Where the outputs go decides their defaults: the formats, and the payload style."""
-        console = ask(
-            questionary.select(
-                "Which console deploys the profile?",
-                default=self.console,
-                choices=[questionary.Choice(f"{name}: {c.help}", name) for name, c in registry.CONSOLES.items()],
-            )
-        )
+        console = questions.console(self.console)
         if console != self.console:
             self.console, self.formats = console, ()
             self.profile = replace(self.profile, payload_style=None)
 
     def ask_target(self) -> None:
-        office, mau = self.catalog.products["office"], self.catalog.products["autoupdate"]
-        which = ask(
-            questionary.select(
-                "Which Office do the Macs run?",
-                default="older" if self.target.office else "current",
-                choices=[
-                    questionary.Choice(
-                        f"Current: Office {office.current} and AutoUpdate {mau.current} (released {office.released})",
-                        "current",
-                    ),
-                    questionary.Choice("An older version: type it", "older"),
-                ],
-            )
-        )
-        if which == "current":
-            self.target = TargetOptions()
-        else:
-            version = ask(
-                questionary.text(
-                    "Office version (such as 16.89):",
-                    default=self.target.office or "",
-                    validate=valid(check_version("Office version")),
-                )
-            )
-            updater = ask(
-                questionary.text(
-                    "AutoUpdate version (Enter: the current, as AutoUpdate updates itself):",
-                    default=self.target.mau or "",
-                    validate=lambda t: not t or valid(check_version("AutoUpdate version"))(t),
-                )
-            )
-            self.target = TargetOptions(str(version).strip(), updater.strip() or None)
+        self.target = questions.target(self.catalog, self.target)
         aim = self.aim()
         if self.start not in presets_for(self.catalog, aim):
             self.start = default_preset(self.catalog, aim)
@@ -266,17 +226,8 @@ class Wizard:
 
     def ask_formats(self) -> None:
         default = self.console_formats()
-        chosen = ask(
-            questionary.checkbox(
-                "Outputs to write:",
-                choices=[
-                    questionary.Choice(f"{key}: {fmt.help}", key, checked=key in (self.formats or default))
-                    for key, fmt in registry.FORMATS.items()
-                ],
-                validate=lambda picked: bool(picked) or "choose at least one output",
-            )
-        )
-        self.formats = () if set(chosen) == set(default) else tuple(k for k in registry.FORMATS if k in chosen)
+        chosen = questions.outputs(self.formats or default)
+        self.formats = () if set(chosen) == set(default) else chosen
         if "pac" in self.formats:
             self.ask_pac()
         else:
@@ -284,22 +235,7 @@ class Wizard:
 
     def ask_pac(self) -> None:
         """A PAC file names its proxy: asked, never made up."""
-        self.pac_proxy = check_proxy(
-            ask(
-                questionary.text(
-                    "Proxy for the PAC file (HOST:PORT):",
-                    default=self.pac_proxy or "",
-                    validate=valid(check_proxy),
-                )
-            )
-        )
-        self.pac_mode = ask(
-            questionary.select(
-                "What should the PAC file send DIRECT, besides the local network?",
-                default=self.pac_mode,
-                choices=[questionary.Choice(title, mode) for mode, title in PAC_MODES],
-            )
-        )
+        self.pac_proxy, self.pac_mode = questions.pac(self.pac_proxy, self.pac_mode)
 
     def password_source(self, path: Path, kind: str) -> bytes:
         if self.password is None:
