@@ -6,6 +6,7 @@ On the start-up path: difflib is imported only when a name is unknown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -34,6 +35,16 @@ def find(name: str, known: Iterable[T], spelled=str) -> T | None:
 def shorten(text: str, limit: int = 60) -> str:
     """A name as an error message quotes it: whole, or its start and how long it is."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+# What a terminal or a log would act on rather than show (escape sequences, line breaks in a name).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """Text with every control character shown as \\x.., so that a name from a profile can't
+    colour, move or rewrite the terminal or CI log it is printed to."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:

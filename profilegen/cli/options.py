@@ -100,6 +100,10 @@ Sets = Annotated[
         help="Set a preference in every documented domain, or in one app's domain. Repeatable.",
     ),
 ]
+Base = Annotated[
+    Path | None,
+    typer.Option("--base", metavar="DIR", help="The folder SARIF's file URIs are relative to [default: this one]."),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
 
 

@@ -8,7 +8,7 @@ import typer
 from profilegen import inputs
 from profilegen.cli import completion
 from profilegen.cli.console import error, print_json, warn
-from profilegen.cli.options import Files, Json, load_catalog, with_options
+from profilegen.cli.options import Base, Files, Json, load_catalog, with_options
 from profilegen.core.request import TargetOptions
 from profilegen.errors import ProfilegenError
 
@@ -130,10 +130,7 @@ def check(
             help="How to report: for people, pipelines, GitHub annotations or code-scanning tools (SARIF 2.1.0).",
         ),
     ] = "text",
-    base: Annotated[
-        Path | None,
-        typer.Option("--base", metavar="DIR", help="The folder SARIF's file URIs are relative to [default: this one]."),
-    ] = None,
+    base: Base = None,
     target: TargetOptions = TargetOptions(),
 ) -> None:
     """Check profiles against Apple's rules and the catalog; exit 1 on any error.
@@ -275,10 +272,7 @@ def audit(
     ] = "text",
     json_: Json = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
-    base: Annotated[
-        Path | None,
-        typer.Option("--base", metavar="DIR", help="The folder SARIF's file URIs are relative to [default: this one]."),
-    ] = None,
+    base: Base = None,
     target: TargetOptions = TargetOptions(),
 ) -> None:
     """Show what a set of profiles adds up to: the effective Office settings and where each comes

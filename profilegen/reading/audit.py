@@ -274,9 +274,6 @@ class Scope:
     conflicted: list[tuple[str, str]] = field(default_factory=list)
     _responsible: dict = field(default_factory=dict, repr=False)
 
-    def value(self, domain: str, key: str) -> Any:
-        return self.settings[(domain, key)][0].value
-
     def as_dict(self, index: dict[Source, int]) -> dict:
         """The scope as data; a source is named by its place in the document's list of sources,
         so that a thousand profiles that set the same keys are listed once, not per row."""
@@ -315,7 +312,6 @@ class Audit:
     scopes: list[Scope]
     target: target.Target
     against: str | None = None
-    notes: list[Finding] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -383,10 +379,14 @@ def _shown(value: Any) -> str:
 SHOWN = 3  # sources a message names before it counts the rest (--json lists them all)
 
 
-def _where(entries: list[Entry], payload: bool = False) -> str:
-    labels = list(dict.fromkeys(e.source.label(payload) for e in entries))
+def some(labels: list[str]) -> str:
+    """The first SHOWN labels, and how many more."""
     more = f" and {len(labels) - SHOWN} more" if len(labels) > SHOWN else ""
     return ", ".join(labels[:SHOWN]) + more
+
+
+def _where(entries: list[Entry], payload: bool = False) -> str:
+    return some(list(dict.fromkeys(e.source.label(payload) for e in entries)))
 
 
 def _judge(catalog: Catalog, scope: Scope, aim: target.Target) -> None:

@@ -4,16 +4,16 @@ the same writer as `check`'s. Every form carries the same findings."""
 
 from __future__ import annotations
 
-import re
 import textwrap
 from html import escape
 from pathlib import Path
 
+from profilegen import names
 from profilegen.catalog.model import Catalog
 from profilegen.catalog.values import format_value
 from profilegen.core import impact
 from profilegen.reading import findings
-from profilegen.reading.audit import SHOWN, Audit, Finding, Scope
+from profilegen.reading.audit import KINDS, SHOWN, Audit, Finding, Scope, some
 from profilegen.reading.checks import Problem
 
 FORMATS = ("text", "json", "html", "sarif", "github")
@@ -26,7 +26,7 @@ def _first(found: list[Finding]) -> list[Finding]:
 
 
 def _count(n: int, what: str) -> str:
-    return f"{n} {what}" if n == 1 else f"{n} {what}s".replace("ss ", "ses ")
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 def _inputs(a: Audit) -> str:
@@ -52,17 +52,12 @@ def _inputs(a: Audit) -> str:
 
 def _totals(a: Audit) -> str:
     return ", ".join(
-        _count(a.count(level), word) for level, word in (("error", "error"), ("warning", "warning"), ("info", "note"))
+        _count(a.count(level), word) for level, word in (("error",) * 2, ("warning",) * 2, ("info", "note"))
     )
 
 
-# What a terminal would act on rather than show (escape sequences, newlines in a name): shown as
-# \x.. instead, so that a profile can't rewrite the screen of whoever audits it.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def _fill(text: str, indent: str = "", more: str = "    ") -> list[str]:
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = names.visible(text)  # a profile can't rewrite the screen of whoever audits it
     return textwrap.wrap(
         text,
         WIDTH,
@@ -90,11 +85,6 @@ def _silencers(scope: Scope) -> list[tuple[list[str], list[str]]]:
     for source, hosts in by.items():
         shared.setdefault(tuple(hosts), []).append(source.label())
     return [(labels, list(hosts)) for hosts, labels in shared.items()]
-
-
-def _some(labels: list[str]) -> str:
-    more = f" and {len(labels) - SHOWN} more" if len(labels) > SHOWN else ""
-    return ", ".join(labels[:SHOWN]) + more
 
 
 def text(a: Audit, catalog: Catalog) -> str:
@@ -130,7 +120,7 @@ def text(a: Audit, catalog: Catalog) -> str:
                 lines += _finding_lines(f, "    ")
         lines += _fill(f"Endpoints: {impact.summary_line(scope.impacts)}.", "  ")
         for labels, hosts in _silencers(scope):
-            lines += _fill(f"{_some(labels)}: {', '.join(hosts)}", "    ")
+            lines += _fill(f"{some(labels)}: {', '.join(hosts)}", "    ")
     notes = a.inputs.notes
     if notes:
         lines += ["", "Notes"]
@@ -160,7 +150,7 @@ def document(a: Audit, catalog: Catalog) -> dict:
         "against": a.against,
         "inputs": {
             "read": i.read,
-            "kinds": {k: i.kinds[k] for k in (*("profile", "profiles show", "managed preferences"), "signed")},
+            "kinds": {k: i.kinds[k] for k in (*KINDS, "signed")},
             "profiles": i.profiles,
             "payloads": {"office": i.payloads["office"], "other": i.payloads["other"]},
             "unreadable": [{"file": f, "error": why} for f, why in i.unreadable],
@@ -204,7 +194,7 @@ def _findings_table(found: list[Finding]) -> str:
     rows = "".join(
         f'<tr class="{f.level}"><td class="level">{f.level}</td><td class="code">{f.code}</td>'
         f'<td class="scope">{escape(f.scope)}</td><td>{escape(f.message)}</td>'
-        f"<td>{escape(_some(list(dict.fromkeys(s.label() for s in f.sources))))}</td></tr>"
+        f"<td>{escape(some(list(dict.fromkeys(s.label() for s in f.sources))))}</td></tr>"
         for f in found
     )
     return (
@@ -252,7 +242,7 @@ def html(a: Audit, catalog: Catalog) -> str:
             )
         endpoints = "".join(
             f'<tr><td class="mono">{escape(row.endpoint.url)}</td><td>{escape(row.endpoint.section)}</td>'
-            f"<td>{row.effect}</td><td>{escape(_some([s.label() for s in scope.responsible(row)]))}</td></tr>"
+            f"<td>{row.effect}</td><td>{escape(some([s.label() for s in scope.responsible(row)]))}</td></tr>"
             for row in scope.impacts
             if row.effect != "unchanged"
         )

@@ -4,10 +4,10 @@ stable code and, where the file is XML, its line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from profilegen import names
 from profilegen.reading.checks import Problem
 
 # --- reports of `profilegen check`, for people and for tools -------------------------------
@@ -89,8 +89,7 @@ def _github(text: str, property: bool = False) -> str:
     """Text in a GitHub workflow command: %, CR and LF escaped, and in a property also : and , so
     that a file name can't end the command or forge a second one."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    # Other control characters (an escape sequence in a key name) would colour or rewrite the log.
-    text = re.sub("[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = names.visible(text)  # an escape sequence in a key name would colour or rewrite the log
     return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
