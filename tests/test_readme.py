@@ -159,7 +159,7 @@ def test_the_readme_runs_as_written(tmp_path, pki):
             "FAKE_CONSOLE": "jane",
             "FAKE_USERS": "jane:501:/Users/jane alex:502:/Users/alex",
         }
-        ran, skipped = [], []
+        ran, skipped, unmade = [], [], []
         for line, command, shown in examples(README.read_text()):
             reason = next(
                 (why for start, why in SKIPPED.items() if command.startswith(start) or start in command), None
@@ -169,9 +169,14 @@ def test_the_readme_runs_as_written(tmp_path, pki):
                 continue
             for word, value in placeholders.items():
                 command = command.replace(word, value)
+            if any(name in command for name in unmade):
+                continue  # made from the public profile this run doesn't have
             if "rtrouton__" in command:
                 if not have["real"]:
-                    continue  # a public profile of ../shared: the reference tests have it
+                    # A public profile of ../shared: the reference tests have it, and what the
+                    # example writes from it (-o FILE) isn't here for the examples after it.
+                    unmade += re.findall(r"-o (\S+)", command)
+                    continue
                 shutil.copy(have["real"], work / Path(have["real"]).name)
             if command.startswith("profilegen check 'profiles/") or "'profiles/" in command:
                 (work / "profiles").mkdir(exist_ok=True)
